@@ -1,0 +1,16 @@
+//! # callscope
+//!
+//! Normalize phone-call records from every provider (JustCall, Twilio, MightyCall, Vapi,
+//! Retell, call-center event streams, Asterisk and FreeSWITCH CDRs, or your own columns) into
+//! one [`CallRecord`], and compute the analytics that call-center and voice-AI dashboards show.
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod model;
+pub mod phone;
+pub mod providers;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use model::*;

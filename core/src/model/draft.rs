@@ -1,0 +1,333 @@
+//! A partial call record as one payload item describes it, before folding.
+//!
+//! Providers turn each item (a REST record, a webhook, a CSV row) into a [`CallDraft`]. Items
+//! with the same id are folded by sorting them by [`CallDraft::precedence`] (then by content, so
+//! that the order of arrival never matters) and overlaying each on the previous: a value that a
+//! later item sets wins, a value it leaves unset is kept. The result is then finished by
+//! [`CallDraft::into_record`], which derives missing durations and checks the SPEC invariants.
+
+use super::record::{Agent, CallRecord, EndedReason, Extra, Quality, Transcript, Transfer};
+use super::vocab::{Direction, Outcome, Provider};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// A warning or rejection reason tied to a field path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FieldIssue {
+    /// JSON path (`$.calls[3].start_time`) or column name of the value.
+    pub path: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// A partial call record. Every field is optional until folding is done.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[allow(missing_docs)]
+pub struct CallDraft {
+    pub provider: Option<Provider>,
+    pub provider_call_id: Option<String>,
+    /// Ordering among items of one call: higher overlays lower. Providers use lifecycle stage
+    /// (and sequence numbers where the source has them).
+    pub precedence: u64,
+    pub tenant: Option<String>,
+    pub direction: Option<Direction>,
+    pub outcome: Option<Outcome>,
+    pub raw_status: Option<String>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub duration_s: Option<f64>,
+    pub talk_s: Option<f64>,
+    pub wait_s: Option<f64>,
+    pub wrap_up_s: Option<f64>,
+    pub agent: Option<Agent>,
+    pub assistant: Option<String>,
+    pub queue: Option<String>,
+    pub customer_number: Option<String>,
+    pub business_number: Option<String>,
+    pub customer_name: Option<String>,
+    pub ended_reason: Option<EndedReason>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+    pub tags: Vec<String>,
+    pub transfers: Vec<Transfer>,
+    pub summary: Option<String>,
+    pub intent: Option<String>,
+    pub transcript: Transcript,
+    pub recording_url: Option<String>,
+    pub quality: Option<Quality>,
+    pub cost: Option<f64>,
+    pub language: Option<String>,
+    pub extra: Extra,
+    /// Lenient-mode warnings gathered while parsing this item.
+    pub warnings: Vec<FieldIssue>,
+}
+
+macro_rules! overlay_options {
+    ($self:ident, $other:ident; $($field:ident),+ $(,)?) => {
+        $( if $other.$field.is_some() { $self.$field = $other.$field; } )+
+    };
+}
+
+impl CallDraft {
+    /// A draft for `provider` with its call id.
+    pub fn new(provider: Provider, provider_call_id: impl Into<String>) -> Self {
+        CallDraft {
+            provider: Some(provider),
+            provider_call_id: Some(provider_call_id.into()),
+            ..Default::default()
+        }
+    }
+
+    /// The dedup key `"{provider}:{provider_call_id}"`, when both are known.
+    pub fn id(&self) -> Option<String> {
+        match (&self.provider, &self.provider_call_id) {
+            (Some(p), Some(id)) => Some(format!("{p}:{id}")),
+            _ => None,
+        }
+    }
+
+    /// Lay `other` over `self`: what `other` sets wins; lists are united.
+    pub fn overlay(&mut self, other: CallDraft) {
+        overlay_options!(self, other; provider, provider_call_id, tenant, direction, outcome,
+            raw_status, started_at, answered_at, ended_at, duration_s, talk_s, wait_s, wrap_up_s,
+            assistant, queue, customer_number, business_number, customer_name, ended_reason,
+            disposition, notes, summary, intent, recording_url, cost, language);
+        self.precedence = self.precedence.max(other.precedence);
+        match (&mut self.agent, other.agent) {
+            (Some(mine), Some(theirs)) => {
+                overlay_options!(mine, theirs; id, email, name);
+            }
+            (mine @ None, theirs @ Some(_)) => *mine = theirs,
+            _ => {}
+        }
+        match (&mut self.quality, other.quality) {
+            (Some(mine), Some(theirs)) => {
+                overlay_options!(mine, theirs; mos, jitter_ms, packet_loss, rtt_ms, codec);
+            }
+            (mine @ None, theirs @ Some(_)) => *mine = theirs,
+            _ => {}
+        }
+        for tag in other.tags {
+            if !self.tags.contains(&tag) {
+                self.tags.push(tag);
+            }
+        }
+        for t in other.transfers {
+            if !self.transfers.contains(&t) {
+                self.transfers.push(t);
+            }
+        }
+        if !other.transcript.is_empty() && other.transcript.len() >= self.transcript.len() {
+            self.transcript = other.transcript;
+        }
+        for (k, v) in other.extra {
+            if !v.is_null() || !self.extra.contains_key(&k) {
+                self.extra.insert(k, v);
+            }
+        }
+        for w in other.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+    }
+
+    /// Fold the drafts of one call, whatever order they arrived in.
+    ///
+    /// Sorted by precedence, then by their serialized content so that equal precedences give
+    /// one answer for every arrival order. Panics never; an empty input gives a default draft.
+    pub fn fold(mut drafts: Vec<CallDraft>) -> CallDraft {
+        if drafts.len() > 1 {
+            let mut keyed: Vec<(u64, String, CallDraft)> = drafts
+                .drain(..)
+                .map(|d| {
+                    let key = serde_json::to_string(&d).unwrap_or_default();
+                    (d.precedence, key, d)
+                })
+                .collect();
+            keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            drafts = keyed.into_iter().map(|(_, _, d)| d).collect();
+        }
+        let mut iter = drafts.into_iter();
+        let mut acc = iter.next().unwrap_or_default();
+        for d in iter {
+            acc.overlay(d);
+        }
+        acc
+    }
+
+    /// Fill what can be derived: durations from instants and instants from durations.
+    ///
+    /// `wait_s` and `answered_at` are derived only for answered calls (SPEC 7); `talk_s` is
+    /// never invented from a single total duration.
+    pub fn derive(&mut self) {
+        let secs = |a: DateTime<Utc>, b: DateTime<Utc>| (b - a).num_microseconds().map(|us| us as f64 / 1e6);
+        if let Some(start) = self.started_at {
+            if self.duration_s.is_none() {
+                if let Some(end) = self.ended_at {
+                    self.duration_s = secs(start, end);
+                }
+            }
+            if self.ended_at.is_none() && self.outcome != Some(Outcome::Active) {
+                if let Some(d) = self.duration_s.filter(|d| d.is_finite() && *d >= 0.0 && *d < 1e9) {
+                    self.ended_at = Some(start + chrono::Duration::microseconds((d * 1e6).round() as i64));
+                }
+            }
+            if self.outcome == Some(Outcome::Answered) {
+                if self.wait_s.is_none() {
+                    if let Some(ans) = self.answered_at {
+                        self.wait_s = secs(start, ans);
+                    }
+                }
+                if self.answered_at.is_none() {
+                    if let Some(w) = self.wait_s.filter(|w| w.is_finite() && *w >= 0.0 && *w < 1e9) {
+                        self.answered_at = Some(start + chrono::Duration::microseconds((w * 1e6).round() as i64));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Finish the record: check the required fields and the SPEC 2 invariants.
+    ///
+    /// Strict mode rejects a record that breaks one; lenient mode clears the offending value
+    /// and returns a warning for it. Every returned warning includes the parse-time ones.
+    pub fn into_record(mut self, strict: bool) -> Result<(CallRecord, Vec<FieldIssue>), FieldIssue> {
+        self.derive();
+        let provider = self.provider.ok_or_else(|| issue("$", "no provider"))?;
+        let provider_call_id = self
+            .provider_call_id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| issue("$", "no call id"))?;
+        let started_at = self
+            .started_at
+            .ok_or_else(|| issue("startedAt", "no start time: the item names no instant the call began"))?;
+        let mut record = CallRecord {
+            id: format!("{provider}:{provider_call_id}"),
+            provider,
+            provider_call_id,
+            tenant: self.tenant,
+            direction: self.direction.unwrap_or(Direction::Unknown),
+            outcome: self.outcome.unwrap_or(Outcome::Unknown),
+            raw_status: self.raw_status,
+            started_at,
+            answered_at: self.answered_at,
+            ended_at: self.ended_at,
+            duration_s: self.duration_s,
+            talk_s: self.talk_s,
+            wait_s: self.wait_s,
+            wrap_up_s: self.wrap_up_s,
+            agent: self.agent.filter(|a| !a.is_empty()),
+            assistant: self.assistant,
+            queue: self.queue,
+            customer_number: self.customer_number,
+            business_number: self.business_number,
+            customer_name: self.customer_name,
+            ended_reason: self.ended_reason,
+            disposition: self.disposition,
+            notes: self.notes,
+            tags: self.tags,
+            transfers: self.transfers,
+            summary: self.summary,
+            intent: self.intent,
+            transcript: self.transcript,
+            recording_url: self.recording_url,
+            quality: self.quality.filter(|q| !q.is_empty()),
+            cost: self.cost,
+            language: self.language,
+            extra: self.extra,
+        };
+        let mut warnings = self.warnings;
+        let violations = record.violations();
+        if let Some(first) = violations.first() {
+            if strict {
+                return Err(issue(first.field, &first.reason));
+            }
+            for v in violations {
+                record.clear(v.field);
+                warnings.push(issue(v.field, &format!("{}; value cleared", v.reason)));
+            }
+        }
+        Ok((record, warnings))
+    }
+}
+
+fn issue(path: &str, reason: &str) -> FieldIssue {
+    FieldIssue { path: path.to_string(), reason: reason.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn events() -> Vec<CallDraft> {
+        let mut ringing = CallDraft::new(Provider::Twilio, "CA1");
+        ringing.precedence = 1;
+        ringing.outcome = Some(Outcome::Active);
+        ringing.started_at = Some(at("2024-01-01T10:00:00Z"));
+        let mut answered = CallDraft::new(Provider::Twilio, "CA1");
+        answered.precedence = 2;
+        answered.outcome = Some(Outcome::Active);
+        answered.answered_at = Some(at("2024-01-01T10:00:04Z"));
+        answered.tags = vec!["a".into()];
+        let mut done = CallDraft::new(Provider::Twilio, "CA1");
+        done.precedence = 3;
+        done.outcome = Some(Outcome::Answered);
+        done.ended_at = Some(at("2024-01-01T10:01:00Z"));
+        done.talk_s = Some(56.0);
+        done.tags = vec!["b".into()];
+        vec![ringing, answered, done]
+    }
+
+    #[test]
+    fn fold_is_order_independent() {
+        let base = CallDraft::fold(events());
+        let mut rev = events();
+        rev.reverse();
+        assert_eq!(CallDraft::fold(rev), base);
+        let mut rot = events();
+        rot.rotate_left(1);
+        assert_eq!(CallDraft::fold(rot), base);
+        assert_eq!(base.outcome, Some(Outcome::Answered));
+        assert_eq!(base.answered_at, Some(at("2024-01-01T10:00:04Z")));
+    }
+
+    #[test]
+    fn fold_is_idempotent_for_copies() {
+        let mut twice = events();
+        twice.extend(events());
+        assert_eq!(CallDraft::fold(twice), CallDraft::fold(events()));
+    }
+
+    #[test]
+    fn into_record_derives_durations() {
+        let (r, w) = CallDraft::fold(events()).into_record(true).unwrap();
+        assert!(w.is_empty());
+        assert_eq!(r.duration_s, Some(60.0));
+        assert_eq!(r.wait_s, Some(4.0));
+        assert_eq!(r.id, "twilio:CA1");
+    }
+
+    #[test]
+    fn strict_rejects_and_lenient_clears() {
+        let mut d = CallDraft::fold(events());
+        d.ended_at = Some(at("2024-01-01T09:00:00Z"));
+        d.duration_s = Some(10.0);
+        let err = d.clone().into_record(true).unwrap_err();
+        assert_eq!(err.path, "endedAt");
+        let (r, w) = d.into_record(false).unwrap();
+        assert_eq!(r.ended_at, None);
+        assert!(w[0].reason.contains("value cleared"));
+    }
+
+    #[test]
+    fn missing_start_is_rejected() {
+        let d = CallDraft::new(Provider::Vapi, "x");
+        assert_eq!(d.into_record(false).unwrap_err().path, "startedAt");
+    }
+}

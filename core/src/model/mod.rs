@@ -1,0 +1,11 @@
+//! The normalized call record and its vocabularies (SPEC section 2).
+
+mod draft;
+mod record;
+mod vocab;
+
+pub use draft::{CallDraft, FieldIssue};
+pub use record::{
+    Agent, CallRecord, EndedReason, Extra, Quality, Transcript, TranscriptTurn, Transfer, Violation,
+};
+pub use vocab::{Direction, EndedReasonCategory, Outcome, Provider};

@@ -1,0 +1,383 @@
+//! The normalized call record (SPEC section 2).
+
+use super::vocab::{Direction, EndedReasonCategory, Outcome, Provider};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A JSON object of provider fields that have no column in [`CallRecord`].
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// One call, whatever the source. JSON uses camelCase field names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallRecord {
+    /// `"{provider}:{provider_call_id}"`, the dedup key.
+    pub id: String,
+    /// The source system.
+    pub provider: Provider,
+    /// The provider's own id (JustCall id, Twilio CallSid, ...).
+    pub provider_call_id: String,
+    /// Business / account / workspace that owns the call.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Direction relative to the business.
+    pub direction: Direction,
+    /// What happened (SPEC 2.1).
+    pub outcome: Outcome,
+    /// The provider's own status / type word, unchanged.
+    #[serde(default)]
+    pub raw_status: Option<String>,
+    /// When the call began (ringing / initiated).
+    pub started_at: DateTime<Utc>,
+    /// When it was connected.
+    #[serde(default)]
+    pub answered_at: Option<DateTime<Utc>>,
+    /// When it ended; none while active.
+    #[serde(default)]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Total seconds, start to end.
+    #[serde(default)]
+    pub duration_s: Option<f64>,
+    /// Connected seconds (conversation time, billsec).
+    #[serde(default)]
+    pub talk_s: Option<f64>,
+    /// Seconds from start to answer (ring / queue time).
+    #[serde(default)]
+    pub wait_s: Option<f64>,
+    /// After-call work seconds where the source records it (joins AHT).
+    #[serde(default)]
+    pub wrap_up_s: Option<f64>,
+    /// The human agent.
+    #[serde(default)]
+    pub agent: Option<Agent>,
+    /// The voice-AI assistant's name.
+    #[serde(default)]
+    pub assistant: Option<String>,
+    /// Department / queue / extension group.
+    #[serde(default)]
+    pub queue: Option<String>,
+    /// The external party, E.164 where parseable.
+    #[serde(default)]
+    pub customer_number: Option<String>,
+    /// The business line, E.164 where parseable.
+    #[serde(default)]
+    pub business_number: Option<String>,
+    /// The external party's name.
+    #[serde(default)]
+    pub customer_name: Option<String>,
+    /// Why the call ended, when the source names a reason.
+    #[serde(default)]
+    pub ended_reason: Option<EndedReason>,
+    /// Agent-entered disposition.
+    #[serde(default)]
+    pub disposition: Option<String>,
+    /// Agent-entered notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Free tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Transfers, in order.
+    #[serde(default)]
+    pub transfers: Vec<Transfer>,
+    /// Call summary (voice AI, agent notes).
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// An intent the source already classified (structured outputs); wins over text analysis.
+    #[serde(default)]
+    pub intent: Option<String>,
+    /// Transcript turns.
+    #[serde(default)]
+    pub transcript: Vec<TranscriptTurn>,
+    /// Recording address.
+    #[serde(default)]
+    pub recording_url: Option<String>,
+    /// Media quality.
+    #[serde(default)]
+    pub quality: Option<Quality>,
+    /// Cost in the provider's currency unit (USD for most).
+    #[serde(default)]
+    pub cost: Option<f64>,
+    /// BCP-47 language tag.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Every provider field that has no column above.
+    #[serde(default)]
+    pub extra: Extra,
+}
+
+/// The human agent of a call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Agent {
+    /// Provider id of the agent.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Lower-cased e-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Agent {
+    /// The breakdown key of SPEC 4.3: lower-cased email, else name, else id.
+    pub fn key(&self) -> Option<&str> {
+        self.email
+            .as_deref()
+            .or(self.name.as_deref())
+            .or(self.id.as_deref())
+    }
+
+    /// Whether no field is set.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_none() && self.email.is_none() && self.name.is_none()
+    }
+}
+
+/// Why a call ended: the category and the provider's raw word.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EndedReason {
+    /// Grouped category.
+    pub category: EndedReasonCategory,
+    /// The provider's word, unchanged.
+    pub raw: String,
+}
+
+/// One transfer of a call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transfer {
+    /// When it happened.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+    /// Destination queue / department / number.
+    #[serde(default)]
+    pub to_queue: Option<String>,
+    /// Destination agent.
+    #[serde(default)]
+    pub to_agent: Option<String>,
+}
+
+/// Transcript turns of a call.
+pub type Transcript = Vec<TranscriptTurn>;
+
+/// One turn of a transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TranscriptTurn {
+    /// `agent`, `customer`, `assistant`, `bot` or the provider's word.
+    pub speaker: String,
+    /// Seconds from call start.
+    #[serde(default)]
+    pub start_s: Option<f64>,
+    /// Seconds from call start.
+    #[serde(default)]
+    pub end_s: Option<f64>,
+    /// The words.
+    pub text: String,
+    /// Recognition confidence 0-1.
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    /// BCP-47 tag.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// Media quality figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quality {
+    /// Mean opinion score 1-5.
+    #[serde(default)]
+    pub mos: Option<f64>,
+    /// Jitter in ms.
+    #[serde(default)]
+    pub jitter_ms: Option<f64>,
+    /// Packet loss fraction or percent as the source gives it.
+    #[serde(default)]
+    pub packet_loss: Option<f64>,
+    /// Round-trip time in ms.
+    #[serde(default)]
+    pub rtt_ms: Option<f64>,
+    /// Codec name.
+    #[serde(default)]
+    pub codec: Option<String>,
+}
+
+impl Quality {
+    /// Whether no field is set.
+    pub fn is_empty(&self) -> bool {
+        self.mos.is_none()
+            && self.jitter_ms.is_none()
+            && self.packet_loss.is_none()
+            && self.rtt_ms.is_none()
+            && self.codec.is_none()
+    }
+}
+
+/// A broken invariant of SPEC 2: which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// camelCase field name.
+    pub field: &'static str,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl CallRecord {
+    /// The end instant used by concurrency: `ended_at`, else `started_at + duration_s`.
+    pub fn effective_end(&self) -> Option<DateTime<Utc>> {
+        self.ended_at.or_else(|| {
+            self.duration_s
+                .filter(|d| d.is_finite() && *d >= 0.0)
+                .map(|d| self.started_at + chrono::Duration::microseconds((d * 1e6).round() as i64))
+        })
+    }
+
+    /// The SPEC 2 invariants this record breaks (empty when it is sound).
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for (field, value) in [
+            ("durationS", self.duration_s),
+            ("talkS", self.talk_s),
+            ("waitS", self.wait_s),
+            ("wrapUpS", self.wrap_up_s),
+            ("cost", self.cost),
+        ] {
+            if let Some(v) = value {
+                if !v.is_finite() {
+                    out.push(Violation { field, reason: format!("{field} is not finite") });
+                } else if v < 0.0 && field != "cost" {
+                    out.push(Violation { field, reason: format!("{field} is negative ({v})") });
+                }
+            }
+        }
+        if let Some(end) = self.ended_at {
+            if end < self.started_at {
+                out.push(Violation {
+                    field: "endedAt",
+                    reason: format!("endedAt {end} is before startedAt {}", self.started_at),
+                });
+            }
+        }
+        if let Some(ans) = self.answered_at {
+            if ans < self.started_at {
+                out.push(Violation {
+                    field: "answeredAt",
+                    reason: format!("answeredAt {ans} is before startedAt {}", self.started_at),
+                });
+            }
+        }
+        if let (Some(talk), Some(dur)) = (self.talk_s, self.duration_s) {
+            if talk.is_finite() && dur.is_finite() && talk > dur + 1e-6 {
+                out.push(Violation {
+                    field: "talkS",
+                    reason: format!("talkS {talk} exceeds durationS {dur}"),
+                });
+            }
+        }
+        out
+    }
+
+    /// Clear the value named by a violation (lenient mode).
+    pub fn clear(&mut self, field: &str) {
+        match field {
+            "durationS" => self.duration_s = None,
+            "talkS" => self.talk_s = None,
+            "waitS" => self.wait_s = None,
+            "wrapUpS" => self.wrap_up_s = None,
+            "cost" => self.cost = None,
+            "endedAt" => self.ended_at = None,
+            "answeredAt" => self.answered_at = None,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> CallRecord {
+        CallRecord {
+            id: "twilio:CA1".into(),
+            provider: Provider::Twilio,
+            provider_call_id: "CA1".into(),
+            tenant: Some("AC1".into()),
+            direction: Direction::Inbound,
+            outcome: Outcome::Answered,
+            raw_status: Some("completed".into()),
+            started_at: "2024-01-01T10:00:00Z".parse().unwrap(),
+            answered_at: Some("2024-01-01T10:00:05Z".parse().unwrap()),
+            ended_at: Some("2024-01-01T10:01:05Z".parse().unwrap()),
+            duration_s: Some(65.0),
+            talk_s: Some(60.0),
+            wait_s: Some(5.0),
+            wrap_up_s: None,
+            agent: Some(Agent { id: Some("7".into()), email: Some("a@b.co".into()), name: None }),
+            assistant: None,
+            queue: Some("sales".into()),
+            customer_number: Some("+15551234567".into()),
+            business_number: None,
+            customer_name: None,
+            ended_reason: Some(EndedReason {
+                category: EndedReasonCategory::Other,
+                raw: "completed".into(),
+            }),
+            disposition: None,
+            notes: None,
+            tags: vec!["vip".into()],
+            transfers: vec![],
+            summary: None,
+            intent: None,
+            transcript: vec![TranscriptTurn {
+                speaker: "customer".into(),
+                start_s: Some(0.5),
+                end_s: None,
+                text: "hi".into(),
+                confidence: None,
+                language: None,
+            }],
+            recording_url: None,
+            quality: None,
+            cost: Some(0.02),
+            language: Some("en".into()),
+            extra: Extra::new(),
+        }
+    }
+
+    #[test]
+    fn serde_round_trip_is_lossless_and_camel_case() {
+        let r = sample();
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["providerCallId"], "CA1");
+        assert_eq!(json["startedAt"], "2024-01-01T10:00:00Z");
+        assert_eq!(json["endedReason"]["category"], "other");
+        assert_eq!(json["transcript"][0]["startS"], 0.5);
+        let back: CallRecord = serde_json::from_value(json).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn invariants_are_reported() {
+        let mut r = sample();
+        assert!(r.violations().is_empty());
+        r.talk_s = Some(100.0);
+        r.wait_s = Some(-1.0);
+        r.ended_at = Some("2024-01-01T09:00:00Z".parse().unwrap());
+        let fields: Vec<_> = r.violations().iter().map(|v| v.field).collect();
+        assert_eq!(fields, vec!["waitS", "endedAt", "talkS"]);
+        r.duration_s = Some(f64::NAN);
+        assert!(r.violations().iter().any(|v| v.field == "durationS"));
+    }
+
+    #[test]
+    fn effective_end_uses_duration_when_no_end() {
+        let mut r = sample();
+        r.ended_at = None;
+        assert_eq!(r.effective_end(), Some("2024-01-01T10:01:05Z".parse().unwrap()));
+        r.duration_s = None;
+        assert_eq!(r.effective_end(), None);
+    }
+}

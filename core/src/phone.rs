@@ -1,0 +1,70 @@
+//! Phone numbers to E.164 (`+15551234567`) with libphonenumber metadata.
+
+/// Normalize a number to E.164 where it can be parsed; otherwise return the trimmed raw text.
+///
+/// Text that starts with `+` or `00` is read as international; bare digits of 11 or more are
+/// tried as international too (JustCall and MightyCall drop the plus), and shorter ones are
+/// kept as written, since without a country they are extensions or local numbers. SIP URIs and
+/// `client:` identities are kept unchanged. Returns `None` for empty text.
+pub fn normalize(raw: &str) -> Option<String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if text.contains(':') || text.contains('@') || text.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Some(text.to_string());
+    }
+    let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
+    let candidate = if text.starts_with('+') {
+        format!("+{digits}")
+    } else if let Some(rest) = digits.strip_prefix("00") {
+        format!("+{rest}")
+    } else if digits.len() >= 11 {
+        format!("+{digits}")
+    } else {
+        return Some(text.to_string());
+    };
+    Some(e164(&candidate).unwrap_or_else(|| text.to_string()))
+}
+
+#[cfg(feature = "phone")]
+fn e164(candidate: &str) -> Option<String> {
+    let parsed = phonenumber::parse(None, candidate).ok()?;
+    if !phonenumber::is_viable(candidate) || !parsed.is_valid() {
+        return None;
+    }
+    Some(parsed.format().mode(phonenumber::Mode::E164).to_string())
+}
+
+/// Without metadata: a plausible `+` and 8-15 digits is taken as E.164 as written.
+#[cfg(not(feature = "phone"))]
+fn e164(candidate: &str) -> Option<String> {
+    let n = candidate.len() - 1;
+    (8..=15).contains(&n).then(|| candidate.to_string())
+}
+
+/// The digits of a number, for substring search.
+pub fn digits(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_digit()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn formats_to_e164() {
+        assert_eq!(normalize("+1 (415) 867-5309").as_deref(), Some("+14158675309"));
+        assert_eq!(normalize("14158675309").as_deref(), Some("+14158675309"));
+        assert_eq!(normalize("00442071838750").as_deref(), Some("+442071838750"));
+        assert_eq!(normalize("+966 50 123 4567").as_deref(), Some("+966501234567"));
+    }
+
+    #[test]
+    fn keeps_what_it_cannot_parse() {
+        assert_eq!(normalize("211474").as_deref(), Some("211474"));
+        assert_eq!(normalize("client:alice").as_deref(), Some("client:alice"));
+        assert_eq!(normalize("sip:bob@example.com").as_deref(), Some("sip:bob@example.com"));
+        assert_eq!(normalize("  "), None);
+    }
+}

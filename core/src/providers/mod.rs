@@ -1,0 +1,194 @@
+//! One module per provider: parse its payloads into [`CallDraft`]s, its vocabulary tables, and
+//! its webhook/event folding rules.
+//!
+//! Every parser reads items into [`Item`]s through a [`ParseCtx`], which records unknown
+//! vocabulary words, lenient-mode warnings and strict-mode rejections with their JSON paths.
+//!
+//! The contract of a provider module (`providers/<name>.rs`):
+//! - `pub fn detect(value: &Value) -> bool` — whether a JSON document (one array element or
+//!   NDJSON line, or a whole page envelope) has this provider's shape. Cheap: look at keys.
+//! - `pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item>` — every item of
+//!   the document: one per call object of a list page, one per webhook. `path` is the JSON path
+//!   of `value` in its source (`$`, `$[3]`); item paths extend it (`$.calls[2]`). Item `index`
+//!   is left 0: ingest numbers items per source.
+//! - optionally `pub fn finalize(draft: &mut CallDraft)` — derivations that need the folded
+//!   record (after all webhook events of a call are overlaid), run before
+//!   [`CallDraft::into_record`]. Registered in [`finalize`].
+//! - line formats add `parse_form` (Twilio, FreeSWITCH `cdr=`) or `parse_csv` (CDRs, generic).
+//! - a `const` vocabulary table (word -> outcome, word -> ended-reason category) with a unit
+//!   test for every word; unknown words go to [`ParseCtx::unknown_word`] and give
+//!   `Outcome::Unknown`.
+//! - unit tests beside the code with values worked out by hand from the fixture files.
+
+use crate::model::{CallDraft, FieldIssue, Provider};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde_json::Value;
+
+pub mod json;
+
+/// What one input item turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemKind {
+    /// A call, or a part of one.
+    Call {
+        /// The (partial) record.
+        draft: CallDraft,
+        /// A webhook / event / leg rather than a full record: merging it counts as folding.
+        event: bool,
+    },
+    /// Folded by the parser itself into another item of the same source (e.g. a CDR leg).
+    Folded,
+    /// Not a call (a message, a ticket, an agent-status event).
+    NonCall {
+        /// What it is.
+        what: String,
+    },
+    /// Unusable, with the reason.
+    Rejected(FieldIssue),
+}
+
+/// One input item and where it was in its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// JSON path of the item in its document (`$.calls[2]`), or `$` for a line / row.
+    pub path: String,
+    /// Line (1-based) for line formats, else the item's ordinal in the document.
+    pub index: usize,
+    /// What it is.
+    pub kind: ItemKind,
+}
+
+/// Per-source parse settings and the collectors of one item's issues.
+#[derive(Debug)]
+pub struct ParseCtx {
+    /// Zone of zone-less timestamps.
+    pub source_tz: Tz,
+    /// Strict mode: a bad value rejects the item instead of being cleared.
+    pub strict: bool,
+    /// Unknown vocabulary words seen, per provider.
+    pub unknown_words: Vec<(Provider, String)>,
+    warnings: Vec<FieldIssue>,
+    rejection: Option<FieldIssue>,
+}
+
+impl ParseCtx {
+    /// A context for one source.
+    pub fn new(source_tz: Tz, strict: bool) -> Self {
+        ParseCtx { source_tz, strict, unknown_words: Vec::new(), warnings: Vec::new(), rejection: None }
+    }
+
+    /// A vocabulary word no table knows: counted in the report, outcome `unknown`.
+    pub fn unknown_word(&mut self, provider: Provider, word: &str) {
+        self.unknown_words.push((provider, word.to_string()));
+    }
+
+    /// A value that cannot be used: strict mode rejects the item, lenient mode warns and
+    /// leaves the field unset.
+    pub fn bad(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        let issue = FieldIssue { path: path.into(), reason: reason.into() };
+        if self.strict {
+            if self.rejection.is_none() {
+                self.rejection = Some(issue);
+            }
+        } else {
+            self.warnings.push(issue);
+        }
+    }
+
+    /// A value the item cannot do without: the item is rejected in either mode.
+    pub fn fatal(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        if self.rejection.is_none() {
+            self.rejection = Some(FieldIssue { path: path.into(), reason: reason.into() });
+        }
+    }
+
+    /// Whether the current item is already rejected.
+    pub fn is_rejected(&self) -> bool {
+        self.rejection.is_some()
+    }
+
+    /// Close the current item: a call (with its warnings) or its rejection.
+    pub fn finish(&mut self, mut draft: CallDraft, path: impl Into<String>, index: usize, event: bool) -> Item {
+        let path = path.into();
+        let warnings = std::mem::take(&mut self.warnings);
+        let kind = match self.rejection.take() {
+            Some(issue) => ItemKind::Rejected(issue),
+            None => {
+                draft.warnings.extend(warnings);
+                ItemKind::Call { draft, event }
+            }
+        };
+        Item { path, index, kind }
+    }
+
+    /// Close the current item as rejected.
+    pub fn reject(&mut self, path: impl Into<String>, index: usize, at: impl Into<String>, reason: impl Into<String>) -> Item {
+        self.warnings.clear();
+        self.rejection = None;
+        Item { path: path.into(), index, kind: ItemKind::Rejected(FieldIssue { path: at.into(), reason: reason.into() }) }
+    }
+
+    /// Close the current item as not a call.
+    pub fn non_call(&mut self, path: impl Into<String>, index: usize, what: impl Into<String>) -> Item {
+        self.warnings.clear();
+        self.rejection = None;
+        Item { path: path.into(), index, kind: ItemKind::NonCall { what: what.into() } }
+    }
+
+    /// Parse a timestamp value (string in any format, or epoch number) at `path`.
+    pub fn instant(&mut self, value: Option<&Value>, path: &str) -> Option<DateTime<Utc>> {
+        let v = value?;
+        let parsed = match v {
+            Value::Null => return None,
+            Value::String(s) if s.trim().is_empty() => return None,
+            Value::String(s) => crate::time::parse_instant(s, self.source_tz),
+            Value::Number(n) => n.as_f64().and_then(crate::time::from_epoch),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.bad(path, format!("not a timestamp: {}", short(v)));
+        }
+        parsed
+    }
+
+    /// Parse a number (JSON number or numeric string) at `path`; must be finite.
+    pub fn number(&mut self, value: Option<&Value>, path: &str) -> Option<f64> {
+        let v = value?;
+        let parsed = match v {
+            Value::Null => return None,
+            Value::String(s) if s.trim().is_empty() => return None,
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            Value::Number(n) => n.as_f64(),
+            Value::Bool(_) | Value::Array(_) | Value::Object(_) => None,
+        };
+        match parsed {
+            Some(x) if x.is_finite() => Some(x),
+            _ => {
+                self.bad(path, format!("not a finite number: {}", short(v)));
+                None
+            }
+        }
+    }
+
+    /// A non-negative duration in seconds at `path` (negative values are bad values).
+    pub fn seconds(&mut self, value: Option<&Value>, path: &str) -> Option<f64> {
+        let x = self.number(value, path)?;
+        if x < 0.0 {
+            self.bad(path, format!("negative duration {x}"));
+            return None;
+        }
+        Some(x)
+    }
+}
+
+/// A short printable form of a JSON value for messages.
+pub fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 {
+        let cut = (0..=60).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+        format!("{}...", &s[..cut])
+    } else {
+        s
+    }
+}

@@ -1,0 +1,217 @@
+//! Timestamps in every format the providers use, read into UTC instants.
+//!
+//! RFC 2822 (Twilio, also with full day and month names), ISO 8601 / RFC 3339 with or without
+//! an offset, `YYYY-MM-DD HH:MM:SS[.f]`, `YYYY/M/D H:MM[:SS]`, split date + time, and epoch
+//! seconds / milliseconds / microseconds. A zone-less local time is read in the source zone; in
+//! a DST gap it moves forward by the gap, in an overlap it takes the earlier instant.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// Parse a zone name (IANA, e.g. `Europe/Berlin`, or `UTC`).
+pub fn parse_tz(name: &str) -> crate::Result<Tz> {
+    name.parse::<Tz>().map_err(|_| crate::Error::InvalidOption {
+        option: "time zone".into(),
+        reason: format!("unknown IANA zone {name:?}"),
+    })
+}
+
+/// Read a local wall-clock time in `tz`.
+pub fn from_local(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(a, _) => Some(a.with_timezone(&Utc)),
+        LocalResult::None => {
+            // In a spring-forward gap: the wall time does not exist; move it by the gap.
+            let later = naive + chrono::Duration::hours(1);
+            match tz.from_local_datetime(&later) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+                LocalResult::None => None,
+            }
+        }
+    }
+}
+
+/// Interpret an epoch number by magnitude: seconds, milliseconds or microseconds.
+pub fn from_epoch(value: f64) -> Option<DateTime<Utc>> {
+    if !value.is_finite() || value < 0.0 {
+        return None;
+    }
+    let micros = if value < 1e11 {
+        value * 1e6
+    } else if value < 1e14 {
+        value * 1e3
+    } else if value < 1e17 {
+        value
+    } else {
+        return None;
+    };
+    DateTime::from_timestamp_micros(micros.round() as i64)
+}
+
+/// Parse a timestamp string in any supported format; zone-less text is read in `tz`.
+pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let s = text.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return s.parse::<f64>().ok().and_then(from_epoch);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if s.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic()) {
+        return parse_rfc2822ish(s);
+    }
+    // ISO-like with offset but a space separator or no colon in the offset.
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f %z"] {
+        if let Ok(t) = DateTime::parse_from_str(s, fmt) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    if let Some(stripped) = s.strip_suffix(" UTC").or_else(|| s.strip_suffix(" GMT")) {
+        return parse_naive(stripped).and_then(|n| from_local(n, Tz::UTC));
+    }
+    parse_naive(s).and_then(|n| from_local(n, tz))
+}
+
+/// Parse a zone-less date-time in the common layouts.
+pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
+    const FORMATS: &[&str] = &[
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S%.f",
+        "%Y/%m/%d %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+    ];
+    for fmt in FORMATS {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(n);
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0);
+    }
+    None
+}
+
+/// Join a split date (`YYYY-MM-DD`) and time (`H:MM:SS`, hour possibly unpadded) read in `tz`.
+pub fn parse_date_time(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(date.trim(), "%Y/%m/%d"))
+        .ok()?;
+    let t = NaiveTime::parse_from_str(time.trim(), "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(time.trim(), "%H:%M"))
+        .ok()?;
+    from_local(d.and_time(t), tz)
+}
+
+/// RFC 2822 as written by Twilio, tolerating full day and month names and a missing offset
+/// (read as UTC, which is what Twilio documents).
+fn parse_rfc2822ish(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc2822(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let rest = match s.split_once(',') {
+        Some((_, rest)) => rest.trim(),
+        None => s,
+    };
+    let mut parts = rest.split_whitespace();
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = month_number(parts.next()?)?;
+    let year: i32 = parts.next()?.parse().ok()?;
+    let time = NaiveTime::parse_from_str(parts.next()?, "%H:%M:%S").ok()?;
+    let offset_minutes = match parts.next() {
+        None | Some("GMT") | Some("UT") | Some("UTC") | Some("Z") => 0,
+        Some(z) => {
+            let sign = match z.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits = &z[1..];
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let h: i32 = digits[..2].parse().ok()?;
+            let m: i32 = digits[2..].parse().ok()?;
+            sign * (h * 60 + m)
+        }
+    };
+    let naive = NaiveDate::from_ymd_opt(year, month, day)?.and_time(time);
+    Some(Utc.from_utc_datetime(&(naive - chrono::Duration::minutes(offset_minutes as i64))))
+}
+
+fn month_number(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let w = word.to_ascii_lowercase();
+    let prefix = w.get(..3)?;
+    MONTHS.iter().position(|m| *m == prefix).map(|i| i as u32 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn rfc2822_variants() {
+        let tz = Tz::UTC;
+        assert_eq!(parse_instant("Tue, 31 Aug 2010 20:36:28 +0000", tz), Some(utc("2010-08-31T20:36:28Z")));
+        assert_eq!(parse_instant("Sun, 25 Mar 2018 09:53:19 -0500", tz), Some(utc("2018-03-25T14:53:19Z")));
+        // The hand-edited BoomerRang fixture: full day and month names.
+        assert_eq!(parse_instant("Thurs, 20 July 1989 11:41:11 +0000", tz), Some(utc("1989-07-20T11:41:11Z")));
+        assert_eq!(parse_instant("Thu, 01 Jan 2015 00:00:00", tz), Some(utc("2015-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn iso_with_and_without_offset() {
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        assert_eq!(parse_instant("2025-06-10T09:07:00.649Z", berlin), Some(utc("2025-06-10T09:07:00.649Z")));
+        assert_eq!(parse_instant("2021-08-25T03:40:25+02:00", berlin), Some(utc("2021-08-25T01:40:25Z")));
+        // zone-less: read in the source zone (CEST = UTC+2 in June)
+        assert_eq!(parse_instant("2024-06-01 12:00:00", berlin), Some(utc("2024-06-01T10:00:00Z")));
+        assert_eq!(parse_instant("2024-01-27 16:16:36", Tz::UTC), Some(utc("2024-01-27T16:16:36Z")));
+        assert_eq!(parse_instant("2020/2/10 22:41", Tz::UTC), Some(utc("2020-02-10T22:41:00Z")));
+        assert_eq!(parse_instant("2024-03-01 10:00:00.123456+00:00", Tz::UTC), Some(utc("2024-03-01T10:00:00.123456Z")));
+    }
+
+    #[test]
+    fn epochs_by_magnitude() {
+        let s = utc("2023-11-14T22:13:20Z");
+        assert_eq!(from_epoch(1_700_000_000.0), Some(s));
+        assert_eq!(from_epoch(1_700_000_000_000.0), Some(s));
+        assert_eq!(from_epoch(1_700_000_000_000_000.0), Some(s));
+        assert_eq!(parse_instant("1700000000", Tz::UTC), Some(s));
+        assert_eq!(from_epoch(f64::NAN), None);
+        assert_eq!(from_epoch(-1.0), None);
+    }
+
+    #[test]
+    fn split_date_time_unpadded_hour() {
+        assert_eq!(parse_date_time("2024-02-29", "8:25:43", Tz::UTC), Some(utc("2024-02-29T08:25:43Z")));
+    }
+
+    #[test]
+    fn dst_gap_and_overlap() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        // 2024-03-10 02:30 does not exist in New York: moved forward to 03:30 EDT = 07:30Z
+        assert_eq!(parse_instant("2024-03-10 02:30:00", ny), Some(utc("2024-03-10T07:30:00Z")));
+        // 2024-11-03 01:30 happens twice: the earlier (EDT, UTC-4) is taken
+        assert_eq!(parse_instant("2024-11-03 01:30:00", ny), Some(utc("2024-11-03T05:30:00Z")));
+    }
+
+    #[test]
+    fn garbage_is_none() {
+        for s in ["", "yesterday", "2024-13-45 99:99:99", "Mon, 99 Foo 2020 10:00:00 +0000", "1e400"] {
+            assert_eq!(parse_instant(s, Tz::UTC), None, "{s}");
+        }
+    }
+}
