@@ -192,3 +192,62 @@ pub fn short(v: &Value) -> String {
         s
     }
 }
+
+pub mod asterisk;
+pub mod callapi;
+pub mod callcenter;
+pub mod freeswitch;
+pub mod generic;
+pub mod justcall;
+pub mod mightycall;
+pub mod retell;
+pub mod twilio;
+pub mod vapi;
+
+/// Providers tried by JSON shape detection, most specific first.
+const JSON_DETECT_ORDER: &[Provider] = &[
+    Provider::Vapi,
+    Provider::Retell,
+    Provider::Twilio,
+    Provider::JustCall,
+    Provider::MightyCall,
+    Provider::CallCenter,
+    Provider::CallApi,
+    Provider::FreeSwitch,
+];
+
+/// Name the provider of a JSON document from its shape.
+pub fn detect_json(value: &Value) -> Option<Provider> {
+    JSON_DETECT_ORDER.iter().copied().find(|p| match p {
+        Provider::Vapi => vapi::detect(value),
+        Provider::Retell => retell::detect(value),
+        Provider::Twilio => twilio::detect(value),
+        Provider::JustCall => justcall::detect(value),
+        Provider::MightyCall => mightycall::detect(value),
+        Provider::CallCenter => callcenter::detect(value),
+        Provider::CallApi => callapi::detect(value),
+        Provider::FreeSwitch => freeswitch::detect(value),
+        Provider::Asterisk | Provider::Generic => false,
+    })
+}
+
+/// Parse a JSON document as `provider`'s.
+pub fn parse_json(provider: Provider, value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
+    match provider {
+        Provider::JustCall => justcall::parse(value, path, ctx),
+        Provider::Twilio => twilio::parse(value, path, ctx),
+        Provider::MightyCall => mightycall::parse(value, path, ctx),
+        Provider::Vapi => vapi::parse(value, path, ctx),
+        Provider::Retell => retell::parse(value, path, ctx),
+        Provider::CallCenter => callcenter::parse(value, path, ctx),
+        Provider::CallApi => callapi::parse(value, path, ctx),
+        Provider::Asterisk => asterisk::parse(value, path, ctx),
+        Provider::FreeSwitch => freeswitch::parse(value, path, ctx),
+        Provider::Generic => generic::parse(value, path, ctx),
+    }
+}
+
+/// Provider-specific derivations on a folded draft, before it becomes a record.
+pub fn finalize(draft: &mut CallDraft) {
+    let _ = draft;
+}
