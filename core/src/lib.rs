@@ -6,7 +6,10 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod error;
+pub mod ingest;
 pub mod model;
 pub mod phone;
 pub mod providers;

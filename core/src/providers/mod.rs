@@ -75,7 +75,13 @@ pub struct ParseCtx {
 impl ParseCtx {
     /// A context for one source.
     pub fn new(source_tz: Tz, strict: bool) -> Self {
-        ParseCtx { source_tz, strict, unknown_words: Vec::new(), warnings: Vec::new(), rejection: None }
+        ParseCtx {
+            source_tz,
+            strict,
+            unknown_words: Vec::new(),
+            warnings: Vec::new(),
+            rejection: None,
+        }
     }
 
     /// A vocabulary word no table knows: counted in the report, outcome `unknown`.
@@ -86,7 +92,10 @@ impl ParseCtx {
     /// A value that cannot be used: strict mode rejects the item, lenient mode warns and
     /// leaves the field unset.
     pub fn bad(&mut self, path: impl Into<String>, reason: impl Into<String>) {
-        let issue = FieldIssue { path: path.into(), reason: reason.into() };
+        let issue = FieldIssue {
+            path: path.into(),
+            reason: reason.into(),
+        };
         if self.strict {
             if self.rejection.is_none() {
                 self.rejection = Some(issue);
@@ -99,7 +108,10 @@ impl ParseCtx {
     /// A value the item cannot do without: the item is rejected in either mode.
     pub fn fatal(&mut self, path: impl Into<String>, reason: impl Into<String>) {
         if self.rejection.is_none() {
-            self.rejection = Some(FieldIssue { path: path.into(), reason: reason.into() });
+            self.rejection = Some(FieldIssue {
+                path: path.into(),
+                reason: reason.into(),
+            });
         }
     }
 
@@ -109,7 +121,13 @@ impl ParseCtx {
     }
 
     /// Close the current item: a call (with its warnings) or its rejection.
-    pub fn finish(&mut self, mut draft: CallDraft, path: impl Into<String>, index: usize, event: bool) -> Item {
+    pub fn finish(
+        &mut self,
+        mut draft: CallDraft,
+        path: impl Into<String>,
+        index: usize,
+        event: bool,
+    ) -> Item {
         let path = path.into();
         let warnings = std::mem::take(&mut self.warnings);
         let kind = match self.rejection.take() {
@@ -123,17 +141,39 @@ impl ParseCtx {
     }
 
     /// Close the current item as rejected.
-    pub fn reject(&mut self, path: impl Into<String>, index: usize, at: impl Into<String>, reason: impl Into<String>) -> Item {
+    pub fn reject(
+        &mut self,
+        path: impl Into<String>,
+        index: usize,
+        at: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Item {
         self.warnings.clear();
         self.rejection = None;
-        Item { path: path.into(), index, kind: ItemKind::Rejected(FieldIssue { path: at.into(), reason: reason.into() }) }
+        Item {
+            path: path.into(),
+            index,
+            kind: ItemKind::Rejected(FieldIssue {
+                path: at.into(),
+                reason: reason.into(),
+            }),
+        }
     }
 
     /// Close the current item as not a call.
-    pub fn non_call(&mut self, path: impl Into<String>, index: usize, what: impl Into<String>) -> Item {
+    pub fn non_call(
+        &mut self,
+        path: impl Into<String>,
+        index: usize,
+        what: impl Into<String>,
+    ) -> Item {
         self.warnings.clear();
         self.rejection = None;
-        Item { path: path.into(), index, kind: ItemKind::NonCall { what: what.into() } }
+        Item {
+            path: path.into(),
+            index,
+            kind: ItemKind::NonCall { what: what.into() },
+        }
     }
 
     /// Parse a timestamp value (string in any format, or epoch number) at `path`.
