@@ -13,6 +13,7 @@
 
 pub mod format;
 mod report;
+pub mod stream;
 
 pub use format::Format;
 pub use report::{IngestReport, ReportEntry};
@@ -24,7 +25,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 /// Options of an ingest. Every binding passes the same object (camelCase keys).
@@ -67,157 +68,83 @@ struct Pending {
     event: bool,
 }
 
-/// Accumulates inputs (files, bodies, streams), then folds and reports.
+/// Largest single JSON value (an array element, an NDJSON line, a whole non-array document)
+/// that ingest reads: 256 MiB. Larger ones are rejected with [`Error::Limit`] or a report line.
+pub const MAX_ITEM_BYTES: usize = 256 << 20;
+
+/// Elements (or lines) parsed together in one parallel batch.
+const BATCH: usize = 4096;
+
+/// The part of an ingest that parses; shared by parallel workers.
 #[derive(Debug)]
-pub struct Ingestor {
+struct Parser {
     options: IngestOptions,
     tz: Tz,
-    pending: Vec<Pending>,
-    report: IngestReport,
 }
 
-impl Ingestor {
-    /// A new ingest with `options`; fails on an unknown `sourceTz`.
-    pub fn new(options: &IngestOptions) -> Result<Self> {
-        let tz = match &options.source_tz {
-            Some(name) => crate::time::parse_tz(name)?,
-            None => Tz::UTC,
-        };
-        Ok(Ingestor {
-            options: options.clone(),
-            tz,
-            pending: Vec::new(),
-            report: IngestReport::default(),
-        })
-    }
+/// One unit of parallel work: a JSON text, its position, and its path.
+struct Unit {
+    index: usize,
+    path: String,
+    bytes: Vec<u8>,
+}
 
+/// What a unit gave.
+struct Parsed {
+    index: usize,
+    items: Vec<Item>,
+    unknown_words: Vec<(Provider, String)>,
+}
+
+impl Parser {
     fn ctx(&self) -> ParseCtx {
         ParseCtx::new(self.tz, self.options.strict)
     }
 
-    /// Add one input held in memory. Fails only when the input cannot be read at all (a JSON
-    /// document that is not valid JSON, a CSV whose provider cannot be told).
-    pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) -> Result<()> {
-        let bytes = format::strip_bom(bytes);
-        let source: Arc<str> = Arc::from(source);
-        match format::sniff(bytes) {
-            Format::Empty => {
-                self.report.warnings.push(ReportEntry {
-                    source: source.to_string(),
-                    index: 0,
-                    path: "$".into(),
-                    reason: "empty input: no items".into(),
-                });
-                Ok(())
-            }
-            Format::Json => {
-                let value: Value = serde_json::from_slice(bytes).map_err(|e| Error::Syntax {
-                    source_name: source.to_string(),
-                    format: "json",
-                    location: format!("line {} column {}", e.line(), e.column()),
-                    reason: e.to_string(),
-                })?;
-                self.add_document(&source, value);
-                Ok(())
-            }
-            Format::Ndjson => {
-                for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
-                    self.add_ndjson_line(&source, n + 1, line);
-                }
-                Ok(())
-            }
-            Format::Form => {
-                for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
-                    self.add_form_line(&source, n + 1, line);
-                }
-                Ok(())
-            }
-            Format::Csv => self.add_csv(&source, bytes),
+    fn parse_value(&self, value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
+        if !value.is_object() && !value.is_array() {
+            return vec![ctx.reject(
+                path,
+                0,
+                path,
+                format!("not a JSON object: {}", providers::short(value)),
+            )];
+        }
+        let provider = self
+            .options
+            .provider
+            .or_else(|| providers::detect_json(value));
+        match provider {
+            Some(p) => providers::parse_json(p, value, path, ctx),
+            None => vec![ctx.reject(
+                path,
+                0,
+                path,
+                "cannot detect the provider from the payload's shape",
+            )],
         }
     }
 
-    /// Add one input read from a stream. NDJSON and form bodies are read line by line, so
-    /// memory holds one line at a time (plus the parsed records); other layouts are read whole.
-    pub fn add_reader(&mut self, source: &str, mut reader: impl BufRead) -> Result<()> {
-        let io_err = |cause| Error::Io {
-            source_name: source.to_string(),
-            cause,
+    fn parse_unit(&self, unit: &Unit) -> Parsed {
+        let mut ctx = self.ctx();
+        let items = match serde_json::from_slice::<Value>(unit.bytes.trim_ascii()) {
+            Ok(v) => self.parse_value(&v, &unit.path, &mut ctx),
+            Err(e) => vec![ctx.reject(
+                &unit.path,
+                0,
+                &unit.path,
+                format!("invalid JSON at column {}: {e}", e.column()),
+            )],
         };
-        let head = reader.fill_buf().map_err(io_err)?.to_vec();
-        let layout = format::sniff(&head);
-        if matches!(layout, Format::Ndjson | Format::Form) && !head.is_empty() {
-            let src: Arc<str> = Arc::from(source);
-            let mut line = Vec::new();
-            let mut n = 0usize;
-            loop {
-                line.clear();
-                let read = reader.read_until(b'\n', &mut line).map_err(io_err)?;
-                if read == 0 {
-                    break;
-                }
-                n += 1;
-                let text = if n == 1 {
-                    format::strip_bom(&line)
-                } else {
-                    &line[..]
-                };
-                if layout == Format::Ndjson {
-                    self.add_ndjson_line(&src, n, text);
-                } else {
-                    self.add_form_line(&src, n, text);
-                }
-            }
-            return Ok(());
-        }
-        let mut all = Vec::new();
-        reader.read_to_end(&mut all).map_err(io_err)?;
-        self.add_bytes(source, &all)
-    }
-
-    fn add_document(&mut self, source: &Arc<str>, value: Value) {
-        match value {
-            Value::Array(items) => {
-                for (i, v) in items.iter().enumerate() {
-                    let path = format!("$[{i}]");
-                    let parsed = self.parse_value(v, &path);
-                    self.collect(source, Some(i), parsed.0, parsed.1);
-                }
-            }
-            other => {
-                let parsed = self.parse_value(&other, "$");
-                self.collect(source, None, parsed.0, parsed.1);
-            }
+        Parsed {
+            index: unit.index,
+            items,
+            unknown_words: ctx.unknown_words,
         }
     }
 
-    fn add_ndjson_line(&mut self, source: &Arc<str>, line_no: usize, line: &[u8]) {
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() {
-            return;
-        }
-        match serde_json::from_slice::<Value>(trimmed) {
-            Ok(v) => {
-                let (items, ctx) = self.parse_value(&v, "$");
-                self.collect(source, Some(line_no), items, ctx);
-            }
-            Err(e) => {
-                self.report.records_in += 1;
-                self.report.rejected.push(ReportEntry {
-                    source: source.to_string(),
-                    index: line_no,
-                    path: "$".into(),
-                    reason: format!("invalid JSON at column {}: {e}", e.column()),
-                });
-            }
-        }
-    }
-
-    fn add_form_line(&mut self, source: &Arc<str>, line_no: usize, line: &[u8]) {
-        let trimmed = line.trim_ascii();
-        if trimmed.is_empty() {
-            return;
-        }
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(trimmed)
+    fn parse_form(&self, unit: &Unit) -> Parsed {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(unit.bytes.trim_ascii())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         let mut ctx = self.ctx();
@@ -233,7 +160,221 @@ impl Ingestor {
                 "cannot detect the provider of this form body (looked for Twilio CallSid/AccountSid and FreeSWITCH cdr=)",
             )],
         };
-        self.collect(source, Some(line_no), items, ctx);
+        Parsed {
+            index: unit.index,
+            items,
+            unknown_words: ctx.unknown_words,
+        }
+    }
+
+    /// Parse a batch of units, in parallel where the `parallel` feature is on.
+    fn parse_batch(&self, units: &[Unit], form: bool) -> Vec<Parsed> {
+        let one = |u: &Unit| {
+            if form {
+                self.parse_form(u)
+            } else {
+                self.parse_unit(u)
+            }
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            if units.len() > 1 {
+                return units.par_iter().map(one).collect();
+            }
+        }
+        units.iter().map(one).collect()
+    }
+}
+
+/// Accumulates inputs (files, bodies, streams), then folds and reports.
+#[derive(Debug)]
+pub struct Ingestor {
+    parser: Parser,
+    pending: Vec<Pending>,
+    report: IngestReport,
+}
+
+impl Ingestor {
+    /// A new ingest with `options`; fails on an unknown `sourceTz`.
+    pub fn new(options: &IngestOptions) -> Result<Self> {
+        let tz = match &options.source_tz {
+            Some(name) => crate::time::parse_tz(name)?,
+            None => Tz::UTC,
+        };
+        Ok(Ingestor {
+            parser: Parser {
+                options: options.clone(),
+                tz,
+            },
+            pending: Vec::new(),
+            report: IngestReport::default(),
+        })
+    }
+
+    /// Add one input held in memory. Fails only when the input cannot be read at all (a JSON
+    /// document that is not valid JSON, a CSV whose provider cannot be told).
+    pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) -> Result<()> {
+        self.add_reader(source, format::strip_bom(bytes))
+    }
+
+    /// Add one input read from a stream. JSON arrays are split element by element, NDJSON and
+    /// form bodies line by line, so memory holds one batch of items at a time (plus the parsed
+    /// records); a single JSON object or a CSV file is read whole.
+    pub fn add_reader(&mut self, source: &str, mut reader: impl BufRead) -> Result<()> {
+        let src: Arc<str> = Arc::from(source);
+        let io_err = |cause| Error::Io {
+            source_name: source.to_string(),
+            cause,
+        };
+        let head = format::strip_bom(reader.fill_buf().map_err(io_err)?).to_vec();
+        if reader
+            .fill_buf()
+            .map_err(io_err)?
+            .starts_with(b"\xEF\xBB\xBF")
+        {
+            reader.consume(3);
+        }
+        match format::sniff(&head) {
+            Format::Empty => {
+                let mut rest = Vec::new();
+                reader.read_to_end(&mut rest).map_err(io_err)?;
+                if rest.iter().all(|b| b.is_ascii_whitespace()) {
+                    self.report.warnings.push(ReportEntry {
+                        source: source.to_string(),
+                        index: 0,
+                        path: "$".into(),
+                        reason: "empty input: no items".into(),
+                    });
+                    return Ok(());
+                }
+                self.add_bytes(source, &rest)
+            }
+            Format::Json if head.first_non_ws() == Some(b'[') => self.add_array(&src, reader),
+            Format::Json => {
+                let mut all = Vec::new();
+                (&mut reader)
+                    .take(MAX_ITEM_BYTES as u64 + 1)
+                    .read_to_end(&mut all)
+                    .map_err(io_err)?;
+                if all.len() > MAX_ITEM_BYTES {
+                    return Err(Error::Limit {
+                        source_name: source.to_string(),
+                        what: format!(
+                            "a JSON document larger than {MAX_ITEM_BYTES} bytes that is not an array"
+                        ),
+                    });
+                }
+                let value: Value = serde_json::from_slice(&all).map_err(|e| Error::Syntax {
+                    source_name: source.to_string(),
+                    format: "json",
+                    location: format!("line {} column {}", e.line(), e.column()),
+                    reason: e.to_string(),
+                })?;
+                let mut ctx = self.parser.ctx();
+                let items = self.parser.parse_value(&value, "$", &mut ctx);
+                let parsed = Parsed {
+                    index: 0,
+                    items,
+                    unknown_words: ctx.unknown_words,
+                };
+                self.collect(&src, parsed, true);
+                Ok(())
+            }
+            layout @ (Format::Ndjson | Format::Form) => {
+                self.add_lines(&src, reader, layout == Format::Form)
+            }
+            Format::Csv => {
+                let mut all = Vec::new();
+                reader.read_to_end(&mut all).map_err(io_err)?;
+                self.add_csv(&src, &all)
+            }
+        }
+    }
+
+    fn add_array(&mut self, src: &Arc<str>, reader: impl BufRead) -> Result<()> {
+        let mut batch = Vec::with_capacity(BATCH);
+        for (i, element) in stream::ArrayElements::new(reader, MAX_ITEM_BYTES).enumerate() {
+            match element {
+                Ok(bytes) => batch.push(Unit {
+                    index: i,
+                    path: format!("$[{i}]"),
+                    bytes,
+                }),
+                Err(e) => {
+                    self.flush(src, &mut batch, false);
+                    let (location, reason) = match e {
+                        stream::SplitError::Io(m) => (format!("element {i}"), m),
+                        stream::SplitError::Syntax(m) => (format!("element {i}"), m),
+                        stream::SplitError::TooLarge(n) => {
+                            return Err(Error::Limit {
+                                source_name: src.to_string(),
+                                what: format!("array element {i} is larger than {n} bytes"),
+                            });
+                        }
+                    };
+                    return Err(Error::Syntax {
+                        source_name: src.to_string(),
+                        format: "json",
+                        location,
+                        reason,
+                    });
+                }
+            }
+            if batch.len() == BATCH {
+                self.flush(src, &mut batch, false);
+            }
+        }
+        self.flush(src, &mut batch, false);
+        Ok(())
+    }
+
+    fn add_lines(&mut self, src: &Arc<str>, mut reader: impl BufRead, form: bool) -> Result<()> {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut line_no = 0usize;
+        loop {
+            let mut line = Vec::new();
+            let read = (&mut reader)
+                .take(MAX_ITEM_BYTES as u64 + 1)
+                .read_until(b'\n', &mut line)
+                .map_err(|cause| Error::Io {
+                    source_name: src.to_string(),
+                    cause,
+                })?;
+            if read == 0 {
+                break;
+            }
+            line_no += 1;
+            if line.len() > MAX_ITEM_BYTES {
+                return Err(Error::Limit {
+                    source_name: src.to_string(),
+                    what: format!("line {line_no} is longer than {MAX_ITEM_BYTES} bytes"),
+                });
+            }
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            batch.push(Unit {
+                index: line_no,
+                path: "$".into(),
+                bytes: line,
+            });
+            if batch.len() == BATCH {
+                self.flush(src, &mut batch, form);
+            }
+        }
+        self.flush(src, &mut batch, form);
+        Ok(())
+    }
+
+    fn flush(&mut self, src: &Arc<str>, batch: &mut Vec<Unit>, form: bool) {
+        if batch.is_empty() {
+            return;
+        }
+        for parsed in self.parser.parse_batch(batch, form) {
+            self.collect(src, parsed, false);
+        }
+        batch.clear();
     }
 
     fn add_csv(&mut self, source: &Arc<str>, bytes: &[u8]) -> Result<()> {
@@ -258,7 +399,7 @@ impl Ingestor {
         let Some(first) = rows.first() else {
             return Ok(());
         };
-        let provider = match self.options.provider {
+        let provider = match self.parser.options.provider {
             Some(p) => p,
             None if providers::asterisk::detect_csv(first) => Provider::Asterisk,
             None if providers::freeswitch::detect_csv(first) => Provider::FreeSwitch,
@@ -270,8 +411,8 @@ impl Ingestor {
                 });
             }
         };
-        let mut ctx = self.ctx();
-        let items = match provider {
+        let mut ctx = self.parser.ctx();
+        let mut items = match provider {
             Provider::Asterisk => providers::asterisk::parse_csv(&rows, &mut ctx),
             Provider::FreeSwitch => providers::freeswitch::parse_csv(&rows, &mut ctx),
             other => {
@@ -281,62 +422,22 @@ impl Ingestor {
                 });
             }
         };
-        // CSV items are numbered by row.
-        let numbered: Vec<Item> = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut it)| {
-                it.index = i + 1;
-                it
-            })
-            .collect();
-        self.collect_numbered(source, numbered, ctx);
+        for (i, it) in items.iter_mut().enumerate() {
+            it.index = i + 1;
+        }
+        let parsed = Parsed {
+            index: 0,
+            items,
+            unknown_words: ctx.unknown_words,
+        };
+        self.collect(source, parsed, false);
         Ok(())
     }
 
-    fn parse_value(&self, value: &Value, path: &str) -> (Vec<Item>, ParseCtx) {
-        let mut ctx = self.ctx();
-        if !value.is_object() && !value.is_array() {
-            let item = ctx.reject(
-                path,
-                0,
-                path,
-                format!("not a JSON object: {}", providers::short(value)),
-            );
-            return (vec![item], ctx);
-        }
-        let provider = self
-            .options
-            .provider
-            .or_else(|| providers::detect_json(value));
-        let items = match provider {
-            Some(p) => providers::parse_json(p, value, path, &mut ctx),
-            None => vec![ctx.reject(
-                path,
-                0,
-                path,
-                "cannot detect the provider from the payload's shape",
-            )],
-        };
-        (items, ctx)
-    }
-
-    /// Record items: `index` is the line number when given, else each item's ordinal.
-    fn collect(&mut self, source: &Arc<str>, line: Option<usize>, items: Vec<Item>, ctx: ParseCtx) {
-        let base = self.report.records_in as usize;
-        let numbered = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut it)| {
-                it.index = line.unwrap_or(base + i);
-                it
-            })
-            .collect();
-        self.collect_numbered(source, numbered, ctx);
-    }
-
-    fn collect_numbered(&mut self, source: &Arc<str>, items: Vec<Item>, ctx: ParseCtx) {
-        for (provider, word) in ctx.unknown_words {
+    /// Record a unit's items. With `ordinal`, items are numbered by their position in the
+    /// document; otherwise they keep the unit's index (line, element) unless the parser set one.
+    fn collect(&mut self, source: &Arc<str>, parsed: Parsed, ordinal: bool) {
+        for (provider, word) in parsed.unknown_words {
             *self
                 .report
                 .unknown_vocabulary
@@ -345,16 +446,23 @@ impl Ingestor {
                 .entry(word)
                 .or_default() += 1;
         }
-        for item in items {
+        for (i, item) in parsed.items.into_iter().enumerate() {
+            let index = if ordinal {
+                i
+            } else if item.index != 0 {
+                item.index
+            } else {
+                parsed.index
+            };
             self.report.records_in += 1;
             match item.kind {
                 ItemKind::Call { mut draft, event } => {
                     for w in std::mem::take(&mut draft.warnings) {
-                        self.report.warnings.push(entry(source, item.index, &w));
+                        self.report.warnings.push(entry(source, index, &w));
                     }
                     self.pending.push(Pending {
                         source: source.clone(),
-                        index: item.index,
+                        index,
                         path: item.path,
                         draft,
                         event,
@@ -363,7 +471,7 @@ impl Ingestor {
                 ItemKind::Folded => self.report.events_folded += 1,
                 ItemKind::NonCall { .. } => self.report.non_call_items += 1,
                 ItemKind::Rejected(issue) => {
-                    self.report.rejected.push(entry(source, item.index, &issue))
+                    self.report.rejected.push(entry(source, index, &issue))
                 }
             }
         }
@@ -372,11 +480,11 @@ impl Ingestor {
     /// Fold the items of each call, finish the records and close the report.
     pub fn finish(self) -> Ingested {
         let Ingestor {
-            options,
+            parser,
             pending,
             mut report,
-            ..
         } = self;
+        let strict = parser.options.strict;
         let mut groups: HashMap<String, Vec<Pending>> = HashMap::new();
         let mut order: Vec<String> = Vec::new();
         for p in pending {
@@ -417,13 +525,13 @@ impl Ingestor {
             };
             let mut draft = CallDraft::fold(group.into_iter().map(|p| p.draft).collect());
             providers::finalize(&mut draft);
-            match draft.into_record(options.strict) {
+            match draft.into_record(strict) {
                 Ok((record, warnings)) => {
                     for w in warnings {
                         report.warnings.push(ReportEntry {
                             source: source.to_string(),
                             index,
-                            path: format!("{path} ({id}).{}", w.path),
+                            path: format!("{path} ({id}) {}", w.path),
                             reason: w.reason,
                         });
                     }
@@ -432,7 +540,7 @@ impl Ingestor {
                 Err(issue) => report.rejected.push(ReportEntry {
                     source: source.to_string(),
                     index,
-                    path: format!("{path} ({id}).{}", issue.path),
+                    path: format!("{path} ({id}) {}", issue.path),
                     reason: issue.reason,
                 }),
             }
@@ -440,6 +548,16 @@ impl Ingestor {
         records.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
         report.records_out = records.len() as u64;
         Ingested { records, report }
+    }
+}
+
+trait FirstNonWs {
+    fn first_non_ws(&self) -> Option<u8>;
+}
+
+impl FirstNonWs for Vec<u8> {
+    fn first_non_ws(&self) -> Option<u8> {
+        self.iter().copied().find(|b| !b.is_ascii_whitespace())
     }
 }
 
