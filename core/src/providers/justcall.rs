@@ -140,10 +140,7 @@ pub fn detect(value: &Value) -> bool {
     let Some(obj) = value.as_object() else {
         return false;
     };
-    if ["sid", "CallSid", "orgId", "call_id"]
-        .iter()
-        .any(|k| obj.contains_key(*k))
-    {
+    if foreign(obj) {
         return false;
     }
     if is_webhook(obj) {
@@ -167,7 +164,7 @@ pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| call(v, &format!("{path}[{i}]"), ctx, None))
+            .flat_map(|(i, v)| parse(v, &format!("{path}[{i}]"), ctx))
             .collect(),
         Value::Object(obj) if is_webhook(obj) => vec![webhook(obj, path, ctx)],
         Value::Object(obj) => match obj.get("data") {
@@ -196,11 +193,37 @@ fn is_webhook(obj: &Map<String, Value>) -> bool {
             || NON_CALL_EVENTS.contains(&ty))
 }
 
+/// Keys of other providers' shapes (Twilio REST, form and Insights/Event Streams, Vapi,
+/// Retell) that a JustCall object never has.
+const FOREIGN_KEYS: &[&str] = &[
+    "sid",
+    "CallSid",
+    "account_sid",
+    "specversion",
+    "orgId",
+    "call_id",
+];
+
+fn foreign(obj: &Map<String, Value>) -> bool {
+    FOREIGN_KEYS.iter().any(|k| obj.contains_key(*k))
+}
+
+/// Detection of a call object: fields only JustCall uses, or `call_sid` with JustCall's
+/// party fields (a bare `call_sid` is also Twilio's snake-case name).
 fn looks_like_call(value: &Value) -> bool {
     let Some(obj) = value.as_object() else {
         return false;
     };
-    is_v21(obj) || is_v1(obj)
+    if foreign(obj) {
+        return false;
+    }
+    let own = obj.get("call_info").is_some_and(Value::is_object)
+        || obj.get("call_duration").is_some_and(Value::is_object)
+        || (obj.contains_key("call_date") && obj.contains_key("call_time"))
+        || obj.contains_key("justcall_number");
+    own || (obj.contains_key("call_sid")
+        && (obj.contains_key("contact_number") || obj.contains_key("agent_id")))
+        || is_v1(obj)
 }
 
 fn is_v21(obj: &Map<String, Value>) -> bool {
@@ -650,6 +673,19 @@ mod tests {
             r#"{"EventType":"IncomingCall","Body":{"CallId":"1"}}"#
         )));
         assert!(!detect(&json(r#"[1,2]"#)));
+        // Twilio Voice Insights summary (fields of fixtures/twilio/insights_call_summary_fetch.json).
+        assert!(!detect(&json(
+            r#"{"account_sid":"ACaaaa","call_sid":"CAaaaa","call_type":"carrier","call_state":"completed",
+                "start_time":"2021-08-25T03:40:25Z","duration":7,"connect_duration":6}"#
+        )));
+        // Twilio Event Streams (CloudEvents) carrying a call_sid in data.
+        assert!(!detect(&json(
+            r#"{"specversion":"1.0","type":"com.twilio.voice.status-callback.call.completed","data":{"call_sid":"CA1","agent_id":"x"}}"#
+        )));
+        assert!(!detect(&json(
+            r#"{"data":{"call_sid":"CA1","account_sid":"AC1","contact_number":"1"}}"#
+        )));
+        assert!(!detect(&json(r#"{"call_sid":"CA1"}"#)));
     }
 
     #[test]
@@ -858,6 +894,16 @@ mod tests {
         p.sort();
         p.dedup();
         assert_eq!(p.len(), 24);
+    }
+
+    #[test]
+    fn arrays_hold_webhooks_and_calls() {
+        let items = parse(&json(HOOKS), "$", &mut lenient());
+        let flags: Vec<bool> = calls(items).into_iter().map(|(_, e)| e).collect();
+        assert_eq!(flags, vec![true, true, true, true, true, false]);
+        let mixed = parse(&json(r#"[7, {"x": 1}]"#), "$", &mut lenient());
+        assert_eq!(rejection(&mixed[0]).0, "$[0]");
+        assert_eq!(rejection(&mixed[1]).0, "$[1]");
     }
 
     #[test]

@@ -152,7 +152,7 @@ pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| call(v, &format!("{path}[{i}]"), ctx, None))
+            .flat_map(|(i, v)| parse(v, &format!("{path}[{i}]"), ctx))
             .collect(),
         Value::Object(obj) => {
             if let Some(event) = obj.get("event").and_then(Value::as_str) {
@@ -713,6 +713,14 @@ mod tests {
         assert_eq!(items.len(), 5);
         assert_eq!(items[1].path, "$[1]");
         assert!(detect(&doc["items"][0]));
+        // Webhooks in an array are webhooks too.
+        let hooks = parse(&json(HOOKS), "$", &mut lenient());
+        assert_eq!(hooks.len(), 5);
+        assert!(
+            hooks
+                .iter()
+                .all(|i| matches!(i.kind, ItemKind::Call { event: true, .. }))
+        );
     }
 
     /// All orderings of `0..n` (Heap's algorithm).
