@@ -135,10 +135,14 @@ const NON_CALL_EVENTS: &[&str] = &[
 
 const ENVELOPE_KEYS: &[&str] = &["request_id", "webhook_url", "url_id"];
 
-/// Whether a JSON document has JustCall's shape.
+/// Whether a JSON document (an object, or an array judged by its first object) has JustCall's shape.
 pub fn detect(value: &Value) -> bool {
     let Some(obj) = value.as_object() else {
-        return false;
+        // A whole array document (a v2-style bare list): judged by its first object.
+        return value
+            .as_array()
+            .and_then(|items| items.iter().find(|v| v.is_object()))
+            .is_some_and(detect);
     };
     if foreign(obj) {
         return false;
@@ -673,6 +677,7 @@ mod tests {
             r#"{"EventType":"IncomingCall","Body":{"CallId":"1"}}"#
         )));
         assert!(!detect(&json(r#"[1,2]"#)));
+        assert!(detect(&json(HOOKS)));
         // Twilio Voice Insights summary (fields of fixtures/twilio/insights_call_summary_fetch.json).
         assert!(!detect(&json(
             r#"{"account_sid":"ACaaaa","call_sid":"CAaaaa","call_type":"carrier","call_state":"completed",
@@ -686,6 +691,21 @@ mod tests {
             r#"{"data":{"call_sid":"CA1","account_sid":"AC1","contact_number":"1"}}"#
         )));
         assert!(!detect(&json(r#"{"call_sid":"CA1"}"#)));
+    }
+
+    #[test]
+    fn registry_detection_names_justcall() {
+        let docs = [
+            json(LIST),
+            json(ONE),
+            json(V1),
+            json(HOOKS)[0].clone(),
+            json(HOOKS)[5].clone(),
+            json(NON_CALL)[0].clone(),
+        ];
+        for doc in docs {
+            assert_eq!(crate::providers::detect_json(&doc), Some(P), "{doc}");
+        }
     }
 
     #[test]

@@ -138,10 +138,14 @@ const EVENTS: &[(&str, Direction, Stage)] = &[
     ),
 ];
 
-/// Whether a JSON document has MightyCall's shape.
+/// Whether a JSON document (an object, or an array judged by its first object) has MightyCall's shape.
 pub fn detect(value: &Value) -> bool {
     let Some(obj) = value.as_object() else {
-        return false;
+        // A whole array document (a v2-style bare list): judged by its first object.
+        return value
+            .as_array()
+            .and_then(|items| items.iter().find(|v| v.is_object()))
+            .is_some_and(detect);
     };
     if obj.contains_key("EventType") && obj.get("Body").is_some_and(Value::is_object) {
         return true;
@@ -700,6 +704,7 @@ mod tests {
         assert!(detect(&json(CALLS)));
         assert!(detect(&json(VOICEMAILS)));
         assert!(detect(&json(JOURNAL)[0]));
+        assert!(detect(&json(JOURNAL)));
         assert!(detect(&json(CALLS)["data"]["calls"][0]));
         assert!(detect(&json(r#"{"calls":[]}"#)));
         assert!(detect(&json(r#"{"requests":[]}"#)));
@@ -723,6 +728,19 @@ mod tests {
             r#"{"event":"call_ended","call":{"call_id":"c1","agent_id":"a"}}"#
         )));
         assert!(!detect(&json(r#"{"EventType":"IncomingCall"}"#)));
+    }
+
+    #[test]
+    fn registry_detection_names_mightycall() {
+        let docs = [
+            json(CALLS),
+            json(JOURNAL)[0].clone(),
+            json(VOICEMAILS),
+            json(HOOKS)[0].clone(),
+        ];
+        for doc in docs {
+            assert_eq!(crate::providers::detect_json(&doc), Some(P), "{doc}");
+        }
     }
 
     #[test]

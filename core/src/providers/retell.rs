@@ -117,10 +117,14 @@ const EVENTS: &[(&str, u64)] = &[
     ("call_analyzed", 8),
 ];
 
-/// Whether a JSON document has Retell's shape.
+/// Whether a JSON document (an object, or an array judged by its first object) has Retell's shape.
 pub fn detect(value: &Value) -> bool {
     let Some(obj) = value.as_object() else {
-        return false;
+        // A whole array document (a v2-style bare list): judged by its first object.
+        return value
+            .as_array()
+            .and_then(|items| items.iter().find(|v| v.is_object()))
+            .is_some_and(detect);
     };
     if let Some(event) = obj.get("event").and_then(Value::as_str) {
         return obj
@@ -546,6 +550,8 @@ mod tests {
         assert!(detect(&json(ONE)));
         assert!(detect(&json(LIST)));
         assert!(detect(&json(HOOKS)[0]));
+        assert!(detect(&json(HOOKS)));
+        assert!(!detect(&json("[1, 2]")));
         assert!(detect(&json(r#"{"items":[],"has_more":false}"#)));
         assert!(detect(&json(
             r#"{"event":"chat_ended","chat":{"chat_id":"c1"}}"#
@@ -571,6 +577,19 @@ mod tests {
         )));
         assert!(!detect(&json(r#"{"items":[{"id":1}]}"#)));
         assert!(!detect(&json(r#"{"call_id":"only an id"}"#)));
+    }
+
+    #[test]
+    fn registry_detection_names_retell() {
+        let docs = [
+            json(ONE),
+            json(LIST),
+            json(LIST)["items"][0].clone(),
+            json(HOOKS)[3].clone(),
+        ];
+        for doc in docs {
+            assert_eq!(crate::providers::detect_json(&doc), Some(P), "{doc}");
+        }
     }
 
     #[test]
