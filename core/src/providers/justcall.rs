@@ -32,7 +32,7 @@
 //!   in `extra` only. v1 `time` has no documented zone and is read in the source zone.
 //! - **Outcome** from `call_info.type` (compared case-insensitively, `_`/`-` read as spaces,
 //!   the `call_type` filter words such as `INCOMING_MISSED` accepted too; their direction
-//!   prefix is used when `call_info.direction` is absent), see [`TYPE_WORDS`]. `Unanswered` is
+//!   prefix is used when `call_info.direction` is absent), see `TYPE_WORDS`. `Unanswered` is
 //!   a no-answer word (missed inbound, unanswered outbound); `Restricted` and `Blocked` are
 //!   `failed` (the platform refused the call, as Twilio reports geo-permission refusals);
 //!   `Abandoned` (`INCOMING_ABANDONED`) is `missed`; `Abandoned before ringing` is `canceled`.
@@ -862,6 +862,10 @@ mod tests {
             let shuffled: Vec<CallDraft> = perm.iter().map(|&i| drafts[i].clone()).collect();
             assert_eq!(CallDraft::fold(shuffled), folded, "order {perm:?}");
         }
+        // Duplicated deliveries change nothing.
+        let mut twice = drafts.clone();
+        twice.extend(drafts.iter().cloned());
+        assert_eq!(CallDraft::fold(twice), folded);
         let r = record(folded);
         assert_eq!(r.outcome, Outcome::Answered);
         assert_eq!(r.raw_status.as_deref(), Some("Answered"));

@@ -44,7 +44,7 @@
 //!   (to fold with its call), else its own `id`; journal requests use their `id`, which is
 //!   not known to equal the call id, so a journal and a calls export of the same period
 //!   should not be ingested together.
-//! - Outcome words ([`STATUS_WORDS`], case-insensitive, spaces/`_`/`-` ignored): `Connected`
+//! - Outcome words (`STATUS_WORDS`, case-insensitive, spaces/`_`/`-` ignored): `Connected`
 //!   answered, `Missed` missed, `NoAnswer` no-answer by direction, `VoiceMail` voicemail,
 //!   `Dropped` missed (SPEC 7), `Scheduled` active. MightyCall names no hang-up reason, so
 //!   `ended_reason` stays empty. No field names the account: `tenant` is empty.

@@ -24,7 +24,7 @@
 //!   connected) is answered, except failed/canceled when an error/canceled reason ends it with
 //!   no talk time (`duration_ms` 0). No `call_status`: read as `ended` when there is an end
 //!   instant, else the outcome is left unknown.
-//! - **Ended reason** from `disconnection_reason` by [`REASONS`] (every value PROVIDERS.md 5.1
+//! - **Ended reason** from `disconnection_reason` by `REASONS` (every value PROVIDERS.md 5.1
 //!   lists). Judgment calls: `ivr_reached`, `scam_detected`, `transfer_cancelled` -> other;
 //!   `registered_call_timeout` -> canceled (the system dropped a call that never started);
 //!   `marked_as_spam`, `concurrency_limit_reached`, `no_concurrency_fallback`,
