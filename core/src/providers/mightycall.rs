@@ -1209,4 +1209,51 @@ mod tests {
             assert_eq!(times, want, "{word}");
         }
     }
+
+    /// Every field of `doc`'s object at `pointer` replaced in turn by values of every JSON
+    /// type: parsing, folding and finishing never panic, in both modes.
+    fn survives_odd_values(doc: &Value, pointer: &str) {
+        let keys: Vec<String> = doc
+            .pointer(pointer)
+            .and_then(Value::as_object)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let odd = [
+            json("null"),
+            json("-1"),
+            json("1e300"),
+            json(r#""x""#),
+            json("[]"),
+            json("{}"),
+            json("true"),
+        ];
+        for key in keys {
+            for v in &odd {
+                let mut bent = doc.clone();
+                bent.pointer_mut(pointer).unwrap()[key.as_str()] = v.clone();
+                for strict in [false, true] {
+                    let mut ctx = ParseCtx::new(Tz::UTC, strict);
+                    for item in parse(&bent, "$", &mut ctx) {
+                        if let ItemKind::Call { mut draft, .. } = item.kind {
+                            crate::providers::finalize(&mut draft);
+                            let _ = draft.into_record(strict);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn odd_values_never_panic() {
+        survives_odd_values(&json(CALLS), "/data/calls/0");
+        survives_odd_values(&json(CALLS), "/data/calls/0/from");
+        survives_odd_values(&json(JOURNAL)[0], "/requests/0");
+        survives_odd_values(&json(VOICEMAILS), "/voicemails/0");
+        survives_odd_values(&json(VOICEMAILS), "/voicemails/1");
+        survives_odd_values(&json(HOOKS)[0], "");
+        survives_odd_values(&json(HOOKS)[0], "/Body");
+    }
 }
