@@ -289,5 +289,9 @@ pub fn parse_json(provider: Provider, value: &Value, path: &str, ctx: &mut Parse
 
 /// Provider-specific derivations on a folded draft, before it becomes a record.
 pub fn finalize(draft: &mut CallDraft) {
-    let _ = draft;
+    match draft.provider {
+        Some(Provider::MightyCall) => mightycall::finalize(draft),
+        Some(Provider::Retell) => retell::finalize(draft),
+        _ => {}
+    }
 }
