@@ -1,7 +1,10 @@
 //! Breakdowns of SPEC 4.3: one row per agent, assistant, queue, provider, business number,
 //! local day or local hour, with counts, share, answered / missed, durations and AHT.
 
-use super::{AnalyticsOptions, LocalTime, Partial, build, handle_micros, mean_seconds, micros, percentage, seconds, sort_rows};
+use super::{
+    AnalyticsOptions, LocalTime, Partial, build, handle_micros, mean_seconds, micros, percentage,
+    seconds, sort_rows,
+};
 use crate::{CallRecord, Outcome};
 use chrono_tz::Tz;
 use serde::ser::SerializeMap;
@@ -45,7 +48,11 @@ impl Dimension {
 
     /// The key of a record; `None` forms the null-key row.
     pub fn key(self, r: &CallRecord, tz: Tz) -> Option<String> {
-        let text = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let text = |s: Option<&str>| {
+            s.map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         match self {
             Dimension::Agent => r.agent.as_ref().and_then(|a| {
                 text(a.email.as_deref())
@@ -140,7 +147,11 @@ pub struct BreakdownPartial {
 impl BreakdownPartial {
     /// An empty partial grouping by `dimension` (days and hours in the options' zone).
     pub fn new(options: &AnalyticsOptions, dimension: Dimension) -> Self {
-        BreakdownPartial { dimension, time_zone: options.time_zone, rows: BTreeMap::new() }
+        BreakdownPartial {
+            dimension,
+            time_zone: options.time_zone,
+            rows: BTreeMap::new(),
+        }
     }
 
     /// The rows, sorted by count descending, ties by key in code-point order (null last).
@@ -168,7 +179,10 @@ impl BreakdownPartial {
 
 impl Partial for BreakdownPartial {
     fn add(&mut self, r: &CallRecord) {
-        let row = self.rows.entry(self.dimension.key(r, self.time_zone)).or_default();
+        let row = self
+            .rows
+            .entry(self.dimension.key(r, self.time_zone))
+            .or_default();
         row.count += 1;
         if r.outcome == Outcome::Answered {
             row.answered += 1;
@@ -195,11 +209,19 @@ impl Partial for BreakdownPartial {
 }
 
 /// The SPEC 4.3 breakdown of the selected records by `dimension`.
-pub fn breakdown(records: &[CallRecord], options: &AnalyticsOptions, dimension: Dimension) -> Vec<BreakdownRow> {
-    build(records, options, || BreakdownPartial::new(options, dimension)).finish()
+pub fn breakdown(
+    records: &[CallRecord],
+    options: &AnalyticsOptions,
+    dimension: Dimension,
+) -> Vec<BreakdownRow> {
+    build(records, options, || {
+        BreakdownPartial::new(options, dimension)
+    })
+    .finish()
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::analytics::testing::{call, finished};
@@ -207,7 +229,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn agent(email: Option<&str>, name: Option<&str>, id: Option<&str>) -> Option<Agent> {
-        Some(Agent { id: id.map(Into::into), email: email.map(Into::into), name: name.map(Into::into) })
+        Some(Agent {
+            id: id.map(Into::into),
+            email: email.map(Into::into),
+            name: name.map(Into::into),
+        })
     }
 
     #[test]
@@ -228,7 +254,11 @@ mod tests {
         let mut c = call("5", Inbound, Busy, "2024-01-01T12:00:00Z");
         c.agent = agent(None, None, Some("12"));
         let d = call("6", Inbound, Missed, "2024-01-01T12:00:00Z");
-        let rows = breakdown(&[a1, a2, a3, b, c, d], &AnalyticsOptions::default(), Dimension::Agent);
+        let rows = breakdown(
+            &[a1, a2, a3, b, c, d],
+            &AnalyticsOptions::default(),
+            Dimension::Agent,
+        );
         let keys: Vec<Option<&str>> = rows.iter().map(|r| r.key.as_deref()).collect();
         // ann: 3 calls; then three rows of 1, in code-point order "12" < "Bob", null last
         assert_eq!(keys, vec![Some("ann@x.co"), Some("12"), Some("Bob"), None]);
@@ -264,15 +294,37 @@ mod tests {
         b.queue = Some("support".into());
         b.provider = crate::Provider::Vapi;
         let o = AnalyticsOptions::default();
-        let keys = |d| breakdown(&[a.clone(), b.clone()], &o, d).into_iter().map(|r| (r.key, r.count)).collect::<Vec<_>>();
-        assert_eq!(keys(Dimension::Queue), vec![(Some("sales".into()), 1), (Some("support".into()), 1)]);
-        assert_eq!(keys(Dimension::Assistant), vec![(Some("Riley".into()), 1), (None, 1)]);
-        assert_eq!(keys(Dimension::BusinessNumber), vec![(Some("+15550001".into()), 1), (None, 1)]);
-        assert_eq!(keys(Dimension::Provider), vec![(Some("generic".into()), 1), (Some("vapi".into()), 1)]);
+        let keys = |d| {
+            breakdown(&[a.clone(), b.clone()], &o, d)
+                .into_iter()
+                .map(|r| (r.key, r.count))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys(Dimension::Queue),
+            vec![(Some("sales".into()), 1), (Some("support".into()), 1)]
+        );
+        assert_eq!(
+            keys(Dimension::Assistant),
+            vec![(Some("Riley".into()), 1), (None, 1)]
+        );
+        assert_eq!(
+            keys(Dimension::BusinessNumber),
+            vec![(Some("+15550001".into()), 1), (None, 1)]
+        );
+        assert_eq!(
+            keys(Dimension::Provider),
+            vec![(Some("generic".into()), 1), (Some("vapi".into()), 1)]
+        );
         assert_eq!(keys(Dimension::Day), vec![(Some("2024-01-01".into()), 2)]);
-        assert_eq!(keys(Dimension::Hour), vec![(Some("22".into()), 1), (Some("23".into()), 1)]);
+        assert_eq!(
+            keys(Dimension::Hour),
+            vec![(Some("22".into()), 1), (Some("23".into()), 1)]
+        );
         // In Asia/Tokyo (UTC+9) both fall on Jan 2, at 07:30 and 08:30.
-        let tokyo = AnalyticsOptions::default().with_time_zone("Asia/Tokyo").unwrap();
+        let tokyo = AnalyticsOptions::default()
+            .with_time_zone("Asia/Tokyo")
+            .unwrap();
         let rows = breakdown(&[a, b], &tokyo, Dimension::Day);
         assert_eq!(rows[0].key.as_deref(), Some("2024-01-02"));
         assert_eq!(serde_json::to_value(&rows).unwrap()[0]["day"], "2024-01-02");

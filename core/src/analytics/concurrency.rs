@@ -49,7 +49,12 @@ impl Granularity {
     /// The width, checked: at least one second and representable in microseconds.
     pub(crate) fn seconds_checked(self) -> crate::Result<u64> {
         let n = self.seconds();
-        if n == 0 || i64::try_from(n).ok().and_then(|n| n.checked_mul(MICROS)).is_none() {
+        if n == 0
+            || i64::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_mul(MICROS))
+                .is_none()
+        {
             return Err(Error::InvalidOption {
                 option: "granularity".into(),
                 reason: format!("must be minute, hour, day or a number of seconds >= 1, got {n}"),
@@ -107,7 +112,9 @@ impl<'de> Deserialize<'de> for Granularity {
             Name(String),
         }
         match Repr::deserialize(d)? {
-            Repr::Seconds(n) => Granularity::Seconds(n).seconds_checked().map(|_| Granularity::Seconds(n)),
+            Repr::Seconds(n) => Granularity::Seconds(n)
+                .seconds_checked()
+                .map(|_| Granularity::Seconds(n)),
             Repr::Name(s) => s.parse(),
         }
         .map_err(serde::de::Error::custom)
@@ -178,13 +185,21 @@ impl ConcurrencyPartial {
     /// Current, peak and the series by `granularity` (`day` buckets in `tz`), at `as_of`
     /// (default: [`latest`](Self::latest)). Errors when the series would exceed
     /// [`MAX_BUCKETS`] or the granularity is zero.
-    pub fn finish(self, as_of: Option<DateTime<Utc>>, granularity: Granularity, tz: Tz) -> crate::Result<Concurrency> {
+    pub fn finish(
+        self,
+        as_of: Option<DateTime<Utc>>,
+        granularity: Granularity,
+        tz: Tz,
+    ) -> crate::Result<Concurrency> {
         let granularity_seconds = granularity.seconds_checked()?;
         let as_of_us = as_of.map(|t| t.timestamp_micros()).or(self.latest);
         let mut current = 0u64;
         let mut intervals = self.finished;
         if let Some(now) = as_of_us {
-            current += intervals.iter().filter(|(s, e)| *s <= now && now < *e).count() as u64;
+            current += intervals
+                .iter()
+                .filter(|(s, e)| *s <= now && now < *e)
+                .count() as u64;
             current += self.active.iter().filter(|s| **s <= now).count() as u64;
             // An active call that starts after as_of occupies nothing (it still counts in starts).
             intervals.extend(self.active.iter().map(|s| (*s, now.max(*s))));
@@ -214,12 +229,24 @@ impl ConcurrencyPartial {
 impl Partial for ConcurrencyPartial {
     fn add(&mut self, r: &CallRecord) {
         let start = r.started_at.timestamp_micros();
-        let end = r.ended_at.or_else(|| if r.outcome == Outcome::Active { None } else { r.effective_end() });
-        let seen = [Some(r.started_at), r.answered_at, end].into_iter().flatten().map(|t| t.timestamp_micros()).max();
+        let end = r.ended_at.or_else(|| {
+            if r.outcome == Outcome::Active {
+                None
+            } else {
+                r.effective_end()
+            }
+        });
+        let seen = [Some(r.started_at), r.answered_at, end]
+            .into_iter()
+            .flatten()
+            .map(|t| t.timestamp_micros())
+            .max();
         self.latest = self.latest.max(seen);
         match end {
             // An end before the start breaks an invariant; it occupies nothing.
-            Some(end) => self.finished.push((start, end.timestamp_micros().max(start))),
+            Some(end) => self
+                .finished
+                .push((start, end.timestamp_micros().max(start))),
             None if r.outcome == Outcome::Active => self.active.push(start),
             None => self.calls_without_end += 1,
         }
@@ -235,8 +262,15 @@ impl Partial for ConcurrencyPartial {
 }
 
 /// The concurrency of the records `options` selects, at `options.as_of`.
-pub fn concurrency(records: &[CallRecord], options: &AnalyticsOptions) -> crate::Result<Concurrency> {
-    build(records, options, ConcurrencyPartial::new).finish(options.as_of, options.granularity, options.time_zone)
+pub fn concurrency(
+    records: &[CallRecord],
+    options: &AnalyticsOptions,
+) -> crate::Result<Concurrency> {
+    build(records, options, ConcurrencyPartial::new).finish(
+        options.as_of,
+        options.granularity,
+        options.time_zone,
+    )
 }
 
 /// (instant, net change) for every instant where calls start or end, ascending. Zero-length
@@ -281,7 +315,11 @@ impl Buckets {
         match self {
             Buckets::Fixed(g) => b.saturating_add(*g),
             Buckets::Day(tz) => DateTime::from_timestamp_micros(b)
-                .and_then(|instant| LocalTime::of(instant, *tz).date.checked_add_days(Days::new(1)))
+                .and_then(|instant| {
+                    LocalTime::of(instant, *tz)
+                        .date
+                        .checked_add_days(Days::new(1))
+                })
                 .map(|d| day_start(d, *tz))
                 .filter(|n| *n > b)
                 .unwrap_or(b.saturating_add(86_400 * MICROS)),
@@ -293,7 +331,8 @@ impl Buckets {
         match self {
             Buckets::Fixed(g) => ((last - first) / g) as u64 + 1,
             Buckets::Day(tz) => {
-                let date = |t| DateTime::from_timestamp_micros(t).map(|i| LocalTime::of(i, *tz).date);
+                let date =
+                    |t| DateTime::from_timestamp_micros(t).map(|i| LocalTime::of(i, *tz).date);
                 match (date(first), date(last)) {
                     (Some(a), Some(b)) => (b - a).num_days().max(0) as u64 + 1,
                     _ => 1,
@@ -322,7 +361,11 @@ fn series(
         return Ok(Vec::new());
     };
     // The last occupied instant: one microsecond before an end; a zero-length call's start.
-    let last_instant = intervals.iter().map(|(s, e)| if e > s { e - 1 } else { *s }).max().unwrap_or(first_start);
+    let last_instant = intervals
+        .iter()
+        .map(|(s, e)| if e > s { e - 1 } else { *s })
+        .max()
+        .unwrap_or(first_start);
     let buckets = match granularity {
         Granularity::Day => Buckets::Day(tz),
         // seconds_checked has verified that this product fits.
@@ -334,7 +377,9 @@ fn series(
     if count > MAX_BUCKETS {
         return Err(Error::InvalidOption {
             option: "granularity".into(),
-            reason: format!("{granularity} gives {count} buckets over this data (max {MAX_BUCKETS}); use a coarser one"),
+            reason: format!(
+                "{granularity} gives {count} buckets over this data (max {MAX_BUCKETS}); use a coarser one"
+            ),
         });
     }
     let mut starts: Vec<i64> = intervals.iter().map(|(s, _)| *s).collect();
@@ -378,6 +423,7 @@ fn series(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::Direction;
@@ -389,9 +435,13 @@ mod tests {
     }
 
     fn run(records: &[CallRecord], as_of: Option<&str>, g: Granularity, tz: &str) -> Concurrency {
-        let o = AnalyticsOptions { as_of: as_of.map(at), granularity: g, ..Default::default() }
-            .with_time_zone(tz)
-            .unwrap();
+        let o = AnalyticsOptions {
+            as_of: as_of.map(at),
+            granularity: g,
+            ..Default::default()
+        }
+        .with_time_zone(tz)
+        .unwrap();
         concurrency(records, &o).unwrap()
     }
 
@@ -402,7 +452,10 @@ mod tests {
     #[test]
     fn back_to_back_calls_never_count_as_two() {
         // [10:00, 10:05) then [10:05, 10:10): at 10:05 the first has left.
-        let r = vec![fin("a", "2024-01-01T10:00:00Z", 300.0), fin("b", "2024-01-01T10:05:00Z", 300.0)];
+        let r = vec![
+            fin("a", "2024-01-01T10:00:00Z", 300.0),
+            fin("b", "2024-01-01T10:05:00Z", 300.0),
+        ];
         let c = run(&r, None, Granularity::Minute, "UTC");
         assert_eq!(c.peak, 1);
         assert_eq!(c.peak_at, Some(at("2024-01-01T10:00:00Z")));
@@ -411,7 +464,11 @@ mod tests {
         assert_eq!(c.current, 0);
         // minutes 10:00 .. 10:09 -> 10 buckets, each exactly one call
         assert_eq!(c.series.len(), 10);
-        assert!(c.series.iter().all(|b| b.peak == 1 && b.at_start == 1 && b.average == 1.0));
+        assert!(
+            c.series
+                .iter()
+                .all(|b| b.peak == 1 && b.at_start == 1 && b.average == 1.0)
+        );
         assert_eq!(c.series[5].starts, 1);
         assert_eq!(c.series[5].timestamp, epoch("2024-01-01T10:05:00Z"));
         assert_eq!(c.series.iter().map(|b| b.starts).sum::<u64>(), 2);
@@ -436,7 +493,16 @@ mod tests {
         assert_eq!(c.series[0].at_start, 3);
         assert_eq!(c.series[0].starts, 3);
         // hour 11: c runs until 11:30 -> average 0.5, at start 1
-        assert_eq!(c.series[1], ConcurrencyBucket { timestamp: epoch("2024-01-01T11:00:00Z"), peak: 1, at_start: 1, average: 0.5, starts: 0 });
+        assert_eq!(
+            c.series[1],
+            ConcurrencyBucket {
+                timestamp: epoch("2024-01-01T11:00:00Z"),
+                peak: 1,
+                at_start: 1,
+                average: 0.5,
+                starts: 0
+            }
+        );
     }
 
     #[test]
@@ -444,10 +510,30 @@ mod tests {
         // a: finished [10:00, 10:20); b: active since 10:10; c: active since 10:50 (after as_of);
         // d: no end, no duration, not active -> left out and counted.
         let a = fin("a", "2024-01-01T10:00:00Z", 1200.0);
-        let b = call("b", Direction::Inbound, Outcome::Active, "2024-01-01T10:10:00Z");
-        let c = call("c", Direction::Inbound, Outcome::Active, "2024-01-01T10:50:00Z");
-        let d = call("d", Direction::Inbound, Outcome::Answered, "2024-01-01T10:15:00Z");
-        let out = run(&[a, b, c, d], Some("2024-01-01T10:30:00Z"), Granularity::Hour, "UTC");
+        let b = call(
+            "b",
+            Direction::Inbound,
+            Outcome::Active,
+            "2024-01-01T10:10:00Z",
+        );
+        let c = call(
+            "c",
+            Direction::Inbound,
+            Outcome::Active,
+            "2024-01-01T10:50:00Z",
+        );
+        let d = call(
+            "d",
+            Direction::Inbound,
+            Outcome::Answered,
+            "2024-01-01T10:15:00Z",
+        );
+        let out = run(
+            &[a, b, c, d],
+            Some("2024-01-01T10:30:00Z"),
+            Granularity::Hour,
+            "UTC",
+        );
         // at 10:30: a ended at 10:20, b is running, c starts later -> 1
         assert_eq!(out.current, 1);
         assert_eq!(out.calls_without_end, 1);
@@ -462,8 +548,18 @@ mod tests {
 
         // Default as_of: the latest instant in the data is c's start, 10:50 -> b and c current.
         let a = fin("a", "2024-01-01T10:00:00Z", 1200.0);
-        let b = call("b", Direction::Inbound, Outcome::Active, "2024-01-01T10:10:00Z");
-        let c = call("c", Direction::Inbound, Outcome::Active, "2024-01-01T10:50:00Z");
+        let b = call(
+            "b",
+            Direction::Inbound,
+            Outcome::Active,
+            "2024-01-01T10:10:00Z",
+        );
+        let c = call(
+            "c",
+            Direction::Inbound,
+            Outcome::Active,
+            "2024-01-01T10:50:00Z",
+        );
         let out = run(&[a, b, c], None, Granularity::Hour, "UTC");
         assert_eq!(out.as_of, Some(at("2024-01-01T10:50:00Z")));
         assert_eq!(out.current, 2);
@@ -471,22 +567,40 @@ mod tests {
 
     #[test]
     fn zero_length_calls_count_only_in_starts() {
-        let r = vec![fin("z", "2024-01-01T10:00:30Z", 0.0), fin("z2", "2024-01-01T10:02:00Z", 0.0)];
+        let r = vec![
+            fin("z", "2024-01-01T10:00:30Z", 0.0),
+            fin("z2", "2024-01-01T10:02:00Z", 0.0),
+        ];
         let c = run(&r, None, Granularity::Minute, "UTC");
         assert_eq!(c.peak, 0);
         assert_eq!(c.peak_at, None);
         // from the minute of the first start to the minute of the last: 10:00, 10:01, 10:02
         assert_eq!(c.series.len(), 3);
-        assert_eq!(c.series.iter().map(|b| b.starts).collect::<Vec<_>>(), vec![1, 0, 1]);
+        assert_eq!(
+            c.series.iter().map(|b| b.starts).collect::<Vec<_>>(),
+            vec![1, 0, 1]
+        );
         assert!(c.series.iter().all(|b| b.peak == 0 && b.average == 0.0));
     }
 
     #[test]
     fn empty_buckets_are_present_and_empty_input_gives_empty_series() {
-        let r = vec![fin("a", "2024-01-01T10:00:00Z", 60.0), fin("b", "2024-01-01T13:30:00Z", 60.0)];
+        let r = vec![
+            fin("a", "2024-01-01T10:00:00Z", 60.0),
+            fin("b", "2024-01-01T13:30:00Z", 60.0),
+        ];
         let c = run(&r, None, Granularity::Hour, "UTC");
         assert_eq!(c.series.len(), 4);
-        assert_eq!(c.series[1], ConcurrencyBucket { timestamp: epoch("2024-01-01T11:00:00Z"), peak: 0, at_start: 0, average: 0.0, starts: 0 });
+        assert_eq!(
+            c.series[1],
+            ConcurrencyBucket {
+                timestamp: epoch("2024-01-01T11:00:00Z"),
+                peak: 0,
+                at_start: 0,
+                average: 0.0,
+                starts: 0
+            }
+        );
         // the first bucket: one call for 60 s of 3600 s
         assert_eq!(c.series[0].average, 60.0 / 3600.0);
         let e = run(&[], None, Granularity::Hour, "UTC");
@@ -498,7 +612,12 @@ mod tests {
     #[test]
     fn a_call_ending_exactly_on_a_boundary_stays_in_its_bucket() {
         // [10:00, 11:00) occupies hour 10 only; the series stops there.
-        let c = run(&[fin("a", "2024-01-01T10:00:00Z", 3600.0)], None, Granularity::Hour, "UTC");
+        let c = run(
+            &[fin("a", "2024-01-01T10:00:00Z", 3600.0)],
+            None,
+            Granularity::Hour,
+            "UTC",
+        );
         assert_eq!(c.series.len(), 1);
         assert_eq!(c.series[0].average, 1.0);
     }
@@ -506,10 +625,18 @@ mod tests {
     #[test]
     fn custom_seconds_buckets_are_epoch_multiples() {
         // 900 s buckets: 10:07 falls in [10:00, 10:15); a 20-minute call spans 10:07-10:27.
-        let c = run(&[fin("a", "2024-01-01T10:07:00Z", 1200.0)], None, Granularity::Seconds(900), "UTC");
+        let c = run(
+            &[fin("a", "2024-01-01T10:07:00Z", 1200.0)],
+            None,
+            Granularity::Seconds(900),
+            "UTC",
+        );
         assert_eq!(c.granularity_seconds, 900);
         let ts: Vec<i64> = c.series.iter().map(|b| b.timestamp).collect();
-        assert_eq!(ts, vec![epoch("2024-01-01T10:00:00Z"), epoch("2024-01-01T10:15:00Z")]);
+        assert_eq!(
+            ts,
+            vec![epoch("2024-01-01T10:00:00Z"), epoch("2024-01-01T10:15:00Z")]
+        );
         // 8 of 15 minutes, then 12 of 15 minutes
         assert_eq!(c.series[0].average, 8.0 / 15.0);
         assert_eq!(c.series[1].average, 12.0 / 15.0);
@@ -556,20 +683,41 @@ mod tests {
     fn too_many_buckets_is_an_error_not_an_allocation() {
         // one call spanning ~100 days at 1 s buckets = 8.6 M buckets
         let r = vec![fin("a", "2024-01-01T00:00:00Z", 100.0 * 86_400.0)];
-        let o = AnalyticsOptions { granularity: Granularity::Seconds(1), ..Default::default() };
-        assert!(matches!(concurrency(&r, &o), Err(Error::InvalidOption { .. })));
+        let o = AnalyticsOptions {
+            granularity: Granularity::Seconds(1),
+            ..Default::default()
+        };
+        assert!(matches!(
+            concurrency(&r, &o),
+            Err(Error::InvalidOption { .. })
+        ));
     }
 
     #[test]
     fn granularity_words() {
-        assert_eq!("minute".parse::<Granularity>().unwrap(), Granularity::Minute);
+        assert_eq!(
+            "minute".parse::<Granularity>().unwrap(),
+            Granularity::Minute
+        );
         assert_eq!("DAY".parse::<Granularity>().unwrap(), Granularity::Day);
-        assert_eq!("900".parse::<Granularity>().unwrap(), Granularity::Seconds(900));
+        assert_eq!(
+            "900".parse::<Granularity>().unwrap(),
+            Granularity::Seconds(900)
+        );
         assert!("0".parse::<Granularity>().is_err());
         assert!("weekly".parse::<Granularity>().is_err());
-        assert_eq!(serde_json::to_string(&Granularity::Hour).unwrap(), "\"hour\"");
-        assert_eq!(serde_json::to_string(&Granularity::Seconds(30)).unwrap(), "30");
-        assert_eq!(serde_json::from_str::<Granularity>("\"900\"").unwrap(), Granularity::Seconds(900));
+        assert_eq!(
+            serde_json::to_string(&Granularity::Hour).unwrap(),
+            "\"hour\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Granularity::Seconds(30)).unwrap(),
+            "30"
+        );
+        assert_eq!(
+            serde_json::from_str::<Granularity>("\"900\"").unwrap(),
+            Granularity::Seconds(900)
+        );
         assert!(serde_json::from_str::<Granularity>("0").is_err());
     }
 
@@ -581,7 +729,9 @@ mod tests {
                 .map(|(i, (start, len, kind))| {
                     let mut r = fin(&i.to_string(), "2024-01-01T10:00:00Z", f64::from(len));
                     r.started_at += chrono::Duration::seconds(start);
-                    r.ended_at = r.started_at.checked_add_signed(chrono::Duration::seconds(i64::from(len)));
+                    r.ended_at = r
+                        .started_at
+                        .checked_add_signed(chrono::Duration::seconds(i64::from(len)));
                     match kind {
                         0 => {
                             r.outcome = Outcome::Active;

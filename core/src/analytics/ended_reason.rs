@@ -65,7 +65,11 @@ impl EndedReasonPartial {
         }
         let mut by_category: Vec<CategoryRow> = by_category
             .into_iter()
-            .map(|(category, count)| CategoryRow { category, count, percentage: percentage(count, total) })
+            .map(|(category, count)| CategoryRow {
+                category,
+                count,
+                percentage: percentage(count, total),
+            })
             .collect();
         sort_rows(&mut by_category, |r| r.count, |r| Some(r.category.as_str()));
         let mut by_raw: Vec<RawReasonRow> = self
@@ -80,14 +84,20 @@ impl EndedReasonPartial {
             .collect();
         // Stable sort: equal raw words keep the category order of the map.
         sort_rows(&mut by_raw, |r| r.count, |r| Some(r.ended_reason.as_str()));
-        EndedReasons { by_category, by_raw }
+        EndedReasons {
+            by_category,
+            by_raw,
+        }
     }
 }
 
 impl Partial for EndedReasonPartial {
     fn add(&mut self, r: &CallRecord) {
         if let Some(reason) = &r.ended_reason {
-            *self.counts.entry((reason.raw.clone(), reason.category)).or_default() += 1;
+            *self
+                .counts
+                .entry((reason.raw.clone(), reason.category))
+                .or_default() += 1;
         }
     }
 
@@ -105,6 +115,7 @@ pub fn ended_reasons(records: &[CallRecord], options: &AnalyticsOptions) -> Ende
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::analytics::testing::call;
@@ -112,8 +123,16 @@ mod tests {
     use EndedReasonCategory::*;
 
     fn ended(id: &str, raw: &str, category: EndedReasonCategory) -> CallRecord {
-        let mut r = call(id, Direction::Inbound, Outcome::Answered, "2024-01-01T00:00:00Z");
-        r.ended_reason = Some(EndedReason { category, raw: raw.into() });
+        let mut r = call(
+            id,
+            Direction::Inbound,
+            Outcome::Answered,
+            "2024-01-01T00:00:00Z",
+        );
+        r.ended_reason = Some(EndedReason {
+            category,
+            raw: raw.into(),
+        });
         r
     }
 
@@ -129,14 +148,35 @@ mod tests {
             ended("7", "pipeline-error-openai-llm-failed", Error),
             ended("8", "pipeline-error-openai-llm-failed", Error),
             // no ended reason: no row and not in the percentages
-            call("9", Direction::Inbound, Outcome::Missed, "2024-01-01T00:00:00Z"),
+            call(
+                "9",
+                Direction::Inbound,
+                Outcome::Missed,
+                "2024-01-01T00:00:00Z",
+            ),
         ];
         let e = ended_reasons(&records, &AnalyticsOptions::default());
         // 8 calls with a reason: customer-ended 3 (37.5 %), agent-ended 2, error 2 (25 %),
         // silence-timeout 1 (12.5 %); ties in code-point order "agent-ended" < "error".
-        let cats: Vec<(EndedReasonCategory, u64, f64)> = e.by_category.iter().map(|r| (r.category, r.count, r.percentage)).collect();
-        assert_eq!(cats, vec![(CustomerEnded, 3, 37.5), (AgentEnded, 2, 25.0), (Error, 2, 25.0), (SilenceTimeout, 1, 12.5)]);
-        let raw: Vec<(&str, u64)> = e.by_raw.iter().map(|r| (r.ended_reason.as_str(), r.count)).collect();
+        let cats: Vec<(EndedReasonCategory, u64, f64)> = e
+            .by_category
+            .iter()
+            .map(|r| (r.category, r.count, r.percentage))
+            .collect();
+        assert_eq!(
+            cats,
+            vec![
+                (CustomerEnded, 3, 37.5),
+                (AgentEnded, 2, 25.0),
+                (Error, 2, 25.0),
+                (SilenceTimeout, 1, 12.5)
+            ]
+        );
+        let raw: Vec<(&str, u64)> = e
+            .by_raw
+            .iter()
+            .map(|r| (r.ended_reason.as_str(), r.count))
+            .collect();
         assert_eq!(
             raw,
             vec![
@@ -148,16 +188,25 @@ mod tests {
             ]
         );
         let json = serde_json::to_value(&e.by_raw[0]).unwrap();
-        assert_eq!(json, serde_json::json!({"endedReason": "assistant-ended-call", "category": "agent-ended", "count": 2, "percentage": 25.0}));
+        assert_eq!(
+            json,
+            serde_json::json!({"endedReason": "assistant-ended-call", "category": "agent-ended", "count": 2, "percentage": 25.0})
+        );
         let json = serde_json::to_value(&e.by_category[0]).unwrap();
-        assert_eq!(json, serde_json::json!({"category": "customer-ended", "count": 3, "percentage": 37.5}));
+        assert_eq!(
+            json,
+            serde_json::json!({"category": "customer-ended", "count": 3, "percentage": 37.5})
+        );
     }
 
     #[test]
     fn time_range_and_empty() {
         let mut late = ended("1", "completed", Other);
         late.started_at = crate::analytics::testing::at("2024-02-01T00:00:00Z");
-        let o = AnalyticsOptions { to: Some(crate::analytics::testing::at("2024-01-15T00:00:00Z")), ..Default::default() };
+        let o = AnalyticsOptions {
+            to: Some(crate::analytics::testing::at("2024-01-15T00:00:00Z")),
+            ..Default::default()
+        };
         let e = ended_reasons(&[ended("2", "busy", Busy), late], &o);
         assert_eq!(e.by_category.len(), 1);
         assert_eq!(e.by_category[0].percentage, 100.0);
@@ -168,7 +217,13 @@ mod tests {
     #[test]
     fn merge_equals_whole() {
         let records: Vec<CallRecord> = (0..20)
-            .map(|i| ended(&i.to_string(), ["a", "b", "c"][i % 3], EndedReasonCategory::ALL[i % 5]))
+            .map(|i| {
+                ended(
+                    &i.to_string(),
+                    ["a", "b", "c"][i % 3],
+                    EndedReasonCategory::ALL[i % 5],
+                )
+            })
             .collect();
         let part = |rs: &[CallRecord]| {
             let mut p = EndedReasonPartial::new();
@@ -177,9 +232,13 @@ mod tests {
         };
         let whole = part(&records).finish();
         for cut in 0..=records.len() {
-            assert_eq!(part(&records[cut..]).merge(part(&records[..cut])).finish(), whole);
+            assert_eq!(
+                part(&records[cut..]).merge(part(&records[..cut])).finish(),
+                whole
+            );
         }
-        let back: EndedReasonPartial = serde_json::from_str(&serde_json::to_string(&part(&records)).unwrap()).unwrap();
+        let back: EndedReasonPartial =
+            serde_json::from_str(&serde_json::to_string(&part(&records)).unwrap()).unwrap();
         assert_eq!(back.finish(), whole);
     }
 }

@@ -72,7 +72,12 @@ fn valid_times(aht_s: f64, threshold_s: f64) -> bool {
 
 /// Share of calls answered within `threshold_s`: `1 - C·exp(-(N - A)·T / AHT)`; 0 when
 /// `agents <= traffic`.
-pub fn erlang_c_service_level(traffic: f64, agents: u32, aht_s: f64, threshold_s: f64) -> Option<f64> {
+pub fn erlang_c_service_level(
+    traffic: f64,
+    agents: u32,
+    aht_s: f64,
+    threshold_s: f64,
+) -> Option<f64> {
     if !valid_times(aht_s, threshold_s) {
         return None;
     }
@@ -90,8 +95,14 @@ pub fn erlang_c_asa(traffic: f64, agents: u32, aht_s: f64) -> Option<f64> {
 /// The fewest agents whose service level within `threshold_s` reaches `target` (0-1) for
 /// `traffic` erlangs with average handle time `aht_s`. `None` for invalid inputs or a target
 /// not reached within `2·A + 1000` agents (a target of 1 or more).
-pub fn required_agents(traffic: f64, aht_s: f64, threshold_s: f64, target: f64) -> Option<Staffing> {
-    if !valid_traffic(traffic) || !valid_times(aht_s, threshold_s) || !(0.0..1.0).contains(&target) {
+pub fn required_agents(
+    traffic: f64,
+    aht_s: f64,
+    threshold_s: f64,
+    target: f64,
+) -> Option<Staffing> {
+    if !valid_traffic(traffic) || !valid_times(aht_s, threshold_s) || !(0.0..1.0).contains(&target)
+    {
         return None;
     }
     let limit = (traffic * 2.0 + 1000.0).min(f64::from(u32::MAX - 1)) as u32;
@@ -119,11 +130,17 @@ pub fn required_agents(traffic: f64, aht_s: f64, threshold_s: f64, target: f64) 
 }
 
 /// [`required_agents`] for the traffic of one concurrency bucket (its `average`, in erlangs).
-pub fn staffing_for(bucket: &ConcurrencyBucket, aht_s: f64, threshold_s: f64, target: f64) -> Option<Staffing> {
+pub fn staffing_for(
+    bucket: &ConcurrencyBucket,
+    aht_s: f64,
+    threshold_s: f64,
+    target: f64,
+) -> Option<Staffing> {
     required_agents(bucket.average, aht_s, threshold_s, target)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 
@@ -133,8 +150,16 @@ mod tests {
         // Target 80 % within 20 s: N = 13 gives 0.7956 (< 0.8), N = 14 gives 0.8883500.
         let s = required_agents(10.0, 180.0, 20.0, 0.8).unwrap();
         assert_eq!(s.agents, 14);
-        assert!((s.probability_wait - 0.1741319).abs() < 5e-8, "{}", s.probability_wait);
-        assert!((s.service_level - 0.8883500).abs() < 5e-8, "{}", s.service_level);
+        assert!(
+            (s.probability_wait - 0.1741319).abs() < 5e-8,
+            "{}",
+            s.probability_wait
+        );
+        assert!(
+            (s.service_level - 0.8883500).abs() < 5e-8,
+            "{}",
+            s.service_level
+        );
         assert!((s.asa_s - 7.8359).abs() < 5e-5, "{}", s.asa_s);
         assert!((s.occupancy - 0.7142857).abs() < 5e-8, "{}", s.occupancy);
         let sl13 = erlang_c_service_level(10.0, 13, 180.0, 20.0).unwrap();
@@ -156,7 +181,10 @@ mod tests {
         assert_eq!(erlang_c_asa(5.0, 5, 180.0), None);
         // no traffic: nobody waits, one agent suffices
         assert_eq!(erlang_c(0.0, 1), Some(0.0));
-        assert_eq!(required_agents(0.0, 180.0, 20.0, 0.8).map(|s| s.agents), Some(1));
+        assert_eq!(
+            required_agents(0.0, 180.0, 20.0, 0.8).map(|s| s.agents),
+            Some(1)
+        );
     }
 
     #[test]
@@ -183,7 +211,16 @@ mod tests {
 
     #[test]
     fn staffing_for_a_bucket_uses_its_average() {
-        let b = ConcurrencyBucket { timestamp: 0, peak: 12, at_start: 9, average: 10.0, starts: 100 };
-        assert_eq!(staffing_for(&b, 180.0, 20.0, 0.8).map(|s| s.agents), Some(14));
+        let b = ConcurrencyBucket {
+            timestamp: 0,
+            peak: 12,
+            at_start: 9,
+            average: 10.0,
+            starts: 100,
+        };
+        assert_eq!(
+            staffing_for(&b, 180.0, 20.0, 0.8).map(|s| s.agents),
+            Some(14)
+        );
     }
 }

@@ -19,16 +19,28 @@ pub const MAX_PAGE_LIMIT: usize = 1000;
 #[serde(rename_all = "camelCase", default)]
 pub struct CallFilter {
     /// Any of these directions.
-    #[serde(deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub direction: Vec<Direction>,
     /// Any of these outcomes.
-    #[serde(deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub outcome: Vec<Outcome>,
     /// Any of these raw status words (ASCII case ignored).
-    #[serde(deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub raw_status: Vec<String>,
     /// Any of these providers.
-    #[serde(deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub provider: Vec<Provider>,
     /// Exactly this tenant.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,13 +82,22 @@ pub struct CallFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_transcript: Option<bool>,
     /// Carries at least one of these tags (case ignored).
-    #[serde(deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tags_any: Vec<String>,
     /// Carries every one of these tags (case ignored).
-    #[serde(deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tags_all: Vec<String>,
     /// Any of these ended-reason categories (calls without a reason fail).
-    #[serde(deserialize_with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub ended_reason_category: Vec<EndedReasonCategory>,
 }
 
@@ -113,9 +134,15 @@ fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
 impl CallFilter {
     /// Check the numeric filters.
     pub fn validate(&self) -> crate::Result<()> {
-        for (option, value) in [("minDurationS", self.min_duration_s), ("maxDurationS", self.max_duration_s)] {
+        for (option, value) in [
+            ("minDurationS", self.min_duration_s),
+            ("maxDurationS", self.max_duration_s),
+        ] {
             if value.is_some_and(|v| !v.is_finite()) {
-                return Err(Error::InvalidOption { option: option.into(), reason: "must be a finite number".into() });
+                return Err(Error::InvalidOption {
+                    option: option.into(),
+                    reason: "must be a finite number".into(),
+                });
             }
         }
         Ok(())
@@ -123,40 +150,82 @@ impl CallFilter {
 
     /// Whether a record passes every set filter.
     pub fn matches(&self, r: &CallRecord) -> bool {
-        let any_of = |list: &[String], value: Option<&str>| list.is_empty() || list.iter().any(|w| same_text(value, w));
+        let any_of = |list: &[String], value: Option<&str>| {
+            list.is_empty() || list.iter().any(|w| same_text(value, w))
+        };
         (self.direction.is_empty() || self.direction.contains(&r.direction))
             && (self.outcome.is_empty() || self.outcome.contains(&r.outcome))
             && any_of(&self.raw_status, r.raw_status.as_deref())
             && (self.provider.is_empty() || self.provider.contains(&r.provider))
-            && self.tenant.as_deref().is_none_or(|t| r.tenant.as_deref() == Some(t))
+            && self
+                .tenant
+                .as_deref()
+                .is_none_or(|t| r.tenant.as_deref() == Some(t))
             && self.agent.as_deref().is_none_or(|want| {
-                r.agent.as_ref().is_some_and(|a| same_text(a.email.as_deref(), want) || a.id.as_deref() == Some(want.trim()))
+                r.agent.as_ref().is_some_and(|a| {
+                    same_text(a.email.as_deref(), want) || a.id.as_deref() == Some(want.trim())
+                })
             })
-            && self.assistant.as_deref().is_none_or(|w| same_text(r.assistant.as_deref(), w))
-            && self.queue.as_deref().is_none_or(|w| same_text(r.queue.as_deref(), w))
+            && self
+                .assistant
+                .as_deref()
+                .is_none_or(|w| same_text(r.assistant.as_deref(), w))
+            && self
+                .queue
+                .as_deref()
+                .is_none_or(|w| same_text(r.queue.as_deref(), w))
             && self.business_number.as_deref().is_none_or(|want| {
                 r.business_number.as_deref().is_some_and(|have| {
                     let (a, b) = (digits(have), digits(want));
-                    if b.is_empty() { same_text(Some(have), want) } else { a == b }
+                    if b.is_empty() {
+                        same_text(Some(have), want)
+                    } else {
+                        a == b
+                    }
                 })
             })
             && self.customer_number_search.as_deref().is_none_or(|search| {
                 let needle = digits(search);
-                needle.is_empty() || r.customer_number.as_deref().is_some_and(|n| digits(n).contains(&needle))
+                needle.is_empty()
+                    || r.customer_number
+                        .as_deref()
+                        .is_some_and(|n| digits(n).contains(&needle))
             })
             && self.customer_name_search.as_deref().is_none_or(|search| {
-                r.customer_name.as_deref().is_some_and(|n| contains_ignoring_case(n, search.trim()))
+                r.customer_name
+                    .as_deref()
+                    .is_some_and(|n| contains_ignoring_case(n, search.trim()))
             })
             && self.from.is_none_or(|from| r.started_at >= from)
             && self.to.is_none_or(|to| r.started_at < to)
-            && self.min_duration_s.is_none_or(|min| r.duration_s.is_some_and(|d| d >= min))
-            && self.max_duration_s.is_none_or(|max| r.duration_s.is_some_and(|d| d <= max))
-            && self.has_recording.is_none_or(|want| r.recording_url.as_deref().is_some_and(|u| !u.trim().is_empty()) == want)
-            && self.has_transcript.is_none_or(|want| !r.transcript.is_empty() == want)
-            && (self.tags_any.is_empty() || self.tags_any.iter().any(|t| r.tags.iter().any(|have| have.eq_ignore_ascii_case(t))))
-            && self.tags_all.iter().all(|t| r.tags.iter().any(|have| have.eq_ignore_ascii_case(t)))
+            && self
+                .min_duration_s
+                .is_none_or(|min| r.duration_s.is_some_and(|d| d >= min))
+            && self
+                .max_duration_s
+                .is_none_or(|max| r.duration_s.is_some_and(|d| d <= max))
+            && self.has_recording.is_none_or(|want| {
+                r.recording_url
+                    .as_deref()
+                    .is_some_and(|u| !u.trim().is_empty())
+                    == want
+            })
+            && self
+                .has_transcript
+                .is_none_or(|want| r.transcript.is_empty() != want)
+            && (self.tags_any.is_empty()
+                || self
+                    .tags_any
+                    .iter()
+                    .any(|t| r.tags.iter().any(|have| have.eq_ignore_ascii_case(t))))
+            && self
+                .tags_all
+                .iter()
+                .all(|t| r.tags.iter().any(|have| have.eq_ignore_ascii_case(t)))
             && (self.ended_reason_category.is_empty()
-                || r.ended_reason.as_ref().is_some_and(|e| self.ended_reason_category.contains(&e.category)))
+                || r.ended_reason
+                    .as_ref()
+                    .is_some_and(|e| self.ended_reason_category.contains(&e.category)))
     }
 }
 
@@ -274,7 +343,13 @@ pub struct ListQuery {
 
 impl Default for ListQuery {
     fn default() -> Self {
-        ListQuery { filter: CallFilter::default(), sort: SortField::StartedAt, order: SortOrder::Desc, page: 1, limit: 50 }
+        ListQuery {
+            filter: CallFilter::default(),
+            sort: SortField::StartedAt,
+            order: SortOrder::Desc,
+            page: 1,
+            limit: 50,
+        }
     }
 }
 
@@ -308,13 +383,18 @@ pub struct Pagination {
 /// Filter, sort and page records. Records without the sort value come last in either order;
 /// ties keep a stable order by `id`. A page past the end is empty.
 pub fn list_calls<'a>(records: &'a [CallRecord], query: &ListQuery) -> Page<&'a CallRecord> {
-    let mut matched: Vec<&CallRecord> = records.iter().filter(|r| query.filter.matches(r)).collect();
+    let mut matched: Vec<&CallRecord> =
+        records.iter().filter(|r| query.filter.matches(r)).collect();
     let field = query.sort;
     matched.sort_by(|a, b| {
         let by_value = match (field.value(a), field.value(b)) {
             (Some(x), Some(y)) => {
                 let o = x.total_cmp(&y);
-                if query.order == SortOrder::Desc { o.reverse() } else { o }
+                if query.order == SortOrder::Desc {
+                    o.reverse()
+                } else {
+                    o
+                }
             }
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,
@@ -345,6 +425,7 @@ pub fn list_calls<'a>(records: &'a [CallRecord], query: &ListQuery) -> Page<&'a 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::analytics::testing::{at, call, finished};
@@ -354,7 +435,11 @@ mod tests {
         use Direction::*;
         use Outcome::*;
         let mut a = finished("a", Inbound, Answered, "2024-01-01T10:00:00Z", 120.0);
-        a.agent = Some(Agent { id: Some("7".into()), email: Some("ann@x.co".into()), name: None });
+        a.agent = Some(Agent {
+            id: Some("7".into()),
+            email: Some("ann@x.co".into()),
+            name: None,
+        });
         a.customer_number = Some("+15551234567".into());
         a.customer_name = Some("María López".into());
         a.business_number = Some("+15550001".into());
@@ -364,12 +449,25 @@ mod tests {
         a.tenant = Some("T1".into());
         a.queue = Some("Sales".into());
         a.cost = Some(0.5);
-        a.quality = Some(Quality { mos: Some(4.2), ..Default::default() });
+        a.quality = Some(Quality {
+            mos: Some(4.2),
+            ..Default::default()
+        });
         let mut b = finished("b", Outbound, Unanswered, "2024-01-01T11:00:00Z", 30.0);
         b.customer_number = Some("+44 20 7946 0000".into());
         b.tags = vec!["renewal".into()];
-        b.transcript = vec![TranscriptTurn { speaker: "bot".into(), start_s: None, end_s: None, text: "hi".into(), confidence: None, language: None }];
-        b.ended_reason = Some(EndedReason { category: EndedReasonCategory::NoAnswer, raw: "no-answer".into() });
+        b.transcript = vec![TranscriptTurn {
+            speaker: "bot".into(),
+            start_s: None,
+            end_s: None,
+            text: "hi".into(),
+            confidence: None,
+            language: None,
+        }];
+        b.ended_reason = Some(EndedReason {
+            category: EndedReasonCategory::NoAnswer,
+            raw: "no-answer".into(),
+        });
         b.provider = Provider::Twilio;
         b.assistant = Some("Riley".into());
         let c = call("c", Inbound, Active, "2024-01-01T12:00:00Z");
@@ -378,44 +476,205 @@ mod tests {
 
     fn ids(filter: CallFilter) -> Vec<String> {
         let rs = records();
-        let q = ListQuery { filter, order: SortOrder::Asc, ..Default::default() };
-        list_calls(&rs, &q).items.iter().map(|r| r.provider_call_id.clone()).collect()
+        let q = ListQuery {
+            filter,
+            order: SortOrder::Asc,
+            ..Default::default()
+        };
+        list_calls(&rs, &q)
+            .items
+            .iter()
+            .map(|r| r.provider_call_id.clone())
+            .collect()
     }
 
     #[test]
     fn every_filter() {
         let f = CallFilter::default;
         assert_eq!(ids(f()), ["a", "b", "c"]);
-        assert_eq!(ids(CallFilter { direction: vec![Direction::Inbound], ..f() }), ["a", "c"]);
-        assert_eq!(ids(CallFilter { outcome: vec![Outcome::Active, Outcome::Unanswered], ..f() }), ["b", "c"]);
-        assert_eq!(ids(CallFilter { raw_status: vec!["COMPLETED".into()], ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { provider: vec![Provider::Twilio], ..f() }), ["b"]);
-        assert_eq!(ids(CallFilter { tenant: Some("T1".into()), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { agent: Some("ANN@x.co".into()), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { agent: Some("7".into()), ..f() }), ["a"]);
-        assert!(ids(CallFilter { agent: Some("8".into()), ..f() }).is_empty());
-        assert_eq!(ids(CallFilter { assistant: Some("riley".into()), ..f() }), ["b"]);
-        assert_eq!(ids(CallFilter { queue: Some("sales".into()), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { business_number: Some("+1 (555) 000-1".into()), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { customer_number_search: Some("555-123".into()), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { customer_number_search: Some("7946".into()), ..f() }), ["b"]);
-        assert_eq!(ids(CallFilter { customer_name_search: Some("lópez".into()), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { from: Some(at("2024-01-01T11:00:00Z")), ..f() }), ["b", "c"]);
-        assert_eq!(ids(CallFilter { to: Some(at("2024-01-01T11:00:00Z")), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { min_duration_s: Some(30.0), ..f() }), ["a", "b"]);
-        assert_eq!(ids(CallFilter { max_duration_s: Some(30.0), ..f() }), ["b"]);
-        assert_eq!(ids(CallFilter { has_recording: Some(true), ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { has_recording: Some(false), ..f() }), ["b", "c"]);
-        assert_eq!(ids(CallFilter { has_transcript: Some(true), ..f() }), ["b"]);
-        assert_eq!(ids(CallFilter { tags_any: vec!["vip".into(), "nope".into()], ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { tags_all: vec!["renewal".into()], ..f() }), ["a", "b"]);
-        assert_eq!(ids(CallFilter { tags_all: vec!["renewal".into(), "vip".into()], ..f() }), ["a"]);
-        assert_eq!(ids(CallFilter { ended_reason_category: vec![EndedReasonCategory::NoAnswer], ..f() }), ["b"]);
+        assert_eq!(
+            ids(CallFilter {
+                direction: vec![Direction::Inbound],
+                ..f()
+            }),
+            ["a", "c"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                outcome: vec![Outcome::Active, Outcome::Unanswered],
+                ..f()
+            }),
+            ["b", "c"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                raw_status: vec!["COMPLETED".into()],
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                provider: vec![Provider::Twilio],
+                ..f()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                tenant: Some("T1".into()),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                agent: Some("ANN@x.co".into()),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                agent: Some("7".into()),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert!(
+            ids(CallFilter {
+                agent: Some("8".into()),
+                ..f()
+            })
+            .is_empty()
+        );
+        assert_eq!(
+            ids(CallFilter {
+                assistant: Some("riley".into()),
+                ..f()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                queue: Some("sales".into()),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                business_number: Some("+1 (555) 000-1".into()),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                customer_number_search: Some("555-123".into()),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                customer_number_search: Some("7946".into()),
+                ..f()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                customer_name_search: Some("lópez".into()),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                from: Some(at("2024-01-01T11:00:00Z")),
+                ..f()
+            }),
+            ["b", "c"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                to: Some(at("2024-01-01T11:00:00Z")),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                min_duration_s: Some(30.0),
+                ..f()
+            }),
+            ["a", "b"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                max_duration_s: Some(30.0),
+                ..f()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                has_recording: Some(true),
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                has_recording: Some(false),
+                ..f()
+            }),
+            ["b", "c"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                has_transcript: Some(true),
+                ..f()
+            }),
+            ["b"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                tags_any: vec!["vip".into(), "nope".into()],
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                tags_all: vec!["renewal".into()],
+                ..f()
+            }),
+            ["a", "b"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                tags_all: vec!["renewal".into(), "vip".into()],
+                ..f()
+            }),
+            ["a"]
+        );
+        assert_eq!(
+            ids(CallFilter {
+                ended_reason_category: vec![EndedReasonCategory::NoAnswer],
+                ..f()
+            }),
+            ["b"]
+        );
     }
 
     #[test]
     fn filter_json_accepts_one_or_many() {
-        let f: CallFilter = serde_json::from_str(r#"{"direction":"inbound","outcome":["answered","missed"],"hasRecording":true}"#).unwrap();
+        let f: CallFilter = serde_json::from_str(
+            r#"{"direction":"inbound","outcome":["answered","missed"],"hasRecording":true}"#,
+        )
+        .unwrap();
         assert_eq!(f.direction, vec![Direction::Inbound]);
         assert_eq!(f.outcome, vec![Outcome::Answered, Outcome::Missed]);
         assert_eq!(f.has_recording, Some(true));
@@ -426,41 +685,99 @@ mod tests {
     fn sort_and_pages() {
         let rs = records();
         // durations a 120, b 30, c none: desc -> a, b, then c (missing values last)
-        let q = ListQuery { sort: SortField::DurationS, order: SortOrder::Desc, ..Default::default() };
-        let got: Vec<&str> = list_calls(&rs, &q).items.iter().map(|r| r.provider_call_id.as_str()).collect();
+        let q = ListQuery {
+            sort: SortField::DurationS,
+            order: SortOrder::Desc,
+            ..Default::default()
+        };
+        let got: Vec<&str> = list_calls(&rs, &q)
+            .items
+            .iter()
+            .map(|r| r.provider_call_id.as_str())
+            .collect();
         assert_eq!(got, ["a", "b", "c"]);
-        let q = ListQuery { sort: SortField::DurationS, order: SortOrder::Asc, ..Default::default() };
-        let got: Vec<&str> = list_calls(&rs, &q).items.iter().map(|r| r.provider_call_id.as_str()).collect();
+        let q = ListQuery {
+            sort: SortField::DurationS,
+            order: SortOrder::Asc,
+            ..Default::default()
+        };
+        let got: Vec<&str> = list_calls(&rs, &q)
+            .items
+            .iter()
+            .map(|r| r.provider_call_id.as_str())
+            .collect();
         assert_eq!(got, ["b", "a", "c"]);
         // default: started_at, newest first
-        let got: Vec<&str> = list_calls(&rs, &ListQuery::default()).items.iter().map(|r| r.provider_call_id.as_str()).collect();
+        let got: Vec<&str> = list_calls(&rs, &ListQuery::default())
+            .items
+            .iter()
+            .map(|r| r.provider_call_id.as_str())
+            .collect();
         assert_eq!(got, ["c", "b", "a"]);
         // 3 records, 2 per page: page 2 holds one; totalPages = ceil(3 / 2) = 2
-        let q = ListQuery { page: 2, limit: 2, ..Default::default() };
+        let q = ListQuery {
+            page: 2,
+            limit: 2,
+            ..Default::default()
+        };
         let p = list_calls(&rs, &q);
         assert_eq!(p.items.len(), 1);
-        assert_eq!(p.pagination, Pagination { current_page: 2, total_pages: 2, total_count: 3, per_page: 2, has_next: false, has_prev: true });
+        assert_eq!(
+            p.pagination,
+            Pagination {
+                current_page: 2,
+                total_pages: 2,
+                total_count: 3,
+                per_page: 2,
+                has_next: false,
+                has_prev: true
+            }
+        );
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["pagination"]["totalCount"], 3);
         assert_eq!(json["pagination"]["hasPrev"], true);
         assert_eq!(json["items"][0]["providerCallId"], "a");
         // past the end: empty; limit clamps to 1000
-        let p = list_calls(&rs, &ListQuery { page: 9, limit: 5000, ..Default::default() });
+        let p = list_calls(
+            &rs,
+            &ListQuery {
+                page: 9,
+                limit: 5000,
+                ..Default::default()
+            },
+        );
         assert!(p.items.is_empty());
         assert_eq!(p.pagination.per_page, MAX_PAGE_LIMIT);
         assert!(!p.pagination.has_next);
         let p = list_calls(&[], &ListQuery::default());
-        assert_eq!((p.pagination.total_pages, p.pagination.has_next, p.pagination.has_prev), (0, false, false));
+        assert_eq!(
+            (
+                p.pagination.total_pages,
+                p.pagination.has_next,
+                p.pagination.has_prev
+            ),
+            (0, false, false)
+        );
     }
 
     #[test]
     fn sort_field_names() {
-        assert_eq!("started_at".parse::<SortField>().unwrap(), SortField::StartedAt);
-        assert_eq!("duration".parse::<SortField>().unwrap(), SortField::DurationS);
+        assert_eq!(
+            "started_at".parse::<SortField>().unwrap(),
+            SortField::StartedAt
+        );
+        assert_eq!(
+            "duration".parse::<SortField>().unwrap(),
+            SortField::DurationS
+        );
         assert_eq!("talkS".parse::<SortField>().unwrap(), SortField::TalkS);
         assert_eq!("mos".parse::<SortField>().unwrap(), SortField::Mos);
         assert!("name".parse::<SortField>().is_err());
-        let q: ListQuery = serde_json::from_str(r#"{"sort":"cost","order":"asc","page":3}"#).unwrap();
-        assert_eq!((q.sort, q.order, q.page, q.limit), (SortField::Cost, SortOrder::Asc, 3, 50));
+        let q: ListQuery =
+            serde_json::from_str(r#"{"sort":"cost","order":"asc","page":3}"#).unwrap();
+        assert_eq!(
+            (q.sort, q.order, q.page, q.limit),
+            (SortField::Cost, SortOrder::Asc, 3, 50)
+        );
     }
 }

@@ -67,7 +67,8 @@ pub struct ServiceLevel {
 /// value is not a finite non-negative number.
 pub fn occupancy(busy_s: f64, available_s: f64) -> Option<f64> {
     let ok = |x: f64| x.is_finite() && x >= 0.0;
-    (ok(busy_s) && ok(available_s) && busy_s + available_s > 0.0).then(|| busy_s / (busy_s + available_s))
+    (ok(busy_s) && ok(available_s) && busy_s + available_s > 0.0)
+        .then(|| busy_s / (busy_s + available_s))
 }
 
 /// Mergeable state of [`Kpis`].
@@ -154,7 +155,10 @@ impl KpiPartial {
                 offered: rate(within, offered),
                 answered: rate(within, answered),
                 abandoned_after_target: rate(within, answered + abandoned_after),
-                abandons_meet_target: rate(within + self.abandoned_within, answered + self.abandoned),
+                abandons_meet_target: rate(
+                    within + self.abandoned_within,
+                    answered + self.abandoned,
+                ),
             },
             transfer_rate: rate(self.answered_transferred, answered),
             repeat_caller_rate: rate(repeats, self.inbound),
@@ -169,7 +173,12 @@ impl Partial for KpiPartial {
             return;
         }
         self.inbound += 1;
-        if let Some(number) = r.customer_number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        if let Some(number) = r
+            .customer_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             self.callers
                 .entry((r.tenant.clone(), number.to_owned()))
                 .or_default()
@@ -192,7 +201,9 @@ impl Partial for KpiPartial {
                     self.handle_count += 1;
                 }
                 let transferred = !r.transfers.is_empty()
-                    || r.ended_reason.as_ref().is_some_and(|e| e.category == EndedReasonCategory::Transferred);
+                    || r.ended_reason
+                        .as_ref()
+                        .is_some_and(|e| e.category == EndedReasonCategory::Transferred);
                 if transferred {
                     self.answered_transferred += 1;
                 }
@@ -239,6 +250,7 @@ pub fn kpis(records: &[CallRecord], options: &AnalyticsOptions) -> Kpis {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::analytics::testing::{call, finished};
@@ -246,14 +258,26 @@ mod tests {
     use proptest::prelude::*;
 
     fn answered(id: &str, wait: f64) -> CallRecord {
-        let mut r = finished(id, Direction::Inbound, Outcome::Answered, "2024-01-01T10:00:00Z", wait + 60.0);
+        let mut r = finished(
+            id,
+            Direction::Inbound,
+            Outcome::Answered,
+            "2024-01-01T10:00:00Z",
+            wait + 60.0,
+        );
         r.wait_s = Some(wait);
         r.talk_s = Some(60.0);
         r
     }
 
     fn abandoned(id: &str, after: f64) -> CallRecord {
-        finished(id, Direction::Inbound, Outcome::Missed, "2024-01-01T10:00:00Z", after)
+        finished(
+            id,
+            Direction::Inbound,
+            Outcome::Missed,
+            "2024-01-01T10:00:00Z",
+            after,
+        )
     }
 
     /// SPEC 4.2 test vector: 10 answered (6 within 20 s), 4 abandoned (1 within 20 s).
@@ -263,7 +287,12 @@ mod tests {
             .enumerate()
             .map(|(i, w)| answered(&format!("a{i}"), *w))
             .collect();
-        v.extend([12.0, 25.0, 40.0, 300.0].iter().enumerate().map(|(i, w)| abandoned(&format!("m{i}"), *w)));
+        v.extend(
+            [12.0, 25.0, 40.0, 300.0]
+                .iter()
+                .enumerate()
+                .map(|(i, w)| abandoned(&format!("m{i}"), *w)),
+        );
         v
     }
 
@@ -299,21 +328,36 @@ mod tests {
         a.started_at = crate::analytics::testing::at("2024-01-01T09:00:00Z");
         a.talk_s = Some(100.0);
         a.wrap_up_s = Some(20.0);
-        a.transfers = vec![Transfer { at: None, to_queue: Some("billing".into()), to_agent: None }];
+        a.transfers = vec![Transfer {
+            at: None,
+            to_queue: Some("billing".into()),
+            to_agent: None,
+        }];
         let mut b = answered("b", 30.0);
         b.started_at = crate::analytics::testing::at("2024-01-01T11:00:00Z");
         b.talk_s = Some(200.0);
-        let c = abandoned("c", 8.0);
+        let mut c = abandoned("c", 8.0);
         let mut d = abandoned("d", 40.0);
         d.tenant = Some("U".into());
         let mut e = call("e", Inbound, Outcome::Active, "2024-01-01T13:00:00Z");
         e.customer_number = Some("+1555".into());
-        let mut f = finished("f", Inbound, Outcome::Voicemail, "2024-01-01T14:00:00Z", 30.0);
+        let mut f = finished(
+            "f",
+            Inbound,
+            Outcome::Voicemail,
+            "2024-01-01T14:00:00Z",
+            30.0,
+        );
         f.customer_number = Some("+1777".into());
         let mut g = answered("g", 1.0);
         g.direction = Outbound;
         g.customer_number = Some("+1555".into());
-        for (r, n) in [(&mut a, "+1555"), (&mut b, "+1555"), (&mut c, "+1666"), (&mut d, "+1666")] {
+        for (r, n) in [
+            (&mut a, "+1555"),
+            (&mut b, "+1555"),
+            (&mut c, "+1666"),
+            (&mut d, "+1666"),
+        ] {
             r.customer_number = Some(n.into());
         }
         for r in [&mut a, &mut b, &mut c, &mut e, &mut f, &mut g] {
@@ -346,10 +390,16 @@ mod tests {
         assert!(serde_json::to_value(&k).unwrap().get("occupancy").is_none());
 
         // shortAbandonS = 10: c (8 s) leaves numerator and denominator: 1 / 4
-        let o = AnalyticsOptions { short_abandon_s: Some(10.0), ..Default::default() };
+        let o = AnalyticsOptions {
+            short_abandon_s: Some(10.0),
+            ..Default::default()
+        };
         assert_eq!(kpis(&records, &o).abandon_rate, Some(0.25));
         // a wider threshold T = 30 counts b (30 s, inclusive) as within
-        let o = AnalyticsOptions { service_level_threshold_s: 30.0, ..Default::default() };
+        let o = AnalyticsOptions {
+            service_level_threshold_s: 30.0,
+            ..Default::default()
+        };
         assert_eq!(kpis(&records, &o).service_level.answered, Some(1.0));
     }
 
@@ -357,7 +407,10 @@ mod tests {
     fn ended_reason_transferred_counts_as_transfer_and_null_wait_is_never_within() {
         let mut a = answered("a", 0.0);
         a.wait_s = None;
-        a.ended_reason = Some(EndedReason { category: EndedReasonCategory::Transferred, raw: "call_transfer".into() });
+        a.ended_reason = Some(EndedReason {
+            category: EndedReasonCategory::Transferred,
+            raw: "call_transfer".into(),
+        });
         let k = kpis(&[a], &AnalyticsOptions::default());
         assert_eq!(k.transfer_rate, Some(1.0));
         assert_eq!(k.asa, None); // the only answered call has no wait
@@ -381,12 +434,24 @@ mod tests {
             mk("c", "2024-01-15T00:00:01Z"),
             mk("d", "2024-01-15T00:00:01Z"),
         ];
-        assert_eq!(kpis(&records, &AnalyticsOptions::default()).repeat_caller_rate, Some(0.25));
+        assert_eq!(
+            kpis(&records, &AnalyticsOptions::default()).repeat_caller_rate,
+            Some(0.25)
+        );
     }
 
     #[test]
     fn empty_and_outbound_only_give_null_rates() {
-        for records in [vec![], vec![answered("x", 1.0)].into_iter().map(|mut r| { r.direction = Direction::Outbound; r }).collect()] {
+        for records in [
+            vec![],
+            vec![answered("x", 1.0)]
+                .into_iter()
+                .map(|mut r| {
+                    r.direction = Direction::Outbound;
+                    r
+                })
+                .collect(),
+        ] {
             let k = kpis(&records, &AnalyticsOptions::default());
             assert_eq!(k.inbound_calls, 0);
             assert_eq!(k.asa, None);

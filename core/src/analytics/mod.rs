@@ -47,7 +47,9 @@ pub use erlang::{
     Staffing, erlang_b, erlang_c, erlang_c_asa, erlang_c_service_level, required_agents,
     staffing_for,
 };
-pub use filter::{CallFilter, ListQuery, MAX_PAGE_LIMIT, Page, Pagination, SortField, SortOrder, list_calls};
+pub use filter::{
+    CallFilter, ListQuery, MAX_PAGE_LIMIT, Page, Pagination, SortField, SortOrder, list_calls,
+};
 pub use kpi::{KpiPartial, Kpis, REPEAT_WINDOW_S, ServiceLevel, kpis, occupancy};
 pub use report::{Report, ReportPartial};
 pub use summary::{Percentiles, Summary, SummaryPartial, nearest_rank, summary};
@@ -113,11 +115,17 @@ impl AnalyticsOptions {
         };
         let t = self.service_level_threshold_s;
         if !t.is_finite() || t < 0.0 {
-            return Err(bad("serviceLevelThresholdS", format!("must be a finite number >= 0, got {t}")));
+            return Err(bad(
+                "serviceLevelThresholdS",
+                format!("must be a finite number >= 0, got {t}"),
+            ));
         }
         if let Some(s) = self.short_abandon_s {
             if !s.is_finite() || s < 0.0 {
-                return Err(bad("shortAbandonS", format!("must be a finite number >= 0, got {s}")));
+                return Err(bad(
+                    "shortAbandonS",
+                    format!("must be a finite number >= 0, got {s}"),
+                ));
             }
         }
         if let (Some(from), Some(to)) = (self.from, self.to) {
@@ -171,7 +179,10 @@ where
     {
         use rayon::prelude::*;
         if records.len() > CHUNK {
-            return records.par_chunks(CHUNK).map(fold_chunk).reduce(&make, P::merge);
+            return records
+                .par_chunks(CHUNK)
+                .map(fold_chunk)
+                .reduce(&make, P::merge);
         }
     }
     fold_chunk(records)
@@ -246,14 +257,20 @@ impl LocalTime {
 
 /// Sort rows by count descending, ties by key in code-point order (a null key after any
 /// string), as SPEC 4.3 fixes for every row list.
-pub(crate) fn sort_rows<T>(rows: &mut [T], count: impl Fn(&T) -> u64, key: impl Fn(&T) -> Option<&str>) {
+pub(crate) fn sort_rows<T>(
+    rows: &mut [T],
+    count: impl Fn(&T) -> u64,
+    key: impl Fn(&T) -> Option<&str>,
+) {
     rows.sort_by(|a, b| {
-        count(b).cmp(&count(a)).then_with(|| match (key(a), key(b)) {
-            (Some(x), Some(y)) => x.cmp(y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        })
+        count(b)
+            .cmp(&count(a))
+            .then_with(|| match (key(a), key(b)) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
     });
 }
 
@@ -297,6 +314,7 @@ pub(crate) mod map_as_pairs {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 pub(crate) mod testing {
     //! Hand-made records for the analytics tests.
 
@@ -305,11 +323,18 @@ pub(crate) mod testing {
 
     /// An instant from RFC 3339 text (test input is always valid).
     pub(crate) fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
     }
 
     /// A minimal record: `id`, direction, outcome and start; everything else empty.
-    pub(crate) fn call(id: &str, direction: Direction, outcome: Outcome, start: &str) -> CallRecord {
+    pub(crate) fn call(
+        id: &str,
+        direction: Direction,
+        outcome: Outcome,
+        start: &str,
+    ) -> CallRecord {
         CallRecord {
             id: format!("generic:{id}"),
             provider: Provider::Generic,
@@ -348,15 +373,23 @@ pub(crate) mod testing {
     }
 
     /// A finished call lasting `duration_s` seconds (sets `ended_at` and `duration_s`).
-    pub(crate) fn finished(id: &str, direction: Direction, outcome: Outcome, start: &str, duration_s: f64) -> CallRecord {
+    pub(crate) fn finished(
+        id: &str,
+        direction: Direction,
+        outcome: Outcome,
+        start: &str,
+        duration_s: f64,
+    ) -> CallRecord {
         let mut r = call(id, direction, outcome, start);
         r.duration_s = Some(duration_s);
-        r.ended_at = Some(r.started_at + chrono::Duration::milliseconds((duration_s * 1000.0) as i64));
+        r.ended_at =
+            Some(r.started_at + chrono::Duration::milliseconds((duration_s * 1000.0) as i64));
         r
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 
@@ -373,15 +406,25 @@ mod tests {
         assert_eq!(o.time_zone, chrono_tz::America::New_York);
         assert_eq!(o.granularity, Granularity::Seconds(900));
         assert_eq!(o.short_abandon_s, Some(5.0));
-        let back: AnalyticsOptions = serde_json::from_value(serde_json::to_value(&o).unwrap()).unwrap();
+        let back: AnalyticsOptions =
+            serde_json::from_value(serde_json::to_value(&o).unwrap()).unwrap();
         assert_eq!(back, o);
-        assert!(serde_json::from_str::<AnalyticsOptions>(r#"{"timeZone":"Mars/Olympus"}"#).is_err());
-        assert!(AnalyticsOptions::default().with_time_zone("Nowhere/None").is_err());
+        assert!(
+            serde_json::from_str::<AnalyticsOptions>(r#"{"timeZone":"Mars/Olympus"}"#).is_err()
+        );
+        assert!(
+            AnalyticsOptions::default()
+                .with_time_zone("Nowhere/None")
+                .is_err()
+        );
     }
 
     #[test]
     fn validate_rejects_bad_numbers() {
-        let mut o = AnalyticsOptions { service_level_threshold_s: -1.0, ..Default::default() };
+        let mut o = AnalyticsOptions {
+            service_level_threshold_s: -1.0,
+            ..Default::default()
+        };
         assert!(o.validate().is_err());
         o.service_level_threshold_s = 20.0;
         assert!(o.validate().is_ok());
@@ -415,6 +458,9 @@ mod tests {
         assert_eq!(micros(Some(f64::NAN)), None);
         let mut rows = vec![(2, Some("b")), (3, None), (2, None), (2, Some("a"))];
         sort_rows(&mut rows, |r| r.0, |r| r.1);
-        assert_eq!(rows, vec![(3, None), (2, Some("a")), (2, Some("b")), (2, None)]);
+        assert_eq!(
+            rows,
+            vec![(3, None), (2, Some("a")), (2, Some("b")), (2, None)]
+        );
     }
 }

@@ -2,8 +2,9 @@
 //! every aggregate's partial at once.
 
 use super::{
-    AnalyticsOptions, BreakdownPartial, BreakdownRow, CategoryRow, Concurrency, ConcurrencyPartial, Dimension,
-    EndedReasonPartial, KpiPartial, Kpis, Partial, RawReasonRow, Summary, SummaryPartial, build,
+    AnalyticsOptions, BreakdownPartial, BreakdownRow, CategoryRow, Concurrency, ConcurrencyPartial,
+    Dimension, EndedReasonPartial, KpiPartial, Kpis, Partial, RawReasonRow, Summary,
+    SummaryPartial, build,
 };
 use crate::CallRecord;
 use serde::{Deserialize, Serialize};
@@ -89,7 +90,11 @@ impl ReportPartial {
             agents: self.agents.finish(),
             ended_reasons: ended.by_category,
             ended_reasons_raw: ended.by_raw,
-            concurrency: self.concurrency.finish(options.as_of, options.granularity, options.time_zone)?,
+            concurrency: self.concurrency.finish(
+                options.as_of,
+                options.granularity,
+                options.time_zone,
+            )?,
             intents: Vec::new(),
             keywords: Vec::new(),
         })
@@ -117,6 +122,7 @@ impl Partial for ReportPartial {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::analytics::testing::{at, call, finished};
@@ -131,7 +137,13 @@ mod tests {
                 let mut r = if outcome == Outcome::Active {
                     call(&i.to_string(), direction, outcome, "2024-01-01T00:00:00Z")
                 } else {
-                    finished(&i.to_string(), direction, outcome, "2024-01-01T00:00:00Z", (i % 600) as f64)
+                    finished(
+                        &i.to_string(),
+                        direction,
+                        outcome,
+                        "2024-01-01T00:00:00Z",
+                        (i % 600) as f64,
+                    )
                 };
                 let shift = start - r.started_at;
                 r.started_at = start;
@@ -139,7 +151,10 @@ mod tests {
                 r.wait_s = (outcome == Outcome::Answered).then_some((i % 40) as f64);
                 r.talk_s = r.duration_s.map(|d| d / 2.0);
                 r.customer_number = Some(format!("+1555{}", i % 50));
-                r.agent = (i % 4 > 0).then(|| Agent { email: Some(format!("a{}@x.co", i % 7)), ..Default::default() });
+                r.agent = (i % 4 > 0).then(|| Agent {
+                    email: Some(format!("a{}@x.co", i % 7)),
+                    ..Default::default()
+                });
                 r.ended_reason = (i % 5 > 0).then(|| EndedReason {
                     category: EndedReasonCategory::ALL[i % 11],
                     raw: format!("r{}", i % 13),
@@ -153,20 +168,52 @@ mod tests {
     fn json_has_exactly_the_spec_6_keys() {
         let report = Report::compute(&records(30), &AnalyticsOptions::default()).unwrap();
         let json = serde_json::to_value(&report).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             keys,
-            ["ingest", "summary", "kpis", "agents", "endedReasons", "endedReasonsRaw", "concurrency", "intents", "keywords"]
+            [
+                "ingest",
+                "summary",
+                "kpis",
+                "agents",
+                "endedReasons",
+                "endedReasonsRaw",
+                "concurrency",
+                "intents",
+                "keywords"
+            ]
         );
-        let conc: Vec<&str> = json["concurrency"].as_object().unwrap().keys().map(String::as_str).collect();
+        let conc: Vec<&str> = json["concurrency"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         for k in ["current", "peak", "peakAt", "granularitySeconds", "series"] {
             assert!(conc.contains(&k), "{k}");
         }
         assert!(json["concurrency"]["series"][0]["timestamp"].is_i64());
-        assert!(json["concurrency"]["peakAt"].as_str().unwrap().ends_with('Z'));
+        assert!(
+            json["concurrency"]["peakAt"]
+                .as_str()
+                .unwrap()
+                .ends_with('Z')
+        );
         assert!(json["agents"][0].get("agent").is_some());
         assert!(json["endedReasonsRaw"][0].get("endedReason").is_some());
-        for k in ["asa", "aht", "abandonRate", "serviceLevel", "transferRate", "repeatCallerRate"] {
+        for k in [
+            "asa",
+            "aht",
+            "abandonRate",
+            "serviceLevel",
+            "transferRate",
+            "repeatCallerRate",
+        ] {
             assert!(json["kpis"].get(k).is_some(), "{k}");
         }
     }
@@ -175,7 +222,9 @@ mod tests {
     fn the_lead_can_fill_ingest_intents_keywords() {
         let mut report = Report::compute(&[], &AnalyticsOptions::default()).unwrap();
         report.ingest = serde_json::json!({"recordsIn": 0});
-        report.intents.push(serde_json::json!({"intent": "billing", "count": 1, "percentage": 100.0}));
+        report
+            .intents
+            .push(serde_json::json!({"intent": "billing", "count": 1, "percentage": 100.0}));
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["ingest"]["recordsIn"], 0);
         assert_eq!(json["intents"][0]["intent"], "billing");
@@ -186,23 +235,35 @@ mod tests {
     fn report_matches_the_single_analytics_and_survives_parallel_chunks() {
         // 10,000 records are more than one rayon chunk, so the parallel path merges partials.
         let rs = records(10_000);
-        let o = AnalyticsOptions { granularity: super::super::Granularity::Minute, ..Default::default() }
-            .with_time_zone("America/New_York")
-            .unwrap();
+        let o = AnalyticsOptions {
+            granularity: super::super::Granularity::Minute,
+            ..Default::default()
+        }
+        .with_time_zone("America/New_York")
+        .unwrap();
         let report = Report::compute(&rs, &o).unwrap();
         let mut sequential = ReportPartial::new(&o);
         rs.iter().for_each(|r| sequential.add(r));
         assert_eq!(sequential.finish(&o).unwrap(), report);
         assert_eq!(report.summary, super::super::summary(&rs, &o));
         assert_eq!(report.kpis, super::super::kpis(&rs, &o));
-        assert_eq!(report.agents, super::super::breakdown(&rs, &o, Dimension::Agent));
-        assert_eq!(report.concurrency, super::super::concurrency(&rs, &o).unwrap());
+        assert_eq!(
+            report.agents,
+            super::super::breakdown(&rs, &o, Dimension::Agent)
+        );
+        assert_eq!(
+            report.concurrency,
+            super::super::concurrency(&rs, &o).unwrap()
+        );
         assert_eq!(report.summary.total_calls, 10_000);
     }
 
     #[test]
     fn invalid_options_are_errors() {
-        let o = AnalyticsOptions { service_level_threshold_s: f64::NAN, ..Default::default() };
+        let o = AnalyticsOptions {
+            service_level_threshold_s: f64::NAN,
+            ..Default::default()
+        };
         assert!(Report::compute(&[], &o).is_err());
     }
 }

@@ -125,14 +125,26 @@ impl SummaryPartial {
             .sum();
         let mut calls_by_hour = BTreeMap::new();
         for hour in 0..24u8 {
-            let n = self.by_weekday_hour.iter().map(|row| row[usize::from(hour)]).sum();
+            let n = self
+                .by_weekday_hour
+                .iter()
+                .map(|row| row[usize::from(hour)])
+                .sum();
             calls_by_hour.insert(hour, n);
         }
         let pct = |p| nearest_rank(&self.durations, p);
         Summary {
             total_calls: total,
-            inbound_calls: self.by_direction.get(&Direction::Inbound).copied().unwrap_or(0),
-            outbound_calls: self.by_direction.get(&Direction::Outbound).copied().unwrap_or(0),
+            inbound_calls: self
+                .by_direction
+                .get(&Direction::Inbound)
+                .copied()
+                .unwrap_or(0),
+            outbound_calls: self
+                .by_direction
+                .get(&Direction::Outbound)
+                .copied()
+                .unwrap_or(0),
             answered_calls: answered,
             missed_calls: missed,
             voicemail_calls: count(&self.by_outcome, Outcome::Voicemail),
@@ -143,10 +155,19 @@ impl SummaryPartial {
             average_duration: mean_seconds(self.duration_sum_us, self.durations.len() as u64),
             total_talk_time: seconds(self.talk_sum_us),
             average_talk_time: mean_seconds(self.answered_talk_sum_us, self.answered_talk_count),
-            duration_percentiles: Percentiles { p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99) },
+            duration_percentiles: Percentiles {
+                p50: pct(50),
+                p90: pct(90),
+                p95: pct(95),
+                p99: pct(99),
+            },
             calls_by_day: self.by_day,
             calls_by_hour,
-            calls_by_weekday_hour: self.by_weekday_hour.iter().map(|row| row.to_vec()).collect(),
+            calls_by_weekday_hour: self
+                .by_weekday_hour
+                .iter()
+                .map(|row| row.to_vec())
+                .collect(),
             calls_by_outcome: self.by_outcome,
             calls_by_direction: self.by_direction,
             calls_by_provider: self.by_provider,
@@ -215,6 +236,7 @@ pub fn summary(records: &[CallRecord], options: &AnalyticsOptions) -> Summary {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::analytics::testing::{call, finished};
@@ -294,7 +316,9 @@ mod tests {
     #[test]
     fn time_zone_moves_day_and_hour_boundaries() {
         // In Europe/Berlin (UTC+1 in January) 23:30Z on Jan 1 is 00:30 on Jan 2, and 09:00Z is 10:00.
-        let o = AnalyticsOptions::default().with_time_zone("Europe/Berlin").unwrap();
+        let o = AnalyticsOptions::default()
+            .with_time_zone("Europe/Berlin")
+            .unwrap();
         let s = summary(&day(), &o);
         assert_eq!(s.calls_by_day.get("2024-01-01"), Some(&2));
         assert_eq!(s.calls_by_day.get("2024-01-02"), Some(&4));
@@ -304,7 +328,9 @@ mod tests {
         // Tuesday 00:30 local
         assert_eq!(s.calls_by_weekday_hour[1][0], 1);
         // In America/Los_Angeles (UTC-8) 01:00Z Jan 2 is 17:00 Monday Jan 1: 5 calls on Jan 1.
-        let o = AnalyticsOptions::default().with_time_zone("America/Los_Angeles").unwrap();
+        let o = AnalyticsOptions::default()
+            .with_time_zone("America/Los_Angeles")
+            .unwrap();
         let s = summary(&day(), &o);
         assert_eq!(s.calls_by_day.get("2024-01-01"), Some(&6));
         assert_eq!(s.calls_by_day.len(), 1);
@@ -323,7 +349,10 @@ mod tests {
         let hours = json["callsByHour"].as_object().unwrap();
         let keys: Vec<&str> = hours.keys().map(String::as_str).collect();
         let expected: Vec<String> = (0..24).map(|h| h.to_string()).collect();
-        assert_eq!(keys, expected.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            keys,
+            expected.iter().map(String::as_str).collect::<Vec<_>>()
+        );
         assert_eq!(json["callsByWeekdayHour"].as_array().unwrap().len(), 7);
         assert_eq!(json["callsByOutcome"]["answered"], 0);
         // results read back from their JSON
@@ -333,14 +362,33 @@ mod tests {
 
     #[test]
     fn all_active_gives_null_answer_rate() {
-        let r = call("x", Direction::Inbound, Outcome::Active, "2024-01-01T00:00:00Z");
-        assert_eq!(summary(&[r], &AnalyticsOptions::default()).answer_rate, None);
+        let r = call(
+            "x",
+            Direction::Inbound,
+            Outcome::Active,
+            "2024-01-01T00:00:00Z",
+        );
+        assert_eq!(
+            summary(&[r], &AnalyticsOptions::default()).answer_rate,
+            None
+        );
     }
 
     fn arb_record() -> impl Strategy<Value = CallRecord> {
-        (0usize..9, 0usize..4, 0i64..200_000, proptest::option::of(0u32..5000), proptest::option::of(0u32..3000))
+        (
+            0usize..9,
+            0usize..4,
+            0i64..200_000,
+            proptest::option::of(0u32..5000),
+            proptest::option::of(0u32..3000),
+        )
             .prop_map(|(o, d, start, dur, talk)| {
-                let mut r = call("p", Direction::ALL[d], Outcome::ALL[o], "2024-03-09T00:00:00Z");
+                let mut r = call(
+                    "p",
+                    Direction::ALL[d],
+                    Outcome::ALL[o],
+                    "2024-03-09T00:00:00Z",
+                );
                 r.started_at += chrono::Duration::seconds(start);
                 r.duration_s = dur.map(|x| f64::from(x) / 10.0);
                 r.talk_s = talk.map(|x| f64::from(x) / 10.0);
