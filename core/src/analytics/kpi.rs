@@ -119,10 +119,10 @@ impl KpiPartial {
 
     /// The KPIs (`occupancy` stays `None`: call records carry no agent-state time).
     pub fn finish(self) -> Kpis {
-        let offered = self.inbound - self.active;
+        let offered = self.inbound.saturating_sub(self.active);
         let answered = self.answered;
         let within = self.answered_within;
-        let abandoned_after = self.abandoned - self.abandoned_within;
+        let abandoned_after = self.abandoned.saturating_sub(self.abandoned_within);
         let mut repeats = 0u64;
         for mut starts in self.callers.into_values() {
             starts.sort_unstable();
@@ -147,8 +147,8 @@ impl KpiPartial {
             asa: mean_seconds(self.wait_sum_us, self.wait_count),
             aht: mean_seconds(self.handle_sum_us, self.handle_count),
             abandon_rate: rate(
-                self.abandoned - self.short_abandoned,
-                offered - self.short_abandoned,
+                self.abandoned.saturating_sub(self.short_abandoned),
+                offered.saturating_sub(self.short_abandoned),
             ),
             service_level: ServiceLevel {
                 threshold_s: super::seconds(self.threshold_us),

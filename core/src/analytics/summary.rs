@@ -150,7 +150,7 @@ impl SummaryPartial {
             voicemail_calls: count(&self.by_outcome, Outcome::Voicemail),
             failed_calls: count(&self.by_outcome, Outcome::Failed),
             active_calls: active,
-            answer_rate: rate(answered, total - active),
+            answer_rate: rate(answered, total.saturating_sub(active)),
             total_duration: seconds(self.duration_sum_us),
             average_duration: mean_seconds(self.duration_sum_us, self.durations.len() as u64),
             total_talk_time: seconds(self.talk_sum_us),
@@ -334,6 +334,37 @@ mod tests {
         let s = summary(&day(), &o);
         assert_eq!(s.calls_by_day.get("2024-01-01"), Some(&6));
         assert_eq!(s.calls_by_day.len(), 1);
+    }
+
+    #[test]
+    fn local_hours_across_dst_in_new_york() {
+        use Direction::Inbound;
+        use Outcome::Answered;
+        // Spring forward 2024-03-10: 06:30Z = 01:30 EST, 07:30Z = 03:30 EDT (no 02:xx hour).
+        // Fall back 2024-11-03: 05:30Z = 01:30 EDT and 06:30Z = 01:30 EST: hour 1 twice.
+        let records = vec![
+            call("a", Inbound, Answered, "2024-03-10T06:30:00Z"),
+            call("b", Inbound, Answered, "2024-03-10T07:30:00Z"),
+            call("c", Inbound, Answered, "2024-11-03T05:30:00Z"),
+            call("d", Inbound, Answered, "2024-11-03T06:30:00Z"),
+            // 04:30Z on Mar 10 is 23:30 EST on Mar 9 (a Saturday: weekday row 5)
+            call("e", Inbound, Answered, "2024-03-10T04:30:00Z"),
+        ];
+        let o = AnalyticsOptions::default()
+            .with_time_zone("America/New_York")
+            .unwrap();
+        let s = summary(&records, &o);
+        assert_eq!(s.calls_by_hour[&1], 3);
+        assert_eq!(s.calls_by_hour[&2], 0);
+        assert_eq!(s.calls_by_hour[&3], 1);
+        assert_eq!(s.calls_by_hour[&23], 1);
+        assert_eq!(s.calls_by_day.get("2024-03-09"), Some(&1));
+        assert_eq!(s.calls_by_day.get("2024-03-10"), Some(&2));
+        assert_eq!(s.calls_by_day.get("2024-11-03"), Some(&2));
+        assert_eq!(s.calls_by_weekday_hour[5][23], 1);
+        // Sundays (row 6): 01:xx three times, 03:xx once
+        assert_eq!(s.calls_by_weekday_hour[6][1], 3);
+        assert_eq!(s.calls_by_weekday_hour[6][3], 1);
     }
 
     #[test]
