@@ -33,6 +33,17 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// Every dimension, in SPEC 4.3 order.
+    pub const ALL: &'static [Dimension] = &[
+        Dimension::Agent,
+        Dimension::Assistant,
+        Dimension::Queue,
+        Dimension::Provider,
+        Dimension::BusinessNumber,
+        Dimension::Day,
+        Dimension::Hour,
+    ];
+
     /// The JSON name of the key field.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -67,6 +78,23 @@ impl Dimension {
             Dimension::Day => Some(LocalTime::of(r.started_at, tz).day_key()),
             Dimension::Hour => Some(LocalTime::of(r.started_at, tz).hour.to_string()),
         }
+    }
+}
+
+impl std::str::FromStr for Dimension {
+    type Err = crate::Error;
+
+    /// The JSON name (`agent`, `businessNumber`, ...; `business_number` also works).
+    fn from_str(s: &str) -> crate::Result<Self> {
+        let wanted = s.trim().replace('_', "").to_ascii_lowercase();
+        Dimension::ALL
+            .iter()
+            .find(|d| d.as_str().to_ascii_lowercase() == wanted)
+            .copied()
+            .ok_or_else(|| crate::Error::InvalidOption {
+                option: "dimension".into(),
+                reason: format!("unknown breakdown dimension {s:?}"),
+            })
     }
 }
 
@@ -329,6 +357,14 @@ mod tests {
         assert_eq!(rows[0].key.as_deref(), Some("2024-01-02"));
         assert_eq!(serde_json::to_value(&rows).unwrap()[0]["day"], "2024-01-02");
         assert!(breakdown(&[], &o, Dimension::Agent).is_empty());
+        for d in Dimension::ALL {
+            assert_eq!(d.as_str().parse::<Dimension>().unwrap(), *d);
+        }
+        assert_eq!(
+            "business_number".parse::<Dimension>().unwrap(),
+            Dimension::BusinessNumber
+        );
+        assert!("weekday".parse::<Dimension>().is_err());
     }
 
     proptest! {

@@ -3,7 +3,11 @@
 //!
 //! Each finished call occupies the half-open interval `[started_at, ended_at)` (no `ended_at`:
 //! `started_at + duration_s`); an active call occupies `[started_at, as_of)`. Calls with
-//! neither an end nor a duration are left out and counted in `callsWithoutEnd`. The work is
+//! neither an end nor a duration are left out and counted in `callsWithoutEnd`. A call is
+//! active when it has no `ended_at` and its outcome is `active` (a running duration of an active
+//! call is ignored); an `ended_at` always makes the call finished. An end before the start
+//! (an invariant broken in lenient data) occupies nothing. An active call starting after
+//! `as_of` occupies nothing but still counts in `starts`. The work is
 //! one sort of the start/end events (O(n log n)) and one sweep over events and buckets
 //! together, so the cost beyond sorting is O(n + buckets).
 
