@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod analytics;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod error;

@@ -27,7 +27,9 @@ use serde_json::Value;
 
 pub mod json;
 
-/// What one input item turned out to be.
+/// What one input item turned out to be. A draft is large; items are short-lived, so it is
+/// not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemKind {
     /// A call, or a part of one.
