@@ -9,7 +9,10 @@ fn lenient() -> IngestOptions {
 }
 
 fn strict() -> IngestOptions {
-    IngestOptions { strict: true, ..Default::default() }
+    IngestOptions {
+        strict: true,
+        ..Default::default()
+    }
 }
 
 /// A Retell call object with the given start and end (epoch ms).
@@ -21,7 +24,12 @@ fn retell(id: &str, start: &str, end: &str) -> String {
 
 #[test]
 fn truncated_json_document_is_a_syntax_error_with_position() {
-    let err = ingest_bytes("t.json", br#"{"call_id": "c1", "call_status": "#, &lenient()).unwrap_err();
+    let err = ingest_bytes(
+        "t.json",
+        br#"{"call_id": "c1", "call_status": "#,
+        &lenient(),
+    )
+    .unwrap_err();
     let msg = err.to_string();
     assert_eq!(err.code(), "Syntax");
     assert!(msg.contains("t.json") && msg.contains("line 1"), "{msg}");
@@ -29,7 +37,10 @@ fn truncated_json_document_is_a_syntax_error_with_position() {
 
 #[test]
 fn truncated_json_array_is_a_syntax_error_naming_the_element() {
-    let text = format!("[{},{{\"call_id\":", retell("a", "1700000000000", "1700000060000"));
+    let text = format!(
+        "[{},{{\"call_id\":",
+        retell("a", "1700000000000", "1700000060000")
+    );
     let err = ingest_bytes("arr.json", text.as_bytes(), &lenient()).unwrap_err();
     assert_eq!(err.code(), "Syntax");
     assert!(err.to_string().contains("element 1"), "{err}");
@@ -46,7 +57,10 @@ fn bad_ndjson_line_is_rejected_and_the_rest_kept() {
     assert_eq!(out.report.records_in, 3);
     assert_eq!(out.report.records_out, 2);
     assert_eq!(out.report.rejected.len(), 1);
-    assert_eq!(out.report.rejected[0].index, 2, "line number of the bad line");
+    assert_eq!(
+        out.report.rejected[0].index, 2,
+        "line number of the bad line"
+    );
     assert!(out.report.rejected[0].reason.contains("invalid JSON"));
     assert!(out.report.is_balanced());
 }
@@ -93,7 +107,11 @@ fn very_deep_nesting_is_an_error_not_a_stack_overflow() {
     match err {
         Ok(out) => {
             assert_eq!(out.report.rejected.len(), 1);
-            assert!(out.report.rejected[0].reason.contains("recursion limit"), "{:?}", out.report.rejected);
+            assert!(
+                out.report.rejected[0].reason.contains("recursion limit"),
+                "{:?}",
+                out.report.rejected
+            );
         }
         Err(e) => assert_eq!(e.code(), "Syntax"),
     }
@@ -125,7 +143,11 @@ fn non_objects_are_rejected_with_their_path() {
 fn unknown_shapes_are_rejected_not_dropped() {
     let out = ingest_bytes("odd.json", br#"[{"hello":"world"},{"x":1}]"#, &lenient()).unwrap();
     assert_eq!(out.report.rejected.len(), 2);
-    assert!(out.report.rejected[0].reason.contains("cannot detect the provider"));
+    assert!(
+        out.report.rejected[0]
+            .reason
+            .contains("cannot detect the provider")
+    );
     assert!(out.report.is_balanced());
 }
 
@@ -149,7 +171,11 @@ fn bogus_dates_name_the_field() {
     let text = retell("a", "\"yesterday\"", "1700000060000");
     let out = ingest_bytes("x.json", text.as_bytes(), &strict()).unwrap();
     assert_eq!(out.report.rejected.len(), 1);
-    assert!(out.report.rejected[0].path.contains("start_timestamp"), "{:?}", out.report.rejected);
+    assert!(
+        out.report.rejected[0].path.contains("start_timestamp"),
+        "{:?}",
+        out.report.rejected
+    );
 }
 
 #[test]
@@ -191,7 +217,10 @@ fn broken_percent_encoding_in_forms_is_not_fatal() {
 #[test]
 fn ragged_csv_rows_are_reported() {
     let text = "\"\",\"100\",\"200\",\"from-internal\",\"\"\"A\"\" <100>\",\"SIP/100-1\",\"SIP/200-2\",\"Dial\",\"SIP/200\",\"2024-01-27 16:16:36\",\"2024-01-27 16:16:40\",\"2024-01-27 16:17:36\",60,56,\"ANSWERED\",\"DOCUMENTATION\",\"1706372196.1\",\"\"\n\"\",\"100\"\n";
-    let opts = IngestOptions { provider: Some(Provider::Asterisk), ..Default::default() };
+    let opts = IngestOptions {
+        provider: Some(Provider::Asterisk),
+        ..Default::default()
+    };
     let out = ingest_bytes("Master.csv", text.as_bytes(), &opts).unwrap();
     assert_eq!(out.report.records_in, 2);
     assert!(out.report.is_balanced());
@@ -201,14 +230,21 @@ fn ragged_csv_rows_are_reported() {
 
 #[test]
 fn unknown_vocabulary_is_counted() {
-    let text = retell("a", "1700000000000", "1700000060000").replace("user_hangup", "brand_new_reason");
+    let text =
+        retell("a", "1700000000000", "1700000060000").replace("user_hangup", "brand_new_reason");
     let out = ingest_bytes("x.json", text.as_bytes(), &lenient()).unwrap();
-    assert_eq!(out.report.unknown_vocabulary["retell"]["brand_new_reason"], 1);
+    assert_eq!(
+        out.report.unknown_vocabulary["retell"]["brand_new_reason"],
+        1
+    );
 }
 
 #[test]
 fn bad_source_zone_is_an_option_error() {
-    let opts = IngestOptions { source_tz: Some("Mars/Olympus".into()), ..Default::default() };
+    let opts = IngestOptions {
+        source_tz: Some("Mars/Olympus".into()),
+        ..Default::default()
+    };
     let err = ingest_bytes("x.json", b"{}", &opts).unwrap_err();
     assert_eq!(err.code(), "InvalidOption");
 }
