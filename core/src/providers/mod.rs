@@ -249,5 +249,8 @@ pub fn parse_json(provider: Provider, value: &Value, path: &str, ctx: &mut Parse
 
 /// Provider-specific derivations on a folded draft, before it becomes a record.
 pub fn finalize(draft: &mut CallDraft) {
-    let _ = draft;
+    match draft.provider {
+        Some(Provider::Vapi) => vapi::finalize(draft),
+        _ => {}
+    }
 }
