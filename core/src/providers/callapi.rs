@@ -1,14 +1,370 @@
-//! Provider module: see the contract in [`crate::providers`].
+//! The call-management record of the Supabase/Twilio call-management API (provider `callapi`,
+//! seed 002).
+//!
+//! **Designed from SPEC 5 and 7, not verified against the seed API**, whose documents were not
+//! available: the shape below is this library's contract for those records.
+//!
+//! ## Accepted shape
+//!
+//! A record, an array of records, or a list envelope `{"data": [...], "pagination": {...}}`,
+//! `{"calls": [...]}`, `{"data": {...}}`, `{"call": {...}}` (envelope keys other than the list
+//! are ignored: they describe the page, not a call):
+//!
+//! ```json
+//! {"id": "0b6f...", "call_sid": "CA12...", "direction": "inbound", "status": "completed",
+//!  "outcome": "answered", "from_number": "+15551234567", "to_number": "+15557654321",
+//!  "started_at": "2024-05-01T10:00:00Z", "answered_at": "2024-05-01T10:00:08Z",
+//!  "ended_at": "2024-05-01T10:05:08Z", "duration": 308, "agent_id": "u-1",
+//!  "agent_email": "Ann@Example.com", "agent_name": "Ann", "recording_url": "https://...",
+//!  "notes": "wants a quote", "tags": ["vip"], "metadata": {"custom": {"department": "sales"}},
+//!  "created_at": "2024-05-01T10:00:00Z", "organization_id": "org-1", "user_id": "u-1"}
+//! ```
+//!
+//! Every key is accepted in snake_case or camelCase (`from_number` / `fromNumber`). Read:
+//! `id` (required); `direction` ([`DIRECTIONS`]); `status` ([`STATUSES`]); `outcome`
+//! ([`OUTCOMES`]); `from_number`, `to_number` (the customer is `from` on inbound calls, `to` on
+//! outbound ones, `from` when the direction is not known); `started_at` (else `created_at`);
+//! `answered_at`; `ended_at`; `duration` (total seconds; `duration_seconds` also read); `agent_id`,
+//! `agent_email`, `agent_name` or an `agent` object `{id, email, name}`; `recording_url`; `notes`;
+//! `disposition`; `summary`; `tags` (array, or comma-separated text); `cost` (or `price`);
+//! `customer_name` / `contact_name`; `organization_id` (else `user_id`) -> tenant;
+//! `metadata.custom.department` -> queue. Every other key (`call_sid`, `created_at`,
+//! `updated_at`, `metadata`, ...) is kept in `extra`.
+//!
+//! ## Mapping (SPEC 7)
+//!
+//! The `outcome` word wins over `status`; an unknown or missing outcome word falls back to the
+//! status (the unknown word is still counted). `talk_s` = `ended_at - answered_at` when both are
+//! given; `wait_s` = `answered_at - started_at` for answered calls; calls that are not answered
+//! keep no answer instant. No ended reason is invented from the status (SPEC 4.4). Two records
+//! of one id fold by stage (finished over active), then by `updated_at` (later wins).
 
+use super::json::{as_text, keep_rest};
 use super::{Item, ParseCtx};
-use serde_json::Value;
+use crate::model::{Agent, CallDraft, Direction, Outcome, Provider};
+use serde_json::{Map, Value};
 
-/// Whether a JSON document has this provider's shape.
-pub fn detect(_value: &Value) -> bool {
-    false
+/// What a status or outcome word says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word {
+    /// This outcome.
+    Is(Outcome),
+    /// Not answered: `missed` inbound, `unanswered` otherwise (SPEC 7 no-answer rule).
+    NoAnswer,
+    /// The word `missed`: `unanswered` on outbound calls, else `missed`.
+    Missed,
 }
 
-/// Parse every item of a JSON document.
-pub fn parse(_value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
-    vec![ctx.reject(path, 0, "$", "parser under construction")]
+/// `status` words (lower case; `_` and spaces read as `-`).
+pub const STATUSES: &[(&str, Word)] = &[
+    ("queued", Word::Is(Outcome::Active)),
+    ("initiated", Word::Is(Outcome::Active)),
+    ("ringing", Word::Is(Outcome::Active)),
+    ("in-progress", Word::Is(Outcome::Active)),
+    ("completed", Word::Is(Outcome::Answered)),
+    ("busy", Word::Is(Outcome::Busy)),
+    ("failed", Word::Is(Outcome::Failed)),
+    ("no-answer", Word::NoAnswer),
+    ("canceled", Word::Is(Outcome::Canceled)),
+    ("cancelled", Word::Is(Outcome::Canceled)),
+];
+
+/// `outcome` words (lower case; `_` and spaces read as `-`).
+pub const OUTCOMES: &[(&str, Word)] = &[
+    ("answered", Word::Is(Outcome::Answered)),
+    ("completed", Word::Is(Outcome::Answered)),
+    ("connected", Word::Is(Outcome::Answered)),
+    ("missed", Word::Missed),
+    ("abandoned", Word::Missed),
+    ("no-answer", Word::NoAnswer),
+    ("rejected", Word::NoAnswer),
+    ("unanswered", Word::Is(Outcome::Unanswered)),
+    ("voicemail", Word::Is(Outcome::Voicemail)),
+    ("busy", Word::Is(Outcome::Busy)),
+    ("failed", Word::Is(Outcome::Failed)),
+    ("canceled", Word::Is(Outcome::Canceled)),
+    ("cancelled", Word::Is(Outcome::Canceled)),
+    ("in-progress", Word::Is(Outcome::Active)),
+];
+
+/// `direction` words (lower case; `_` read as `-`).
+pub const DIRECTIONS: &[(&str, Direction)] = &[
+    ("inbound", Direction::Inbound),
+    ("incoming", Direction::Inbound),
+    ("outbound", Direction::Outbound),
+    ("outgoing", Direction::Outbound),
+    ("outbound-api", Direction::Outbound),
+    ("outbound-dial", Direction::Outbound),
+    ("internal", Direction::Internal),
+    ("unknown", Direction::Unknown),
+];
+
+/// The outcome of a table word for a direction.
+pub fn resolve(word: Word, direction: Direction) -> Outcome {
+    match word {
+        Word::Is(o) => o,
+        Word::NoAnswer => Outcome::no_answer(direction),
+        Word::Missed if direction == Direction::Outbound => Outcome::Unanswered,
+        Word::Missed => Outcome::Missed,
+    }
+}
+
+fn norm(word: &str) -> String {
+    word.trim().to_ascii_lowercase().replace(['_', ' '], "-")
+}
+
+fn lookup<T: Copy>(table: &[(&str, T)], word: &str) -> Option<T> {
+    let w = norm(word);
+    table.iter().find(|(k, _)| *k == w).map(|(_, v)| *v)
+}
+
+/// The first non-null value among spellings of one key, with the spelling found.
+fn first<'a>(
+    o: &'a Map<String, Value>,
+    keys: &[&'static str],
+) -> Option<(&'a Value, &'static str)> {
+    keys.iter()
+        .find_map(|k| o.get(*k).filter(|v| !v.is_null()).map(|v| (v, *k)))
+}
+
+const LIST_KEYS: &[&str] = &["data", "calls", "call"];
+
+/// Whether a JSON document is a call-management record, a list of them or a list envelope.
+pub fn detect(value: &Value) -> bool {
+    match value {
+        Value::Array(a) => a.iter().find(|v| v.is_object()).is_some_and(is_record),
+        Value::Object(o) => {
+            is_record(value)
+                || LIST_KEYS.iter().any(|k| match o.get(*k) {
+                    Some(inner @ (Value::Array(_) | Value::Object(_))) => {
+                        detect(inner) && !is_event(o)
+                    }
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
+/// A call-center event envelope also has a `data` key: it is not ours.
+fn is_event(o: &Map<String, Value>) -> bool {
+    o.get("event")
+        .or_else(|| o.get("type"))
+        .is_some_and(Value::is_string)
+}
+
+fn is_record(value: &Value) -> bool {
+    let Some(o) = value.as_object() else {
+        return false;
+    };
+    let foreign = [
+        "sid",
+        "CallSid",
+        "call_id",
+        "call_status",
+        "call_info",
+        "justcall_number",
+        "callStatus",
+        "orgId",
+    ];
+    o.contains_key("id")
+        && first(o, &["from_number", "fromNumber"]).is_some()
+        && first(o, &["to_number", "toNumber"]).is_some()
+        && first(o, &["status", "outcome", "direction"]).is_some()
+        && !foreign.iter().any(|k| o.contains_key(*k))
+}
+
+/// Parse every record of a document.
+pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
+    match value {
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| parse(v, &format!("{path}[{i}]"), ctx))
+            .collect(),
+        Value::Object(o) if !o.contains_key("id") => {
+            let list = LIST_KEYS.iter().find_map(|k| o.get(*k).map(|v| (v, *k)));
+            match list {
+                Some((inner @ (Value::Array(_) | Value::Object(_)), key)) => {
+                    parse(inner, &format!("{path}.{key}"), ctx)
+                }
+                _ => vec![ctx.reject(path, 0, format!("{path}.id"), "call record without an id")],
+            }
+        }
+        Value::Object(o) => vec![parse_record(o, path, ctx)],
+        _ => vec![ctx.reject(path, 0, path, "not a call record")],
+    }
+}
+
+/// Keys read into columns (both spellings); the rest goes to `extra`.
+const READ: &[&str] = &[
+    "id",
+    "direction",
+    "status",
+    "outcome",
+    "from_number",
+    "fromNumber",
+    "to_number",
+    "toNumber",
+    "started_at",
+    "startedAt",
+    "answered_at",
+    "answeredAt",
+    "ended_at",
+    "endedAt",
+    "duration",
+    "duration_seconds",
+    "durationSeconds",
+    "agent_id",
+    "agentId",
+    "agent_email",
+    "agentEmail",
+    "agent_name",
+    "agentName",
+    "agent",
+    "recording_url",
+    "recordingUrl",
+    "notes",
+    "disposition",
+    "summary",
+    "tags",
+    "cost",
+    "price",
+    "customer_name",
+    "customerName",
+    "contact_name",
+    "contactName",
+    "organization_id",
+    "organizationId",
+];
+
+fn parse_record(o: &Map<String, Value>, path: &str, ctx: &mut ParseCtx) -> Item {
+    let at = |key: &str| format!("{path}.{key}");
+    let Some(id) = o.get("id").and_then(as_text) else {
+        return ctx.reject(path, 0, at("id"), "call id is not text or a number");
+    };
+    let mut d = CallDraft::new(Provider::CallApi, id);
+    let text = |keys: &[&'static str]| first(o, keys).and_then(|(v, _)| as_text(v));
+
+    let direction = match text(&["direction"]) {
+        Some(word) => lookup(DIRECTIONS, &word).unwrap_or_else(|| {
+            ctx.unknown_word(Provider::CallApi, &word);
+            Direction::Unknown
+        }),
+        None => Direction::Unknown,
+    };
+    d.direction = Some(direction);
+
+    let status = text(&["status"]);
+    let from_status = status.as_deref().and_then(|w| match lookup(STATUSES, w) {
+        Some(word) => Some(resolve(word, direction)),
+        None => {
+            ctx.unknown_word(Provider::CallApi, w);
+            None
+        }
+    });
+    let outcome_word = text(&["outcome"]);
+    let from_outcome = outcome_word
+        .as_deref()
+        .and_then(|w| match lookup(OUTCOMES, w) {
+            Some(word) => Some(resolve(word, direction)),
+            None => {
+                ctx.unknown_word(Provider::CallApi, w);
+                None
+            }
+        });
+    let mut outcome = from_outcome.or(from_status);
+    if outcome.is_none() && (status.is_some() || outcome_word.is_some()) {
+        outcome = Some(Outcome::Unknown);
+    }
+    d.outcome = outcome;
+    d.raw_status = status;
+
+    let from = text(&["from_number", "fromNumber"]).and_then(|n| crate::phone::normalize(&n));
+    let to = text(&["to_number", "toNumber"]).and_then(|n| crate::phone::normalize(&n));
+    (d.customer_number, d.business_number) = if direction == Direction::Outbound {
+        (to, from)
+    } else {
+        (from, to)
+    };
+
+    let instant = |keys: &[&'static str], ctx: &mut ParseCtx| {
+        first(o, keys).and_then(|(v, k)| ctx.instant(Some(v), &at(k)))
+    };
+    d.started_at = instant(&["started_at", "startedAt"], ctx);
+    if d.started_at.is_none() {
+        d.started_at = instant(&["created_at", "createdAt"], ctx);
+    }
+    d.answered_at = instant(&["answered_at", "answeredAt"], ctx);
+    d.ended_at = instant(&["ended_at", "endedAt"], ctx);
+    let updated = instant(&["updated_at", "updatedAt"], ctx);
+    if let Some((v, k)) = first(o, &["duration", "duration_seconds", "durationSeconds"]) {
+        d.duration_s = ctx.seconds(Some(v), &at(k));
+    }
+    if let Some((v, k)) = first(o, &["cost", "price"]) {
+        d.cost = ctx.number(Some(v), &at(k));
+    }
+    if let (Some(a), Some(e)) = (d.answered_at, d.ended_at) {
+        let us = (e - a).num_microseconds().unwrap_or(-1);
+        if us >= 0 {
+            d.talk_s = Some(us as f64 / 1e6);
+        }
+    }
+    if !matches!(d.outcome, Some(Outcome::Answered | Outcome::Active)) {
+        d.answered_at = None;
+    }
+    if d.started_at.is_none() {
+        ctx.fatal(
+            at("started_at"),
+            "call record without started_at or created_at",
+        );
+    }
+
+    let nested = o.get("agent").and_then(Value::as_object);
+    let pick = |flat: &[&'static str], inner: &str| {
+        text(flat).or_else(|| nested.and_then(|a| a.get(inner)).and_then(as_text))
+    };
+    let agent = Agent {
+        id: pick(&["agent_id", "agentId"], "id"),
+        email: pick(&["agent_email", "agentEmail"], "email").map(|e| e.to_lowercase()),
+        name: pick(&["agent_name", "agentName"], "name"),
+    };
+    d.agent = (!agent.is_empty()).then_some(agent);
+    d.recording_url = text(&["recording_url", "recordingUrl"]);
+    d.notes = text(&["notes"]);
+    d.disposition = text(&["disposition"]);
+    d.summary = text(&["summary"]);
+    d.customer_name = text(&[
+        "customer_name",
+        "customerName",
+        "contact_name",
+        "contactName",
+    ]);
+    d.tenant = text(&["organization_id", "organizationId", "user_id", "userId"]);
+    d.tags = match o.get("tags") {
+        Some(Value::Array(tags)) => tags.iter().filter_map(as_text).collect(),
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect(),
+        _ => Vec::new(),
+    };
+    d.queue = o
+        .get("metadata")
+        .and_then(|m| m.get("custom"))
+        .and_then(|c| c.get("department"))
+        .and_then(as_text);
+    keep_rest(o, READ, &mut d.extra);
+    if let Some(word) = outcome_word {
+        d.extra.insert("outcome".into(), Value::String(word));
+    }
+    let finished = !matches!(d.outcome, Some(Outcome::Active) | None);
+    const SPAN: u64 = 1 << 44;
+    let ms = updated.map_or(0, |t| {
+        t.timestamp_millis().clamp(0, (SPAN - 1) as i64) as u64
+    });
+    d.precedence = u64::from(finished) * SPAN + ms;
+    ctx.finish(d, path, 0, false)
 }

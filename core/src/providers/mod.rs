@@ -251,6 +251,7 @@ pub fn parse_json(provider: Provider, value: &Value, path: &str, ctx: &mut Parse
 pub fn finalize(draft: &mut CallDraft) {
     match draft.provider {
         Some(Provider::Vapi) => vapi::finalize(draft),
+        Some(Provider::CallCenter) => callcenter::finalize(draft),
         _ => {}
     }
 }

@@ -35,7 +35,7 @@
 //! call ever started ([`outcome_for`]). Both are recomputed by [`finalize`] on the folded record,
 //! because the `ended` status-update alone does not know whether the call started. `finalize` also
 //! adds the one transfer of a `transferred` call (at `endedAt`, to `destination.number`, else its
-//! `sipUri`) and clears `answered_at` / `wait_s` of calls that are not `answered` (SPEC 7).
+//! `sipUri`) and clears `answered_at` / `wait_s` of finished calls that are not `answered` (SPEC 7).
 //!
 //! Fields with no column are kept in `extra`: unused call / message keys under their own names,
 //! and the unused parts of `customer`, `phoneNumber`, `assistant`, `analysis` and `artifact` under
@@ -730,10 +730,10 @@ fn settle(d: &mut CallDraft) {
 
 /// Derivations on the folded record of a Vapi call: outcome from the ended reason and whether
 /// the call started, talk time, the transfer of a forwarded call, and no answer instant / wait
-/// for calls that are not `answered` (SPEC 7).
+/// for finished calls that are not `answered` (SPEC 7).
 pub fn finalize(d: &mut CallDraft) {
     settle(d);
-    if d.outcome != Some(Outcome::Answered) {
+    if !matches!(d.outcome, Some(Outcome::Answered | Outcome::Active)) {
         d.answered_at = None;
         d.wait_s = None;
     }
