@@ -157,7 +157,7 @@ pub fn detect(value: &Value) -> bool {
     match value {
         Value::Array(a) => match a.as_slice() {
             [Value::String(name), Value::Object(_)] => known_prefix(name),
-            [first, ..] => first.is_object() && detect(first),
+            [first, ..] => (first.is_object() || first.is_array()) && detect(first),
             [] => false,
         },
         Value::Object(o) => {
@@ -637,5 +637,362 @@ pub fn finalize(d: &mut CallDraft) {
     if !matches!(d.outcome, Some(Outcome::Answered | Outcome::Active)) {
         d.answered_at = None;
         d.wait_s = None;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::CallRecord;
+    use crate::providers::ItemKind;
+    use serde_json::json;
+
+    const STREAM: &str = include_str!("../../../tests/data/callcenter/stream.ndjson");
+    const SOCKETIO: &str = include_str!("../../../tests/data/callcenter/socketio.json");
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn parse_strict(v: &Value) -> Vec<Item> {
+        parse(v, "$", &mut ParseCtx::new(chrono_tz::UTC, true))
+    }
+
+    fn drafts_of(items: Vec<Item>) -> Vec<CallDraft> {
+        items
+            .into_iter()
+            .filter_map(|i| match i.kind {
+                ItemKind::Call { draft, event } => {
+                    assert!(event);
+                    Some(draft)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn stream_items() -> Vec<Item> {
+        STREAM
+            .lines()
+            .flat_map(|l| parse_strict(&serde_json::from_str(l).unwrap()))
+            .collect()
+    }
+
+    fn events_of(call: &str) -> Vec<CallDraft> {
+        drafts_of(stream_items())
+            .into_iter()
+            .filter(|d| d.provider_call_id.as_deref() == Some(call))
+            .collect()
+    }
+
+    fn record(drafts: Vec<CallDraft>) -> CallRecord {
+        let mut folded = CallDraft::fold(drafts);
+        crate::providers::finalize(&mut folded);
+        folded.into_record(true).unwrap().0
+    }
+
+    fn permutations(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![vec![]];
+        }
+        let mut out = Vec::new();
+        for p in permutations(n - 1) {
+            for i in 0..=p.len() {
+                let mut q = p.clone();
+                q.insert(i, n - 1);
+                out.push(q);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn stream_items_are_calls_or_non_calls() {
+        let items = stream_items();
+        assert_eq!(items.len(), 11);
+        let non: Vec<String> = items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::NonCall { what } => Some(what.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            non,
+            [
+                "callcenter ticket:created",
+                "callcenter agent:status",
+                "callcenter message:new"
+            ]
+        );
+        assert_eq!(drafts_of(items).len(), 8);
+    }
+
+    #[test]
+    fn answered_routed_transferred_call() {
+        let r = record(events_of("c-100"));
+        assert_eq!(r.id, "callcenter:c-100");
+        assert_eq!(r.outcome, Outcome::Answered);
+        assert_eq!(r.raw_status.as_deref(), Some("completed"));
+        assert_eq!(r.direction, Direction::Inbound);
+        assert_eq!(r.tenant.as_deref(), Some("acme"));
+        assert_eq!(r.customer_number.as_deref(), Some("+14158675309"));
+        assert_eq!(r.customer_name.as_deref(), Some("Ann Lee"));
+        assert_eq!(r.started_at, at("2024-05-01T10:00:00Z")); // call:new time
+        assert_eq!(r.answered_at, Some(at("2024-05-01T10:00:20Z"))); // first in-progress
+        assert_eq!(r.ended_at, Some(at("2024-05-01T10:05:00Z"))); // 10:00:00 + 300 s
+        assert_eq!(r.duration_s, Some(300.0));
+        assert_eq!(r.wait_s, Some(20.0));
+        assert_eq!(r.talk_s, Some(280.0)); // 10:05:00 - 10:00:20
+        assert_eq!(r.queue.as_deref(), Some("billing")); // the routed department
+        let agent = r.agent.clone().unwrap();
+        assert_eq!(agent.id.as_deref(), Some("a-7"));
+        assert_eq!(agent.email.as_deref(), Some("bob@acme.example"));
+        assert_eq!(agent.name.as_deref(), Some("Bob Stone"));
+        assert_eq!(
+            r.transfers,
+            vec![Transfer {
+                at: Some(at("2024-05-01T10:02:00Z")),
+                to_queue: Some("support".into()),
+                to_agent: Some("Cy Young".into())
+            }]
+        );
+        let reason = r.ended_reason.clone().unwrap();
+        assert_eq!(
+            (reason.category, reason.raw.as_str()),
+            (Cat::CustomerEnded, "customer_hangup")
+        );
+        let speakers: Vec<_> = r.transcript.iter().map(|t| t.speaker.as_str()).collect();
+        assert_eq!(speakers, ["customer", "agent", "customer"]);
+        assert_eq!(r.extra["priority"], json!("high"));
+        assert_eq!(r.extra["fromDepartment"], json!("billing"));
+        assert_eq!(r.extra["event"], json!("call:ended"));
+    }
+
+    #[test]
+    fn folding_is_order_independent() {
+        for call in ["c-100", "c-200"] {
+            let events = events_of(call);
+            let expected = record(events.clone());
+            for p in permutations(events.len()) {
+                let shuffled: Vec<CallDraft> = p.iter().map(|i| events[*i].clone()).collect();
+                assert_eq!(record(shuffled), expected, "{call} {p:?}");
+            }
+        }
+        assert_eq!(permutations(6).len(), 720);
+    }
+
+    #[test]
+    fn ended_while_waiting_is_not_answered() {
+        let r = record(events_of("c-200"));
+        assert_eq!(r.outcome, Outcome::Unanswered); // direction unknown: the no-answer rule
+        assert_eq!(r.started_at, at("2024-05-01T11:00:00Z"));
+        assert_eq!(r.ended_at, Some(at("2024-05-01T11:00:45Z"))); // start + 45 s
+        assert_eq!((r.answered_at, r.talk_s, r.wait_s), (None, None, None));
+        assert_eq!(r.queue.as_deref(), Some("sales")); // no call:routed: the department given
+        assert_eq!(r.customer_number.as_deref(), Some("+442071838750"));
+        assert_eq!(r.ended_reason, None);
+    }
+
+    #[test]
+    fn socketio_pairs() {
+        let v: Value = serde_json::from_str(SOCKETIO).unwrap();
+        assert!(detect(&v));
+        assert!(detect(&v[0]));
+        let items = parse_strict(&v);
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1].path, "$[1]");
+        assert!(
+            matches!(&items[2].kind, ItemKind::NonCall { what } if what == "callcenter agent:status_changed")
+        );
+        let r = record(drafts_of(items));
+        assert_eq!(r.outcome, Outcome::Active);
+        assert_eq!(r.raw_status.as_deref(), Some("in_progress"));
+        assert_eq!(r.started_at, at("2024-05-01T12:00:00Z"));
+        assert_eq!(r.answered_at, Some(at("2024-05-01T12:00:10Z")));
+        assert_eq!(r.ended_at, None);
+        assert_eq!(r.agent.unwrap().name.as_deref(), Some("Dee"));
+    }
+
+    fn one(v: Value) -> CallDraft {
+        let mut drafts = drafts_of(parse_strict(&v));
+        assert_eq!(drafts.len(), 1, "{v}");
+        drafts.remove(0)
+    }
+
+    #[test]
+    fn every_status_word() {
+        for (word, fate) in STATUSES {
+            let d = one(
+                json!({"event": "call:updated", "data": {"callId": "c", "status": word, "direction": "inbound"}}),
+            );
+            let expect = match fate {
+                Fate::Active(_) => Outcome::Active,
+                Fate::Done(o) => *o,
+                Fate::NoAnswer => Outcome::Missed,
+            };
+            assert_eq!(d.outcome, Some(expect), "{word}");
+            assert_eq!(d.raw_status.as_deref(), Some(*word));
+        }
+        assert_eq!(status_fate("In Progress"), Some(Fate::Active(3)));
+        assert_eq!(status_fate("on_hold"), Some(Fate::Active(3)));
+        let mut ctx = ParseCtx::new(chrono_tz::UTC, true);
+        let items = parse(
+            &json!({"event": "call:updated", "data": {"callId": "c", "status": "teleported"}}),
+            "$",
+            &mut ctx,
+        );
+        assert!(
+            matches!(&items[0].kind, ItemKind::Call { draft, .. } if draft.outcome == Some(Outcome::Unknown))
+        );
+        assert_eq!(
+            ctx.unknown_words,
+            vec![(Provider::CallCenter, "teleported".to_string())]
+        );
+    }
+
+    #[test]
+    fn every_end_reason_word() {
+        for (word, cat) in END_REASONS {
+            let d =
+                one(json!({"event": "call:ended", "data": {"callId": "c", "end_reason": word}}));
+            assert_eq!(d.ended_reason.unwrap().category, *cat, "{word}");
+        }
+        let d = one(
+            json!({"event": "call:ended", "data": {"callId": "c", "endedReason": "Agent_Hangup"}}),
+        );
+        assert_eq!(
+            d.ended_reason.unwrap(),
+            EndedReason {
+                category: Cat::AgentEnded,
+                raw: "Agent_Hangup".into()
+            }
+        );
+    }
+
+    #[test]
+    fn event_stages_rank_the_lifecycle() {
+        let stage = |v: Value| one(v).precedence >> 44;
+        let ev = |name: &str, status: Option<&str>| {
+            let mut data = json!({"callId": "c"});
+            if let Some(s) = status {
+                data["status"] = json!(s);
+            }
+            json!({"event": name, "data": data, "timestamp": "2024-05-01T10:00:00Z"})
+        };
+        assert_eq!(stage(ev("call:new", Some("waiting"))), 1);
+        assert_eq!(stage(ev("call:updated", Some("ringing"))), 2);
+        assert_eq!(stage(ev("call:routed", None)), 3);
+        assert_eq!(stage(ev("call:updated", Some("in-progress"))), 4);
+        assert_eq!(stage(ev("call:transferred", None)), 5);
+        assert_eq!(stage(ev("call:updated", Some("completed"))), 6);
+        assert_eq!(stage(ev("call:ended", None)), 7);
+        let mut ctx = ParseCtx::new(chrono_tz::UTC, true);
+        parse(&ev("call:recording", None), "$", &mut ctx);
+        assert_eq!(
+            ctx.unknown_words,
+            vec![(Provider::CallCenter, "call:recording".to_string())]
+        );
+        // earliest wins within a stage
+        let early = one(
+            json!({"event": "call:routed", "timestamp": "2024-05-01T10:00:00Z", "data": {"callId": "c", "department": "a"}}),
+        );
+        let late = one(
+            json!({"event": "call:routed", "timestamp": "2024-05-01T10:00:01Z", "data": {"callId": "c", "department": "b"}}),
+        );
+        assert!(early.precedence > late.precedence);
+        assert_eq!(
+            CallDraft::fold(vec![early, late]).queue.as_deref(),
+            Some("a")
+        );
+    }
+
+    #[test]
+    fn snake_and_camel_spellings_agree() {
+        let camel = one(
+            json!({"event": "call:ended", "timestamp": "2024-05-01T10:05:00Z", "data": {
+            "callId": "c", "callerNumber": "+14158675309", "callerName": "Ann", "startTime": "2024-05-01T10:00:00Z",
+            "answeredAt": "2024-05-01T10:00:09Z", "waitTime": 9, "talkTime": 200, "durationSeconds": 300,
+            "recordingUrl": "https://r/1", "tenantId": "t", "tags": "a, b"}}),
+        );
+        let snake = one(
+            json!({"event": "call:ended", "timestamp": "2024-05-01T10:05:00Z", "data": {
+            "call_id": "c", "caller_number": "+14158675309", "caller_name": "Ann", "start_time": "2024-05-01T10:00:00Z",
+            "answered_at": "2024-05-01T10:00:09Z", "wait_time": 9, "talk_time": 200, "duration_seconds": 300,
+            "recording_url": "https://r/1", "tenant_id": "t", "tags": ["a", "b"]}}),
+        );
+        assert_eq!(camel, snake);
+        assert_eq!(camel.talk_s, Some(200.0));
+        assert_eq!(camel.tags, ["a", "b"]);
+        assert_eq!(camel.ended_at, None); // a duration is given: end = start + duration
+    }
+
+    #[test]
+    fn rejections_name_the_path() {
+        let cases = [
+            (
+                json!({"event": "call:new", "data": {"callerNumber": "+1"}}),
+                "$.data.callId",
+            ),
+            (json!({"event": "call:updated", "data": "x"}), "$.data"),
+            (json!({"event": "call:updated"}), "$.data"),
+            (json!({"type": "call:updated", "payload": 3}), "$.payload"),
+            (
+                json!({"event": "call:new", "data": {"callId": "c", "startTime": "not a time"}}),
+                "$.data.startTime",
+            ),
+            (
+                json!({"event": "call:ended", "data": {"call_id": "c", "duration": -3}}),
+                "$.data.duration",
+            ),
+            (
+                json!({"event": "call:new", "data": {"callId": {"a": 1}}}),
+                "$.data.callId",
+            ),
+            (
+                json!({"event": "call:new", "timestamp": "soon", "data": {"callId": "c"}}),
+                "$.timestamp",
+            ),
+            (json!({"data": {}}), "$.event"),
+            (json!({"event": 5, "data": {}}), "$.event"),
+            (json!({"event": " ", "data": {}}), "$.event"),
+            (json!(["call:new", "x"]), "$[1]"),
+            (json!("text"), "$"),
+        ];
+        for (v, path) in cases {
+            match &parse_strict(&v)[0].kind {
+                ItemKind::Rejected(issue) => assert_eq!(issue.path, path, "{v}"),
+                other => panic!("{v}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn detect_claims_only_this_stream() {
+        assert!(detect(
+            &json!({"event": "call:new", "data": {"callId": "1"}})
+        ));
+        assert!(detect(&json!({"event": "ticket:created", "data": {}})));
+        assert!(detect(&json!({"type": "agent:status", "data": {}})));
+        assert!(!detect(&json!({"type": "agent:status"})));
+        assert!(!detect(
+            &json!({"event": "call_started", "call": {"call_id": "r1"}})
+        )); // Retell webhook
+        assert!(!detect(
+            &json!({"message": {"type": "status-update", "call": {"id": "v"}}})
+        )); // Vapi
+        assert!(!detect(
+            &json!({"CallSid": "CA1", "CallStatus": "completed"})
+        )); // Twilio
+        assert!(!detect(
+            &json!({"data": [{"id": 1, "from_number": "+1", "to_number": "+2", "status": "completed"}]})
+        )); // callapi
+        assert!(!detect(
+            &json!({"EventType": "CallCompleted", "callStatus": "Connected"})
+        )); // MightyCall
+        assert!(!detect(
+            &json!({"type": "call.completed", "data": {"call_info": {}}})
+        )); // JustCall
     }
 }
