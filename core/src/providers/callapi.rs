@@ -188,7 +188,17 @@ pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
                 Some((inner @ (Value::Array(_) | Value::Object(_)), key)) => {
                     parse(inner, &format!("{path}.{key}"), ctx)
                 }
-                _ => vec![ctx.reject(path, 0, format!("{path}.id"), "call record without an id")],
+                Some((_, key)) => {
+                    vec![ctx.reject(
+                        path,
+                        0,
+                        format!("{path}.{key}"),
+                        "not a call record or a list of them",
+                    )]
+                }
+                None => {
+                    vec![ctx.reject(path, 0, format!("{path}.id"), "call record without an id")]
+                }
             }
         }
         Value::Object(o) => vec![parse_record(o, path, ctx)],
@@ -367,4 +377,258 @@ fn parse_record(o: &Map<String, Value>, path: &str, ctx: &mut ParseCtx) -> Item 
     });
     d.precedence = u64::from(finished) * SPAN + ms;
     ctx.finish(d, path, 0, false)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::CallRecord;
+    use crate::providers::ItemKind;
+    use chrono::{DateTime, Utc};
+    use serde_json::json;
+
+    const PAGE: &str = include_str!("../../../tests/data/callapi/calls_page.json");
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn items(v: &Value) -> Vec<Item> {
+        parse(v, "$", &mut ParseCtx::new(chrono_tz::UTC, true))
+    }
+
+    fn drafts(v: &Value) -> Vec<CallDraft> {
+        items(v)
+            .into_iter()
+            .map(|i| match i.kind {
+                ItemKind::Call { draft, event } => {
+                    assert!(!event);
+                    draft
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn record(d: CallDraft) -> CallRecord {
+        let mut d = CallDraft::fold(vec![d]);
+        crate::providers::finalize(&mut d);
+        d.into_record(true).unwrap().0
+    }
+
+    fn page() -> Vec<CallRecord> {
+        drafts(&serde_json::from_str(PAGE).unwrap())
+            .into_iter()
+            .map(record)
+            .collect()
+    }
+
+    #[test]
+    fn page_envelope_paths() {
+        let v: Value = serde_json::from_str(PAGE).unwrap();
+        assert!(detect(&v));
+        let paths: Vec<String> = items(&v).into_iter().map(|i| i.path).collect();
+        assert_eq!(paths, ["$.data[0]", "$.data[1]", "$.data[2]", "$.data[3]"]);
+    }
+
+    #[test]
+    fn answered_inbound_record() {
+        let r = &page()[0];
+        assert_eq!(r.id, "callapi:1f0c7a52-0001");
+        assert_eq!(
+            (r.direction, r.outcome),
+            (Direction::Inbound, Outcome::Answered)
+        );
+        assert_eq!(r.raw_status.as_deref(), Some("completed"));
+        assert_eq!(r.customer_number.as_deref(), Some("+14158675309"));
+        assert_eq!(r.business_number.as_deref(), Some("+14155550100"));
+        assert_eq!(r.started_at, at("2024-05-01T10:00:00Z"));
+        assert_eq!(r.answered_at, Some(at("2024-05-01T10:00:08Z")));
+        assert_eq!(r.duration_s, Some(308.0));
+        assert_eq!(r.talk_s, Some(300.0)); // 10:05:08 - 10:00:08
+        assert_eq!(r.wait_s, Some(8.0)); // 10:00:08 - 10:00:00
+        let agent = r.agent.clone().unwrap();
+        assert_eq!(
+            (
+                agent.id.as_deref(),
+                agent.email.as_deref(),
+                agent.name.as_deref()
+            ),
+            (Some("u-1"), Some("ann@example.com"), Some("Ann"))
+        );
+        assert_eq!(r.queue.as_deref(), Some("sales"));
+        assert_eq!(r.tags, ["vip", "quote"]);
+        assert_eq!(r.tenant.as_deref(), Some("org-1"));
+        assert_eq!(r.notes.as_deref(), Some("wants a quote"));
+        assert_eq!(
+            r.recording_url.as_deref(),
+            Some("https://rec.example/0001.mp3")
+        );
+        assert_eq!(r.extra["call_sid"], json!("CA0001"));
+        assert_eq!(r.extra["outcome"], json!("answered"));
+        assert_eq!(r.extra["metadata"]["source"], json!("web"));
+        assert_eq!(r.ended_reason, None);
+    }
+
+    #[test]
+    fn outbound_voicemail_missed_and_busy_records() {
+        let p = page();
+        let vm = &p[1];
+        assert_eq!(vm.outcome, Outcome::Voicemail); // outcome word wins over status completed
+        assert_eq!(vm.customer_number.as_deref(), Some("+442071838750")); // outbound: to
+        assert_eq!(vm.business_number.as_deref(), Some("+14155550100"));
+        assert_eq!((vm.answered_at, vm.wait_s), (None, None));
+        assert_eq!(vm.talk_s, Some(30.0)); // 11:00:50 - 11:00:20
+        assert_eq!(vm.tags, ["follow-up", "emea"]);
+        assert_eq!(vm.queue.as_deref(), Some("support"));
+        let missed = &p[2];
+        assert_eq!(missed.outcome, Outcome::Missed);
+        assert_eq!(missed.tenant.as_deref(), Some("u-2")); // no organization: the user
+        assert_eq!(missed.customer_number.as_deref(), Some("+14158675309"));
+        assert_eq!(missed.duration_s, Some(30.0));
+        let busy = &p[3];
+        assert_eq!(busy.id, "callapi:4");
+        assert_eq!(busy.outcome, Outcome::Busy);
+        assert_eq!(busy.started_at, at("2024-05-01T13:00:00Z")); // created_at
+        assert_eq!(busy.duration_s, Some(5.0)); // 13:00:05 - 13:00:00
+        assert_eq!(busy.customer_number.as_deref(), Some("+14158675309"));
+    }
+
+    fn rec(extra: Value) -> Value {
+        let mut v = json!({"id": "x", "from_number": "+14158675309", "to_number": "+14155550100",
+            "started_at": "2024-05-01T10:00:00Z"});
+        for (k, val) in extra.as_object().unwrap() {
+            v[k] = val.clone();
+        }
+        v
+    }
+
+    fn one(v: Value) -> (CallDraft, Vec<(Provider, String)>) {
+        let mut ctx = ParseCtx::new(chrono_tz::UTC, true);
+        let mut items = parse(&v, "$", &mut ctx);
+        match items.remove(0).kind {
+            ItemKind::Call { draft, .. } => (draft, ctx.unknown_words),
+            other => panic!("{v}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_vocabulary_word() {
+        for dir in [Direction::Inbound, Direction::Outbound] {
+            for (word, w) in STATUSES {
+                let (d, unknown) = one(rec(json!({"status": word, "direction": dir.as_str()})));
+                assert_eq!(d.outcome, Some(resolve(*w, dir)), "{word}");
+                assert!(unknown.is_empty());
+            }
+            for (word, w) in OUTCOMES {
+                let (d, _) = one(rec(
+                    json!({"outcome": word, "status": "failed", "direction": dir.as_str()}),
+                ));
+                assert_eq!(d.outcome, Some(resolve(*w, dir)), "{word}");
+            }
+        }
+        for (word, dir) in DIRECTIONS {
+            assert_eq!(
+                one(rec(json!({"direction": word}))).0.direction,
+                Some(*dir),
+                "{word}"
+            );
+        }
+        assert_eq!(resolve(Word::NoAnswer, Direction::Inbound), Outcome::Missed);
+        assert_eq!(
+            resolve(Word::NoAnswer, Direction::Outbound),
+            Outcome::Unanswered
+        );
+        assert_eq!(
+            resolve(Word::Missed, Direction::Outbound),
+            Outcome::Unanswered
+        );
+        assert_eq!(resolve(Word::Missed, Direction::Unknown), Outcome::Missed);
+        assert_eq!(
+            one(rec(json!({"status": "No_Answer", "direction": "inbound"})))
+                .0
+                .outcome,
+            Some(Outcome::Missed)
+        );
+    }
+
+    #[test]
+    fn unknown_words_are_counted() {
+        let (d, unknown) = one(rec(json!({"status": "completed", "outcome": "sort-of"})));
+        assert_eq!(d.outcome, Some(Outcome::Answered)); // falls back to the status
+        assert_eq!(unknown, [(Provider::CallApi, "sort-of".to_string())]);
+        let (d, unknown) = one(rec(json!({"status": "warping", "direction": "sideways"})));
+        assert_eq!(d.outcome, Some(Outcome::Unknown));
+        assert_eq!(d.direction, Some(Direction::Unknown));
+        assert_eq!(unknown.len(), 2);
+    }
+
+    #[test]
+    fn envelopes_and_spellings() {
+        let r = rec(json!({"status": "completed"}));
+        for doc in [
+            json!({"calls": [r.clone()]}),
+            json!({"data": r.clone()}),
+            json!({"call": r.clone()}),
+            json!([r.clone()]),
+            r.clone(),
+        ] {
+            assert!(detect(&doc), "{doc}");
+            assert_eq!(drafts(&doc).len(), 1);
+        }
+        let camel = json!({"id": "x", "fromNumber": "+14158675309", "toNumber": "+14155550100", "startedAt": "2024-05-01T10:00:00Z",
+            "agentEmail": "A@B.co", "recordingUrl": "u", "organizationId": "o", "status": "completed"});
+        let snake = json!({"id": "x", "from_number": "+14158675309", "to_number": "+14155550100", "started_at": "2024-05-01T10:00:00Z",
+            "agent": {"email": "A@B.co"}, "recording_url": "u", "organization_id": "o", "status": "completed"});
+        assert_eq!(one(camel).0, one(snake).0);
+    }
+
+    #[test]
+    fn later_snapshot_of_a_call_wins_in_both_orders() {
+        let live = one(rec(
+            json!({"status": "in-progress", "updated_at": "2024-05-01T10:01:00Z"}),
+        ))
+        .0;
+        let done = one(rec(json!({"status": "completed", "ended_at": "2024-05-01T10:03:00Z", "updated_at": "2024-05-01T10:03:01Z"}))).0;
+        let a = CallDraft::fold(vec![live.clone(), done.clone()]);
+        let b = CallDraft::fold(vec![done, live]);
+        assert_eq!(a, b);
+        assert_eq!(a.outcome, Some(Outcome::Answered));
+        assert_eq!(a.ended_at, Some(at("2024-05-01T10:03:00Z")));
+    }
+
+    #[test]
+    fn rejections_name_the_path() {
+        let cases = [
+            (json!({"data": [{"from_number": "+1"}]}), "$.data[0].id"),
+            (json!({"data": "nope"}), "$.data"),
+            (json!({"id": {"x": 1}}), "$.id"),
+            (json!({"id": "x", "status": "completed"}), "$.started_at"),
+            (rec(json!({"started_at": "late"})), "$.started_at"),
+            (rec(json!({"duration": "long"})), "$.duration"),
+            (rec(json!({"duration": -1})), "$.duration"),
+            (rec(json!({"ended_at": true})), "$.ended_at"),
+            (json!(12), "$"),
+        ];
+        for (v, path) in cases {
+            match &items(&v)[0].kind {
+                ItemKind::Rejected(issue) => assert_eq!(issue.path, path, "{v}"),
+                other => panic!("{v}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn detect_claims_only_these_records() {
+        let twilio = json!({"sid": "CA1", "from": "+1", "to": "+2", "status": "completed", "id": "x", "from_number": "+1", "to_number": "+2"});
+        let retell = json!({"call_id": "r1", "from_number": "+1", "to_number": "+2", "call_status": "ended", "direction": "inbound"});
+        let justcall = json!({"id": 1, "call_info": {"type": "Answered"}, "justcall_number": "+1", "contact_number": "+2"});
+        let mighty = json!({"id": "m", "callStatus": "Connected", "from_number": "+1", "to_number": "+2", "direction": "Inbound"});
+        let vapi = json!({"id": "v", "orgId": "o", "createdAt": "x", "from_number": "+1", "to_number": "+2", "status": "ended"});
+        let event = json!({"event": "call:new", "data": {"id": "c", "from_number": "+1", "to_number": "+2", "status": "waiting"}});
+        for v in [twilio, retell, justcall, mighty, vapi, event] {
+            assert!(!detect(&v), "{v}");
+        }
+    }
 }

@@ -39,7 +39,9 @@
 //!
 //! Fields with no column are kept in `extra`: unused call / message keys under their own names,
 //! and the unused parts of `customer`, `phoneNumber`, `assistant`, `analysis` and `artifact` under
-//! those names. The legacy top-level `messages` copy of `artifact.messages` is not kept twice.
+//! those names. The legacy top-level copies (`messages`, `transcript`, `summary`, `recordingUrl`)
+//! are read only as fallbacks and not kept twice; the message `type` and `timestamp` describe
+//! the delivery, not the call, and are not kept.
 
 use super::json::{as_text, keep_rest};
 use super::{Item, ParseCtx};
@@ -791,7 +793,6 @@ mod tests {
         finalize(&mut folded);
         folded.into_record(true).unwrap().0
     }
-
 
     fn report() -> Value {
         serde_json::from_str(REPORT).unwrap()
