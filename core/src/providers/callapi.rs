@@ -165,6 +165,8 @@ fn is_record(value: &Value) -> bool {
         "call_info",
         "justcall_number",
         "callStatus",
+        "dateTimeUtc",
+        "EventType",
         "orgId",
     ];
     o.contains_key("id")
@@ -428,6 +430,11 @@ mod tests {
     fn page_envelope_paths() {
         let v: Value = serde_json::from_str(PAGE).unwrap();
         assert!(detect(&v));
+        assert_eq!(crate::providers::detect_json(&v), Some(Provider::CallApi));
+        assert_eq!(
+            crate::providers::detect_json(&v["data"][2]),
+            Some(Provider::CallApi)
+        );
         let paths: Vec<String> = items(&v).into_iter().map(|i| i.path).collect();
         assert_eq!(paths, ["$.data[0]", "$.data[1]", "$.data[2]", "$.data[3]"]);
     }

@@ -254,7 +254,6 @@ fn first<'a>(
 const READ: &[&str] = &[
     "callId",
     "call_id",
-    "id",
     "callerNumber",
     "caller_number",
     "phoneNumber",
@@ -515,6 +514,9 @@ fn parse_event(
         }
     }
     keep_rest(data, READ, &mut d.extra);
+    if id_key == "id" {
+        d.extra.remove("id");
+    }
     d.extra
         .insert("event".into(), Value::String(event.to_string()));
     d.precedence = precedence(stage, when);
@@ -705,6 +707,26 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn whole_stream_is_detected_as_callcenter() {
+        for line in STREAM.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(
+                crate::providers::detect_json(&v),
+                Some(Provider::CallCenter),
+                "{line}"
+            );
+        }
+        let v: Value = serde_json::from_str(SOCKETIO).unwrap();
+        assert_eq!(
+            crate::providers::detect_json(&v),
+            Some(Provider::CallCenter)
+        );
+        // an event id beside the call id stays in extra
+        let d = one(json!({"event": "call:updated", "data": {"callId": "c", "id": "evt-9"}}));
+        assert_eq!(d.extra["id"], json!("evt-9"));
     }
 
     #[test]

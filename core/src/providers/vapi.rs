@@ -327,10 +327,7 @@ const SHARED_KEYS: &[&str] = &[
 /// Whether a JSON document is a Vapi call object (or an array of them) or a server message.
 pub fn detect(value: &Value) -> bool {
     match value {
-        Value::Array(items) => items
-            .iter()
-            .find(|v| v.is_object())
-            .is_some_and(is_call_object),
+        Value::Array(items) => items.iter().find(|v| v.is_object()).is_some_and(detect),
         Value::Object(o) => match o.get("message").and_then(Value::as_object) {
             Some(m) => m.get("type").and_then(Value::as_str).is_some_and(|t| {
                 MESSAGE_TYPES.contains(&t) || m.contains_key("call") || m.contains_key("timestamp")
@@ -345,7 +342,18 @@ fn is_call_object(value: &Value) -> bool {
     let Some(o) = value.as_object() else {
         return false;
     };
-    if !o.contains_key("id") || !o.contains_key("createdAt") || o.contains_key("sid") {
+    let foreign = [
+        "sid",
+        "CallSid",
+        "call_id",
+        "callStatus",
+        "dateTimeUtc",
+        "call_info",
+    ];
+    if !o.contains_key("id")
+        || !o.contains_key("createdAt")
+        || foreign.iter().any(|k| o.contains_key(*k))
+    {
         return false;
     }
     let typed = o
@@ -1334,6 +1342,13 @@ mod tests {
     fn detect_claims_only_vapi_shapes() {
         assert!(detect(&report()));
         assert!(detect(&status()));
+        assert!(detect(&json!([report(), status()])));
+        for v in [report(), status()] {
+            assert_eq!(crate::providers::detect_json(&v), Some(Provider::Vapi));
+        }
+        assert!(!detect(
+            &json!({"id": "m", "orgId": "o", "createdAt": "x", "dateTimeUtc": "x", "callStatus": "Connected"})
+        ));
         assert!(!detect(
             &json!({"sid": "CA1", "createdAt": "x", "id": "1", "orgId": "o"})
         ));
