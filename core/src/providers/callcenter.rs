@@ -628,12 +628,17 @@ pub fn finalize(d: &mut CallDraft) {
             d.talk_s = (us >= 0).then_some(us as f64 / 1e6);
         }
     }
+    let direction = d.direction.unwrap_or(Direction::Unknown);
+    // The event with the no-answer status may not be the one that names the direction.
+    if d.raw_status.as_deref().and_then(status_fate) == Some(Fate::NoAnswer) {
+        d.outcome = Some(Outcome::no_answer(direction));
+    }
     let ended = d.extra.get("event").and_then(Value::as_str) == Some("call:ended");
     if ended && matches!(d.outcome, None | Some(Outcome::Active)) {
         d.outcome = Some(if d.answered_at.is_some() {
             Outcome::Answered
         } else {
-            Outcome::no_answer(d.direction.unwrap_or(Direction::Unknown))
+            Outcome::no_answer(direction)
         });
     }
     if !matches!(d.outcome, Some(Outcome::Answered | Outcome::Active)) {
@@ -872,6 +877,20 @@ mod tests {
             ctx.unknown_words,
             vec![(Provider::CallCenter, "teleported".to_string())]
         );
+    }
+
+    #[test]
+    fn no_answer_uses_the_direction_of_any_event() {
+        let new = one(
+            json!({"event": "call:new", "timestamp": "2024-05-01T10:00:00Z", "data": {"callId": "c", "direction": "inbound"}}),
+        );
+        let gone = one(
+            json!({"event": "call:updated", "timestamp": "2024-05-01T10:00:30Z", "data": {"callId": "c", "status": "no_answer"}}),
+        );
+        assert_eq!(gone.outcome, Some(Outcome::Unanswered)); // alone: direction unknown
+        let r = record(vec![gone, new]);
+        assert_eq!(r.outcome, Outcome::Missed);
+        assert_eq!(r.direction, Direction::Inbound);
     }
 
     #[test]
