@@ -1361,4 +1361,44 @@ mod tests {
         ));
         assert!(!detect(&json!({"message": "hi"})));
     }
+
+    #[test]
+    fn odd_input_never_panics_and_every_item_is_accounted_for() {
+        for lenient in [false, true] {
+            for v in [
+                json!(null),
+                json!(1),
+                json!([]),
+                json!([null, 1, "x"]),
+                json!({}),
+                json!({"message": null}),
+                json!({"message": {"type": "end-of-call-report", "call": {"id": 5, "createdAt": 1.5e12,
+                "type": 3, "status": ["x"]}, "artifact": {"messages": [null, {"role": "user"},
+                {"role": 1, "message": 2}, {"role": "bot", "message": "hi", "secondsFromStart": "x", "duration": -5}],
+                "transcript": 7}, "analysis": [], "customer": "c", "phoneNumber": {"number": null},
+                "assistant": {"transcriber": "en"}, "destination": 4, "startedAt": {}, "endedAt": "2100-01-01T00:00:00Z",
+                "endedReason": ""}}),
+                json!({"event": "call:ended", "data": {"callId": "c", "transcript": [null, {"speaker": 1}], "tags": [null, 2],
+                "agentId": [], "department": {}, "duration": 1e308}}),
+                json!(["call:new"]),
+                json!(["call:new", {"callId": "c"}, 3]),
+                json!([["ticket:x", null]]),
+                json!({"data": [null, 3, {"id": null}]}),
+                json!({"calls": {"id": "x"}}),
+                json!({"id": "x", "from_number": 1, "to_number": null, "status": 5, "outcome": {}, "tags": {}, "metadata": [1],
+                "agent": "bob", "started_at": -1}),
+            ] {
+                let items = parse(&v, "$", &mut ParseCtx::new(chrono_tz::UTC, !lenient));
+                let empty = matches!(&v, Value::Array(a) if a.is_empty());
+                assert_eq!(items.is_empty(), empty, "{v}");
+                for item in items {
+                    if let ItemKind::Call { draft, .. } = item.kind {
+                        let mut d = CallDraft::fold(vec![draft]);
+                        crate::providers::finalize(&mut d);
+                        let _ = d.into_record(!lenient);
+                    }
+                }
+            }
+        }
+    }
 }
