@@ -294,6 +294,8 @@ pub fn finalize(draft: &mut CallDraft) {
     match draft.provider {
         Some(Provider::MightyCall) => mightycall::finalize(draft),
         Some(Provider::Retell) => retell::finalize(draft),
+        Some(Provider::Vapi) => vapi::finalize(draft),
+        Some(Provider::CallCenter) => callcenter::finalize(draft),
         _ => {}
     }
 }
