@@ -531,8 +531,8 @@ impl Ingestor {
                         report.warnings.push(ReportEntry {
                             source: source.to_string(),
                             index,
-                            path: format!("{path} ({id}) {}", w.path),
-                            reason: w.reason,
+                            path: format!("{path}.{}", w.path),
+                            reason: format!("{id}: {}", w.reason),
                         });
                     }
                     records.push(record);
@@ -540,8 +540,8 @@ impl Ingestor {
                 Err(issue) => report.rejected.push(ReportEntry {
                     source: source.to_string(),
                     index,
-                    path: format!("{path} ({id}) {}", issue.path),
-                    reason: issue.reason,
+                    path: format!("{path}.{}", issue.path),
+                    reason: format!("{id}: {}", issue.reason),
                 }),
             }
         }

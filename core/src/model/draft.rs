@@ -167,7 +167,9 @@ impl CallDraft {
         };
         if let Some(start) = self.started_at {
             if self.duration_s.is_none() {
-                if let Some(end) = self.ended_at {
+                // an end before the start is reported as such by `into_record`, not turned
+                // into a negative duration
+                if let Some(end) = self.ended_at.filter(|end| *end >= start) {
                     self.duration_s = secs(start, end);
                 }
             }

@@ -206,6 +206,12 @@ const FOREIGN_KEYS: &[&str] = &[
     "specversion",
     "orgId",
     "call_id",
+    // the call-management API's record (`callapi`) also has `call_sid` and `agent_id`
+    "from_number",
+    "to_number",
+    "started_at",
+    "startedAt",
+    "outcome",
 ];
 
 fn foreign(obj: &Map<String, Value>) -> bool {
