@@ -10,6 +10,7 @@ pub mod error;
 pub mod model;
 pub mod phone;
 pub mod providers;
+pub mod signature;
 pub mod time;
 
 pub use error::{Error, Result};
