@@ -249,5 +249,7 @@ pub fn parse_json(provider: Provider, value: &Value, path: &str, ctx: &mut Parse
 
 /// Provider-specific derivations on a folded draft, before it becomes a record.
 pub fn finalize(draft: &mut CallDraft) {
-    let _ = draft;
+    if draft.provider == Some(Provider::Twilio) {
+        twilio::finalize(draft);
+    }
 }
