@@ -59,7 +59,9 @@
 
 use super::json::{Node, as_text, keep_rest};
 use super::{Item, ParseCtx};
-use crate::model::{Agent, CallDraft, Direction, EndedReason, EndedReasonCategory, Outcome, Provider, Quality};
+use crate::model::{
+    Agent, CallDraft, Direction, EndedReason, EndedReasonCategory, Outcome, Provider, Quality,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
@@ -253,8 +255,16 @@ pub fn detect(value: &Value) -> bool {
         return false;
     };
     let text = |k: &str| o.get(k).and_then(Value::as_str);
-    let sid_prefix = |v: &Value, prefix: &str| v.get("sid").and_then(Value::as_str).is_some_and(|s| s.starts_with(prefix));
-    let api_uri = || ["uri", "first_page_uri"].iter().any(|k| text(k).is_some_and(|u| u.contains("/2010-04-01/Accounts/")));
+    let sid_prefix = |v: &Value, prefix: &str| {
+        v.get("sid")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with(prefix))
+    };
+    let api_uri = || {
+        ["uri", "first_page_uri"]
+            .iter()
+            .any(|k| text(k).is_some_and(|u| u.contains("/2010-04-01/Accounts/")))
+    };
     if let Some(calls) = o.get("calls").and_then(Value::as_array) {
         return calls.first().map_or_else(api_uri, |c| sid_prefix(c, "CA"));
     }
@@ -263,7 +273,9 @@ pub fn detect(value: &Value) -> bool {
     }
     if let Some(summaries) = o.get("call_summaries").and_then(Value::as_array) {
         return o.get("meta").is_some_and(Value::is_object)
-            || summaries.first().is_some_and(|s| s.get("call_sid").is_some());
+            || summaries
+                .first()
+                .is_some_and(|s| s.get("call_sid").is_some());
     }
     if sid_prefix(value, "CA") && text("account_sid").is_some() {
         return true;
@@ -278,8 +290,15 @@ pub fn detect(value: &Value) -> bool {
 /// Insights list, the recordings of a recording list, or one call / summary / recording.
 pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
     let list = |key: &str| value.get(key).and_then(Value::as_array);
-    let each = |items: &Vec<Value>, key: &str, ctx: &mut ParseCtx, f: fn(&Value, &str, &mut ParseCtx) -> Item| {
-        items.iter().enumerate().map(|(i, v)| f(v, &format!("{path}.{key}[{i}]"), ctx)).collect()
+    let each = |items: &Vec<Value>,
+                key: &str,
+                ctx: &mut ParseCtx,
+                f: fn(&Value, &str, &mut ParseCtx) -> Item| {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| f(v, &format!("{path}.{key}[{i}]"), ctx))
+            .collect()
     };
     if let Some(calls) = list("calls") {
         return each(calls, "calls", ctx, call_item);
@@ -300,7 +319,12 @@ pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
     if value.get("sid").is_some() {
         return vec![call_item(value, path, ctx)];
     }
-    vec![ctx.reject(path, 0, path, "not a Twilio call, call list, recording or Voice Insights summary")]
+    vec![ctx.reject(
+        path,
+        0,
+        path,
+        "not a Twilio call, call list, recording or Voice Insights summary",
+    )]
 }
 
 /// One Call resource: a call of its own, or a leg folded into its parent.
@@ -333,22 +357,47 @@ struct LegFacts {
 }
 
 /// The mapping of one Call resource as a call of its own (SPEC 7).
-fn rest_call(node: Node<'_>, obj: &Map<String, Value>, sid: &str, ctx: &mut ParseCtx) -> (CallDraft, LegFacts) {
+fn rest_call(
+    node: Node<'_>,
+    obj: &Map<String, Value>,
+    sid: &str,
+    ctx: &mut ParseCtx,
+) -> (CallDraft, LegFacts) {
     let mut d = CallDraft::new(P, sid);
     d.tenant = node.string("account_sid");
-    d.direction = node.string("direction").map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
+    d.direction = node
+        .string("direction")
+        .map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
     let answered_by_word = node.string("answered_by");
-    let answered_by = answered_by_word.as_deref().and_then(|w| word(ANSWERED_BY, w, ctx));
+    let answered_by = answered_by_word
+        .as_deref()
+        .and_then(|w| word(ANSWERED_BY, w, ctx));
     d.raw_status = node.string("status");
-    let state = d.raw_status.clone().and_then(|w| word(CALL_STATUS, &w, ctx));
+    let state = d
+        .raw_status
+        .clone()
+        .and_then(|w| word(CALL_STATUS, &w, ctx));
     apply_state(&mut d, state, answered_by);
     d.started_at = ctx
         .instant(node.raw("start_time"), &node.path_of("start_time"))
         .or_else(|| ctx.instant(node.raw("date_created"), &node.path_of("date_created")));
     d.ended_at = ctx.instant(node.raw("end_time"), &node.path_of("end_time"));
     d.talk_s = ctx.seconds(node.raw("duration"), &node.path_of("duration"));
-    d.cost = ctx.number(node.raw("price"), &node.path_of("price")).map(f64::abs);
-    let mut used = vec!["sid", "account_sid", "direction", "status", "start_time", "end_time", "duration", "price", "from", "to"];
+    d.cost = ctx
+        .number(node.raw("price"), &node.path_of("price"))
+        .map(f64::abs);
+    let mut used = vec![
+        "sid",
+        "account_sid",
+        "direction",
+        "status",
+        "start_time",
+        "end_time",
+        "duration",
+        "price",
+        "from",
+        "to",
+    ];
     let (from, to) = (node.string("from"), node.string("to"));
     set_numbers(&mut d, from.as_deref(), to.as_deref(), true);
     if d.direction == Some(Direction::Inbound) {
@@ -357,7 +406,16 @@ fn rest_call(node: Node<'_>, obj: &Map<String, Value>, sid: &str, ctx: &mut Pars
     }
     keep_rest(obj, &used, &mut d.extra);
     d.precedence = precedence(TIER_CALL, state.map_or(0, CallState::stage), RANK_REST, 0);
-    (d, LegFacts { from, to, state, answered_by, answered_by_word })
+    (
+        d,
+        LegFacts {
+            from,
+            to,
+            state,
+            answered_by,
+            answered_by_word,
+        },
+    )
 }
 
 /// Outcome and ended reason from a state word already read into `raw_status`.
@@ -413,7 +471,12 @@ fn number_value(x: f64) -> Value {
 
 /// A `<Dial>` leg as an event of its parent: `extra["leg:{sid}"]` and, for a connected
 /// `client:` identity, the parent's agent. Lowest precedence: it never overwrites the parent.
-fn leg_contribution(leg: &CallDraft, leg_sid: &str, parent_sid: &str, facts: &LegFacts) -> CallDraft {
+fn leg_contribution(
+    leg: &CallDraft,
+    leg_sid: &str,
+    parent_sid: &str,
+    facts: &LegFacts,
+) -> CallDraft {
     let mut d = CallDraft::new(P, parent_sid);
     d.tenant = leg.tenant.clone();
     d.precedence = TIER_LEG * TIER_UNIT + leg.precedence % TIER_UNIT;
@@ -425,11 +488,35 @@ fn leg_contribution(leg: &CallDraft, leg_sid: &str, parent_sid: &str, facts: &Le
     };
     put("sid", Some(Value::String(leg_sid.to_string())));
     put("status", leg.raw_status.clone().map(Value::String));
-    put("outcome", leg.outcome.map(|o| Value::String(o.as_str().into())));
-    put("direction", leg.direction.map(|o| Value::String(o.as_str().into())));
-    put("answered_by", facts.answered_by_word.clone().map(Value::String));
-    put("from", facts.from.as_deref().and_then(crate::phone::normalize).map(Value::String));
-    put("to", facts.to.as_deref().and_then(crate::phone::normalize).map(Value::String));
+    put(
+        "outcome",
+        leg.outcome.map(|o| Value::String(o.as_str().into())),
+    );
+    put(
+        "direction",
+        leg.direction.map(|o| Value::String(o.as_str().into())),
+    );
+    put(
+        "answered_by",
+        facts.answered_by_word.clone().map(Value::String),
+    );
+    put(
+        "from",
+        facts
+            .from
+            .as_deref()
+            .and_then(crate::phone::normalize)
+            .map(Value::String),
+    );
+    put(
+        "to",
+        facts
+            .to
+            .as_deref()
+            .and_then(crate::phone::normalize)
+            .map(Value::String),
+    );
+    put("caller_name", leg.customer_name.clone().map(Value::String));
     put("started_at", leg.started_at.map(rfc3339));
     put("answered_at", leg.answered_at.map(rfc3339));
     put("ended_at", leg.ended_at.map(rfc3339));
@@ -440,11 +527,18 @@ fn leg_contribution(leg: &CallDraft, leg_sid: &str, parent_sid: &str, facts: &Le
     };
     put("duration_s", duration.map(number_value));
     put("cost", leg.cost.map(number_value));
-    d.extra.insert(format!("leg:{leg_sid}"), Value::Object(summary));
-    let by_person = !matches!(facts.answered_by, Some(AnsweredBy::Machine | AnsweredBy::Fax));
+    d.extra
+        .insert(format!("leg:{leg_sid}"), Value::Object(summary));
+    let by_person = !matches!(
+        facts.answered_by,
+        Some(AnsweredBy::Machine | AnsweredBy::Fax)
+    );
     if facts.state.is_some_and(CallState::connected) && by_person {
         if let Some(identity) = facts.to.as_deref().and_then(|t| t.strip_prefix("client:")) {
-            d.agent = Some(Agent { id: Some(identity.to_string()), ..Agent::default() });
+            d.agent = Some(Agent {
+                id: Some(identity.to_string()),
+                ..Agent::default()
+            });
         }
     }
     d
@@ -454,30 +548,55 @@ fn leg_contribution(leg: &CallDraft, leg_sid: &str, parent_sid: &str, facts: &Le
 fn insights_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
     let node = Node::new(value, path);
     let Some(obj) = node.obj() else {
-        return ctx.reject(path, 0, path, "a Voice Insights summary must be a JSON object");
+        return ctx.reject(
+            path,
+            0,
+            path,
+            "a Voice Insights summary must be a JSON object",
+        );
     };
     let Some(sid) = node.string("call_sid") else {
         return ctx.reject(path, 0, node.path_of("call_sid"), "no call_sid");
     };
     let properties = value.get("properties");
-    let direction_word = properties.and_then(|p| p.get("direction")).and_then(as_text);
+    let direction_word = properties
+        .and_then(|p| p.get("direction"))
+        .and_then(as_text);
     if direction_word.as_deref() == Some("outbound_dial") {
-        return ctx.non_call(path, 0, "twilio insights summary of a <Dial> child leg (it does not name its parent call)");
+        return ctx.non_call(
+            path,
+            0,
+            "twilio insights summary of a <Dial> child leg (it does not name its parent call)",
+        );
     }
     let mut d = CallDraft::new(P, &sid);
     d.tenant = node.string("account_sid");
     d.direction = direction_word.map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
-    let answered_by = node.string("answered_by").and_then(|w| word(ANSWERED_BY, &w, ctx));
+    let answered_by = node
+        .string("answered_by")
+        .and_then(|w| word(ANSWERED_BY, &w, ctx));
     d.raw_status = node.string("call_state");
-    let state = d.raw_status.clone().and_then(|w| word(INSIGHTS_CALL_STATE, &w, ctx));
+    let state = d
+        .raw_status
+        .clone()
+        .and_then(|w| word(INSIGHTS_CALL_STATE, &w, ctx));
     apply_state(&mut d, state, answered_by);
     d.started_at = ctx
         .instant(node.raw("start_time"), &node.path_of("start_time"))
         .or_else(|| ctx.instant(node.raw("created_time"), &node.path_of("created_time")));
-    let mut used = vec!["call_sid", "account_sid", "call_state", "start_time", "tags"];
+    let mut used = vec![
+        "call_sid",
+        "account_sid",
+        "call_state",
+        "start_time",
+        "tags",
+    ];
     if d.outcome != Some(Outcome::Active) {
         d.ended_at = ctx.instant(node.raw("end_time"), &node.path_of("end_time"));
-        d.talk_s = ctx.seconds(node.raw("connect_duration"), &node.path_of("connect_duration"));
+        d.talk_s = ctx.seconds(
+            node.raw("connect_duration"),
+            &node.path_of("connect_duration"),
+        );
         used.extend(["end_time", "connect_duration"]);
     }
     let party = |side: &str, key: &str| value.get(side).and_then(|o| o.get(key)).and_then(as_text);
@@ -488,7 +607,12 @@ fn insights_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
     }
     d.quality = edge_quality(value);
     keep_rest(obj, &used, &mut d.extra);
-    d.precedence = precedence(TIER_CALL, state.map_or(0, CallState::stage), RANK_INSIGHTS, 0);
+    d.precedence = precedence(
+        TIER_CALL,
+        state.map_or(0, CallState::stage),
+        RANK_INSIGHTS,
+        0,
+    );
     ctx.finish(d, path, 0, false)
 }
 
@@ -496,22 +620,37 @@ fn insights_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
 fn edge_quality(summary: &Value) -> Option<Quality> {
     let num = |v: Option<&Value>| v.and_then(Value::as_f64).filter(|x| x.is_finite());
     // A metric is either a number or an object with an `avg`.
-    let avg = |m: &Value, key: &str| num(m.get(key)).or_else(|| num(m.get(key).and_then(|o| o.get("avg"))));
+    let avg = |m: &Value, key: &str| {
+        num(m.get(key)).or_else(|| num(m.get(key).and_then(|o| o.get("avg"))))
+    };
     for edge in ["carrier_edge", "sip_edge", "client_edge", "sdk_edge"] {
-        let Some(metrics) = summary.get(edge).and_then(|e| e.get("metrics")).filter(|m| m.is_object()) else {
+        let Some(metrics) = summary
+            .get(edge)
+            .and_then(|e| e.get("metrics"))
+            .filter(|m| m.is_object())
+        else {
             continue;
         };
         let mut q = Quality::default();
         for side in ["inbound", "outbound"] {
             let Some(m) = metrics.get(side) else { continue };
-            let worse = |acc: Option<f64>, x: Option<f64>, pick: fn(f64, f64) -> f64| match (acc, x) {
+            let worse = |acc: Option<f64>, x: Option<f64>, pick: fn(f64, f64) -> f64| match (acc, x)
+            {
                 (Some(a), Some(b)) => Some(pick(a, b)),
                 (a, b) => a.or(b),
             };
             q.jitter_ms = worse(q.jitter_ms, avg(m, "jitter"), f64::max);
-            q.packet_loss = worse(q.packet_loss, num(m.get("packets_loss_percentage")), f64::max);
+            q.packet_loss = worse(
+                q.packet_loss,
+                num(m.get("packets_loss_percentage")),
+                f64::max,
+            );
             q.mos = worse(q.mos, avg(m, "mos"), f64::min);
-            q.rtt_ms = worse(q.rtt_ms, avg(m, "rtt").or_else(|| avg(m, "latency")), f64::max);
+            q.rtt_ms = worse(
+                q.rtt_ms,
+                avg(m, "rtt").or_else(|| avg(m, "latency")),
+                f64::max,
+            );
             if q.codec.is_none() {
                 q.codec = m.get("codec_name").and_then(as_text);
             }
@@ -538,7 +677,12 @@ fn recording_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
         if node.string("conference_sid").is_some() {
             return ctx.non_call(path, 0, "twilio conference recording (no call_sid)");
         }
-        return ctx.reject(path, 0, node.path_of("call_sid"), "recording names no call_sid");
+        return ctx.reject(
+            path,
+            0,
+            node.path_of("call_sid"),
+            "recording names no call_sid",
+        );
     };
     let rec_sid = node.string("sid").unwrap_or_else(|| "unknown".to_string());
     let mut d = CallDraft::new(P, &call_sid);
@@ -547,13 +691,19 @@ fn recording_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
     d.precedence = precedence(TIER_RECORDING, recording_stage(status.as_deref()), 0, 0);
     if recording_has_media(status.as_deref()) {
         d.recording_url = node.string("media_url").or_else(|| match &d.tenant {
-            Some(ac) if rec_sid.starts_with("RE") => Some(format!("https://api.twilio.com/2010-04-01/Accounts/{ac}/Recordings/{rec_sid}")),
-            _ => node
-                .string("uri")
-                .map(|u| format!("https://api.twilio.com{}", u.strip_suffix(".json").unwrap_or(&u))),
+            Some(ac) if rec_sid.starts_with("RE") => Some(format!(
+                "https://api.twilio.com/2010-04-01/Accounts/{ac}/Recordings/{rec_sid}"
+            )),
+            _ => node.string("uri").map(|u| {
+                format!(
+                    "https://api.twilio.com{}",
+                    u.strip_suffix(".json").unwrap_or(&u)
+                )
+            }),
         });
     }
-    d.extra.insert(format!("recording:{rec_sid}"), value.clone());
+    d.extra
+        .insert(format!("recording:{rec_sid}"), value.clone());
     ctx.finish(d, path, 0, true)
 }
 
@@ -573,7 +723,9 @@ fn recording_stage(status: Option<&str>) -> u64 {
 pub fn parse_form(pairs: &[(String, String)], ctx: &mut ParseCtx) -> Item {
     let mut params = Map::new();
     for (k, v) in pairs {
-        params.entry(k.clone()).or_insert_with(|| Value::String(v.clone()));
+        params
+            .entry(k.clone())
+            .or_insert_with(|| Value::String(v.clone()));
     }
     let get = |k: &str| params.get(k).and_then(as_text);
     let Some(call_sid) = get("CallSid") else {
@@ -596,21 +748,37 @@ pub fn parse_form(pairs: &[(String, String)], ctx: &mut ParseCtx) -> Item {
 }
 
 /// A status callback (or voice webhook, or `<Dial action>` request) as an event of `CallSid`.
-fn callback_call(params: &Map<String, Value>, call_sid: &str, ctx: &mut ParseCtx) -> (CallDraft, LegFacts) {
+fn callback_call(
+    params: &Map<String, Value>,
+    call_sid: &str,
+    ctx: &mut ParseCtx,
+) -> (CallDraft, LegFacts) {
     let get = |k: &str| params.get(k).and_then(as_text);
     let mut d = CallDraft::new(P, call_sid);
     d.tenant = get("AccountSid");
     d.direction = get("Direction").map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
     let answered_by_word = get("AnsweredBy");
-    let answered_by = answered_by_word.as_deref().and_then(|w| word(ANSWERED_BY, w, ctx));
+    let answered_by = answered_by_word
+        .as_deref()
+        .and_then(|w| word(ANSWERED_BY, w, ctx));
     d.raw_status = get("CallStatus");
-    let state = d.raw_status.clone().and_then(|w| word(CALL_STATUS, &w, ctx));
+    let state = d
+        .raw_status
+        .clone()
+        .and_then(|w| word(CALL_STATUS, &w, ctx));
     apply_state(&mut d, state, answered_by);
     let seq = ctx
         .number(params.get("SequenceNumber"), "SequenceNumber")
         .filter(|x| *x >= 0.0)
         .map_or(0, |x| x.min(1e15) as u64);
-    let mut used = vec!["CallSid", "AccountSid", "Direction", "CallStatus", "From", "To"];
+    let mut used = vec![
+        "CallSid",
+        "AccountSid",
+        "Direction",
+        "CallStatus",
+        "From",
+        "To",
+    ];
     let stage = state.map_or(0, CallState::stage);
     if let (Some(st), Some(raw_ts)) = (state, get("Timestamp")) {
         let t = ctx.instant(params.get("Timestamp"), "Timestamp");
@@ -620,7 +788,8 @@ fn callback_call(params: &Map<String, Value>, call_sid: &str, ctx: &mut ParseCtx
             _ => d.ended_at = t,
         }
         let status_word = d.raw_status.clone().unwrap_or_default();
-        d.extra.insert(format!("Timestamp.{status_word}"), Value::String(raw_ts));
+        d.extra
+            .insert(format!("Timestamp.{status_word}"), Value::String(raw_ts));
         used.push("Timestamp");
     }
     if state.is_some_and(|s| s.stage() == 4) {
@@ -645,7 +814,10 @@ fn callback_call(params: &Map<String, Value>, call_sid: &str, ctx: &mut ParseCtx
         leg.insert("status".into(), Value::String(dial_status));
         if let Some(st) = dial_state {
             // The dialed leg is an outbound call from Twilio.
-            leg.insert("outcome".into(), Value::String(st.outcome(Direction::Outbound, None).as_str().into()));
+            leg.insert(
+                "outcome".into(),
+                Value::String(st.outcome(Direction::Outbound, None).as_str().into()),
+            );
         }
         if let Some(talk) = ctx.seconds(params.get("DialCallDuration"), "DialCallDuration") {
             leg.insert("talk_s".into(), number_value(talk));
@@ -654,11 +826,25 @@ fn callback_call(params: &Map<String, Value>, call_sid: &str, ctx: &mut ParseCtx
             leg.insert("bridged".into(), Value::String(bridged));
         }
         d.extra.insert(format!("leg:{leg_sid}"), Value::Object(leg));
-        used.extend(["DialCallStatus", "DialCallSid", "DialCallDuration", "DialBridged"]);
+        used.extend([
+            "DialCallStatus",
+            "DialCallSid",
+            "DialCallDuration",
+            "DialBridged",
+        ]);
     }
     keep_rest(params, &used, &mut d.extra);
     d.precedence = precedence(TIER_CALL, stage, RANK_CALLBACK, seq);
-    (d, LegFacts { from, to, state, answered_by, answered_by_word })
+    (
+        d,
+        LegFacts {
+            from,
+            to,
+            state,
+            answered_by,
+            answered_by_word,
+        },
+    )
 }
 
 /// A recording status callback: an event of `CallSid` (always the parent leg).
@@ -676,7 +862,8 @@ fn recording_callback(params: &Map<String, Value>, call_sid: &str, ctx: &mut Par
     let rec_sid = get("RecordingSid").unwrap_or_else(|| "unknown".to_string());
     let mut rest = Map::new();
     keep_rest(params, &["CallSid", "AccountSid"], &mut rest);
-    d.extra.insert(format!("recording:{rec_sid}"), Value::Object(rest));
+    d.extra
+        .insert(format!("recording:{rec_sid}"), Value::Object(rest));
     ctx.finish(d, "$", 0, true)
 }
 
@@ -687,8 +874,16 @@ pub fn finalize(draft: &mut CallDraft) {
     if draft.provider != Some(P) {
         return;
     }
-    for key in ["Timestamp.queued", "Timestamp.initiated", "Timestamp.ringing"] {
-        let t = draft.extra.get(key).and_then(Value::as_str).and_then(|s| crate::time::parse_instant(s, Tz::UTC));
+    for key in [
+        "Timestamp.queued",
+        "Timestamp.initiated",
+        "Timestamp.ringing",
+    ] {
+        let t = draft
+            .extra
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|s| crate::time::parse_instant(s, Tz::UTC));
         if let Some(t) = t {
             draft.started_at = Some(draft.started_at.map_or(t, |s| s.min(t)));
         }
@@ -710,16 +905,25 @@ pub fn finalize(draft: &mut CallDraft) {
     if draft.started_at.is_none() {
         if let Some(end) = draft.ended_at {
             estimated = true;
-            let talk = draft.talk_s.filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e9);
+            let talk = draft
+                .talk_s
+                .filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e9);
             if let Some(talk) = talk {
-                draft.started_at = Some(end - chrono::Duration::microseconds((talk * 1e6).round() as i64));
-                draft.extra.insert("started_at_estimated".into(), Value::String("ended_at - CallDuration".into()));
+                draft.started_at =
+                    Some(end - chrono::Duration::microseconds((talk * 1e6).round() as i64));
+                draft.extra.insert(
+                    "started_at_estimated".into(),
+                    Value::String("ended_at - CallDuration".into()),
+                );
             } else {
                 draft.started_at = Some(end);
                 draft.ended_at = None;
                 draft.extra.insert(
                     "started_at_estimated".into(),
-                    Value::String("the terminal callback's Timestamp (no earlier event, no CallDuration)".into()),
+                    Value::String(
+                        "the terminal callback's Timestamp (no earlier event, no CallDuration)"
+                            .into(),
+                    ),
                 );
             }
         }
@@ -727,8 +931,12 @@ pub fn finalize(draft: &mut CallDraft) {
     match draft.outcome {
         Some(Outcome::Answered) => {
             if !estimated && draft.wait_s.is_none() && draft.answered_at.is_none() {
-                if let (Some(s), Some(e), Some(talk)) = (draft.started_at, draft.ended_at, draft.talk_s) {
-                    draft.wait_s = seconds_between(s, e).map(|total| total - talk).filter(|w| *w >= 0.0);
+                if let (Some(s), Some(e), Some(talk)) =
+                    (draft.started_at, draft.ended_at, draft.talk_s)
+                {
+                    draft.wait_s = seconds_between(s, e)
+                        .map(|total| total - talk)
+                        .filter(|w| *w >= 0.0);
                 }
             }
         }
