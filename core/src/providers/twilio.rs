@@ -56,6 +56,10 @@
 //!   disagree in Twilio's own samples; `duration_s` is end - start and `connect_duration` is
 //!   talk. An `outbound_dial` summary is a child leg that does not name its parent: it is
 //!   reported as a non-call rather than counted twice.
+//! - **Event Streams** CloudEvents (`com.twilio.voice.*`): a status-callback event is read as
+//!   the callback whose parameters it carries (`data.request.parameters`), an Insights
+//!   call-summary event as its summary (`data`); other voice events are not calls.
+//! - A resource of another kind (`sid` not `CA…`, e.g. a message in a list) is not a call.
 
 use super::json::{Node, as_text, keep_rest};
 use super::{Item, ParseCtx};
@@ -280,6 +284,9 @@ pub fn detect(value: &Value) -> bool {
     if sid_prefix(value, "CA") && text("account_sid").is_some() {
         return true;
     }
+    if event_stream_type(value).is_some() {
+        return true;
+    }
     if text("call_sid").is_some() && o.contains_key("call_state") {
         return true;
     }
@@ -300,6 +307,9 @@ pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
             .map(|(i, v)| f(v, &format!("{path}.{key}[{i}]"), ctx))
             .collect()
     };
+    if let Some(kind) = event_stream_type(value) {
+        return vec![event_stream_item(value, kind, path, ctx)];
+    }
     if let Some(calls) = list("calls") {
         return each(calls, "calls", ctx, call_item);
     }
@@ -336,6 +346,9 @@ fn call_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
     let Some(sid) = node.string("sid") else {
         return ctx.reject(path, 0, node.path_of("sid"), "no call sid");
     };
+    if !sid.starts_with("CA") {
+        return ctx.non_call(path, 0, format!("twilio resource {sid}, not a call"));
+    }
     let (draft, facts) = rest_call(node, obj, &sid, ctx);
     match node.string("parent_call_sid") {
         Some(parent) if parent != sid => {
@@ -727,23 +740,64 @@ pub fn parse_form(pairs: &[(String, String)], ctx: &mut ParseCtx) -> Item {
             .entry(k.clone())
             .or_insert_with(|| Value::String(v.clone()));
     }
+    form_item(&params, "$", ctx)
+}
+
+/// One set of webhook parameters (a form body, or an Event Streams `request.parameters`).
+fn form_item(params: &Map<String, Value>, path: &str, ctx: &mut ParseCtx) -> Item {
     let get = |k: &str| params.get(k).and_then(as_text);
     let Some(call_sid) = get("CallSid") else {
         if get("MessageSid").is_some() || get("SmsSid").is_some() {
-            return ctx.non_call("$", 0, "twilio messaging webhook");
+            return ctx.non_call(path, 0, "twilio messaging webhook");
         }
-        return ctx.reject("$", 0, "CallSid", "no CallSid: not a Twilio voice webhook");
+        return ctx.reject(path, 0, "CallSid", "no CallSid: not a Twilio voice webhook");
     };
     if get("RecordingSid").is_some() && get("CallStatus").is_none() {
-        return recording_callback(&params, &call_sid, ctx);
+        return recording_callback(params, &call_sid, path, ctx);
     }
-    let (draft, facts) = callback_call(&params, &call_sid, ctx);
+    let (draft, facts) = callback_call(params, &call_sid, ctx);
     match get("ParentCallSid") {
         Some(parent) if parent != call_sid => {
             let leg = leg_contribution(&draft, &call_sid, &parent, &facts);
-            ctx.finish(leg, "$", 0, true)
+            ctx.finish(leg, path, 0, true)
         }
-        _ => ctx.finish(draft, "$", 0, true),
+        _ => ctx.finish(draft, path, 0, true),
+    }
+}
+
+/// The `type` of a Twilio Voice Event Streams CloudEvent.
+fn event_stream_type(value: &Value) -> Option<&str> {
+    value.get("specversion")?;
+    value
+        .get("type")?
+        .as_str()
+        .filter(|t| t.starts_with("com.twilio.voice."))
+}
+
+/// An Event Streams CloudEvent: a status callback's parameters (`data.request.parameters`),
+/// or a Voice Insights call summary (`data`); other voice events (metrics, gateway events,
+/// notices without parameters) are not calls.
+fn event_stream_item(value: &Value, kind: &str, path: &str, ctx: &mut ParseCtx) -> Item {
+    let data_path = format!("{path}.data");
+    let Some(data) = value.get("data").filter(|d| d.is_object()) else {
+        return ctx.reject(path, 0, data_path, "event has no data object");
+    };
+    if kind.starts_with("com.twilio.voice.insights.call-summary") {
+        return insights_item(data, &data_path, ctx);
+    }
+    let params = data
+        .get("request")
+        .and_then(|r| r.get("parameters"))
+        .and_then(Value::as_object);
+    match params {
+        Some(params) => {
+            let params: Map<String, Value> = params
+                .iter()
+                .filter_map(|(k, v)| as_text(v).map(|t| (k.clone(), Value::String(t))))
+                .collect();
+            form_item(&params, path, ctx)
+        }
+        None => ctx.non_call(path, 0, format!("twilio event {kind}")),
     }
 }
 
@@ -848,7 +902,12 @@ fn callback_call(
 }
 
 /// A recording status callback: an event of `CallSid` (always the parent leg).
-fn recording_callback(params: &Map<String, Value>, call_sid: &str, ctx: &mut ParseCtx) -> Item {
+fn recording_callback(
+    params: &Map<String, Value>,
+    call_sid: &str,
+    path: &str,
+    ctx: &mut ParseCtx,
+) -> Item {
     let get = |k: &str| params.get(k).and_then(as_text);
     let mut d = CallDraft::new(P, call_sid);
     d.tenant = get("AccountSid");
@@ -864,7 +923,7 @@ fn recording_callback(params: &Map<String, Value>, call_sid: &str, ctx: &mut Par
     keep_rest(params, &["CallSid", "AccountSid"], &mut rest);
     d.extra
         .insert(format!("recording:{rec_sid}"), Value::Object(rest));
-    ctx.finish(d, "$", 0, true)
+    ctx.finish(d, path, 0, true)
 }
 
 /// Derivations on a folded Twilio draft (see the module doc), before it becomes a record:

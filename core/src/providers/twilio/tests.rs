@@ -1092,3 +1092,72 @@ fn finalize_leaves_other_providers_alone() {
     finalize(&mut d);
     assert_eq!(d, before);
 }
+
+// ---------------------------------------------------------------- Event Streams
+
+#[test]
+fn event_streams_status_callback_and_summary() {
+    let ev = serde_json::json!({
+        "specversion": "1.0", "type": "com.twilio.voice.status-callback.call.completed",
+        "source": "/2010-04-01/Accounts/AC1/Calls/CA100.json", "id": "EZ1",
+        "datacontenttype": "application/json",
+        "data": {"sid": "CA100", "timestamp": "2024-01-01T10:01:05Z", "request": {
+            "method": "POST", "url": "https://example.com/hook",
+            "parameters": {
+                "CallSid": "CA100", "AccountSid": "AC1", "CallStatus": "completed",
+                "Direction": "inbound", "From": "+14158675309", "To": "+18005551212",
+                "Timestamp": "Mon, 01 Jan 2024 10:01:05 +0000", "CallDuration": "60",
+                "SequenceNumber": 2
+            }
+        }}
+    });
+    assert!(detect(&ev));
+    let mut ctx = strict();
+    let items = parse(&ev, "$[0]", &mut ctx);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].path, "$[0]");
+    let (d, event) = call(&items[0]);
+    assert!(event);
+    assert_eq!(d.precedence, precedence(TIER_CALL, 4, RANK_CALLBACK, 2));
+    assert_eq!(d.ended_at, Some(at("2024-01-01T10:01:05Z")));
+    assert_eq!(d.talk_s, Some(60.0));
+    // Folds with the ringing form body like any other callback of the call:
+    // 10:00:00 -> 10:01:05 = 65 s, talk 60, wait 5.
+    let ringing = parse_form(&form(&lifecycle()[0]), &mut ctx);
+    let r = record(CallDraft::fold(vec![d.clone(), call(&ringing).0.clone()]));
+    assert_eq!(
+        (r.duration_s, r.talk_s, r.wait_s),
+        (Some(65.0), Some(60.0), Some(5.0))
+    );
+
+    let list = json("insights_call_summaries_list.json");
+    let summary = serde_json::json!({
+        "specversion": "1.0", "type": "com.twilio.voice.insights.call-summary.complete",
+        "data": list["call_summaries"][0].clone()
+    });
+    assert!(detect(&summary));
+    let items = parse(&summary, "$", &mut ctx);
+    assert_eq!(items[0].path, "$.data");
+    let (d, event) = call(&items[0]);
+    assert!(!event);
+    assert_eq!(d.quality.as_ref().and_then(|q| q.jitter_ms), Some(0.483035));
+
+    let metrics = serde_json::json!({"specversion": "1.0", "type": "com.twilio.voice.insights.call-metrics.gateway", "data": {"call_sid": "CA1"}});
+    assert!(matches!(
+        parse(&metrics, "$", &mut ctx)[0].kind,
+        ItemKind::NonCall { .. }
+    ));
+    let empty = serde_json::json!({"specversion": "1.0", "type": "com.twilio.voice.status-callback.call.ringing"});
+    assert!(
+        matches!(&parse(&empty, "$", &mut ctx)[0].kind, ItemKind::Rejected(i) if i.path == "$.data")
+    );
+    let other = serde_json::json!({"specversion": "1.0", "type": "com.twilio.messaging.inbound-message.received", "data": {}});
+    assert!(!detect(&other));
+}
+
+#[test]
+fn non_call_resources_in_a_list() {
+    let v = serde_json::json!({"calls": [{"sid": "SMaaaa", "account_sid": "AC1"}]});
+    let items = parse(&v, "$", &mut strict());
+    assert!(matches!(&items[0].kind, ItemKind::NonCall { what } if what.contains("SMaaaa")));
+}
