@@ -34,12 +34,14 @@
 //!   candidate (the earliest wins, see [`finalize`]), of the in-progress event `answered_at`, of
 //!   a terminal event `ended_at`; `CallDuration` (terminal only) is `talk_s`. Every event's
 //!   `Timestamp` is also kept as `extra["Timestamp.{CallStatus}"]`.
-//! - **Terminal callback only.** When no earlier event of the call is known, the start is
-//!   estimated as `ended_at - CallDuration` (that is the moment the call connected, not when it
-//!   began ringing, so the ring time is lost): `answered_at` and `wait_s` stay unknown, and
-//!   `extra.started_at_estimated` says so. Without a `CallDuration` the terminal `Timestamp` is
-//!   the only instant known: it becomes `started_at`, and `ended_at` and the durations stay
-//!   unknown rather than inventing a zero-length call.
+//! - **No start event.** When no queued/initiated/ringing event (and no REST record) of the
+//!   call is known, the start is estimated as the earlier of `ended_at - CallDuration` (the
+//!   moment the call connected, not when it began ringing: the ring time is lost) and the
+//!   in-progress event's `answered_at`; `wait_s` then stays unknown (and `answered_at` too
+//!   when only the terminal event is known), and `extra.started_at_estimated` names the source.
+//!   With neither, the terminal `Timestamp` is the only instant known: it becomes
+//!   `started_at`, and `ended_at` and the durations stay unknown rather than inventing a
+//!   zero-length call.
 //! - **Recordings** (resource JSON and status callbacks) are events of their call: they set
 //!   `recording_url` (the canonical media address
 //!   `https://api.twilio.com/2010-04-01/Accounts/{AC}/Recordings/{RE}` for the resource, or
@@ -960,32 +962,9 @@ pub fn finalize(draft: &mut CallDraft) {
         draft.duration_s = None;
         draft.wait_s = None;
     }
-    let mut estimated = false;
-    if draft.started_at.is_none() {
-        if let Some(end) = draft.ended_at {
-            estimated = true;
-            let talk = draft
-                .talk_s
-                .filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e9);
-            if let Some(talk) = talk {
-                draft.started_at =
-                    Some(end - chrono::Duration::microseconds((talk * 1e6).round() as i64));
-                draft.extra.insert(
-                    "started_at_estimated".into(),
-                    Value::String("ended_at - CallDuration".into()),
-                );
-            } else {
-                draft.started_at = Some(end);
-                draft.ended_at = None;
-                draft.extra.insert(
-                    "started_at_estimated".into(),
-                    Value::String(
-                        "the terminal callback's Timestamp (no earlier event, no CallDuration)"
-                            .into(),
-                    ),
-                );
-            }
-        }
+    let estimated = draft.started_at.is_none();
+    if estimated {
+        estimate_start(draft);
     }
     match draft.outcome {
         Some(Outcome::Answered) => {
@@ -1004,6 +983,39 @@ pub fn finalize(draft: &mut CallDraft) {
             draft.answered_at = None;
             draft.wait_s = None;
         }
+    }
+}
+
+/// No start event is known: the earliest of `ended_at - CallDuration` (when the call
+/// connected) and `answered_at`; failing both, the terminal `Timestamp` alone becomes the start
+/// and the end is left unknown. `extra.started_at_estimated` names the source.
+fn estimate_start(draft: &mut CallDraft) {
+    let talk = draft
+        .talk_s
+        .filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e9);
+    let connected = match (draft.ended_at, talk) {
+        (Some(end), Some(talk)) => {
+            Some(end - chrono::Duration::microseconds((talk * 1e6).round() as i64))
+        }
+        _ => None,
+    };
+    let (start, source) = match (connected, draft.answered_at) {
+        (Some(c), Some(a)) if a < c => (Some(a), "answered_at"),
+        (Some(c), _) => (Some(c), "ended_at - CallDuration"),
+        (None, Some(a)) => (Some(a), "answered_at"),
+        (None, None) => match draft.ended_at.take() {
+            Some(end) => (
+                Some(end),
+                "the terminal Timestamp (no earlier event, no CallDuration)",
+            ),
+            None => (None, ""),
+        },
+    };
+    if let Some(start) = start {
+        draft.started_at = Some(start);
+        draft
+            .extra
+            .insert("started_at_estimated".into(), Value::String(source.into()));
     }
 }
 

@@ -951,6 +951,12 @@ fn every_subset_of_the_lifecycle_gives_a_sound_record() {
     assert_eq!(r.started_at, at("2024-01-01T10:00:05Z"));
     assert_eq!(r.answered_at, Some(at("2024-01-01T10:00:05Z")));
     assert_eq!((r.duration_s, r.talk_s), (Some(60.0), Some(60.0)));
+    // in-progress alone: an active call, started (at the latest) when it was answered.
+    let r = record(fold_forms(&[call_events[1].clone()]));
+    assert_eq!(r.outcome, Outcome::Active);
+    assert_eq!(r.started_at, at("2024-01-01T10:00:05Z"));
+    assert_eq!(r.answered_at, Some(at("2024-01-01T10:00:05Z")));
+    assert_eq!(r.extra["started_at_estimated"], "answered_at");
     // Duplicates (Twilio retries) change nothing.
     let mut twice = bodies.clone();
     twice.extend(bodies.clone());
