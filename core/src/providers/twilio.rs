@@ -995,7 +995,7 @@ fn estimate_start(draft: &mut CallDraft) {
         .filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e9);
     let connected = match (draft.ended_at, talk) {
         (Some(end), Some(talk)) => {
-            Some(end - chrono::Duration::microseconds((talk * 1e6).round() as i64))
+            end.checked_sub_signed(chrono::Duration::microseconds((talk * 1e6).round() as i64))
         }
         _ => None,
     };

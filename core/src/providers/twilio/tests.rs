@@ -1167,3 +1167,103 @@ fn non_call_resources_in_a_list() {
     let items = parse(&v, "$", &mut strict());
     assert!(matches!(&items[0].kind, ItemKind::NonCall { what } if what.contains("SMaaaa")));
 }
+
+// ---------------------------------------------------------------- odd values
+
+fn odd_values() -> Vec<Value> {
+    serde_json::json!([
+        null, "", " ", 0, -1, 1e300, -0.0, true, [], {}, [1, "a"], {"a": {"b": null}},
+        "Thu, 99 Foo 2020 99:99:99 +9999", "-5", "NaN", "1e400", "\u{0}", "é✓😀",
+        "client:", "+", "CA", "RE", "machine_start", "completed", "no-answer", "outbound-dial"
+    ])
+    .as_array()
+    .cloned()
+    .unwrap_or_default()
+}
+
+fn settle(items: Vec<Item>) {
+    for item in items {
+        if let ItemKind::Call { mut draft, .. } = item.kind {
+            finalize(&mut draft);
+            let _ = draft.clone().into_record(true);
+            if let Ok((rec, _)) = draft.into_record(false) {
+                assert!(rec.violations().is_empty(), "{:?}", rec.violations());
+            }
+        }
+    }
+}
+
+#[test]
+fn odd_values_in_every_field_never_panic() {
+    let docs = [
+        json("call_fetch.json"),
+        parent_json("completed", "inbound"),
+        json("call_recording_fetch.json"),
+        json("insights_call_summary_fetch.json"),
+        json("insights_call_summaries_list.json")["call_summaries"][0].clone(),
+    ];
+    for doc in docs {
+        let keys: Vec<String> = doc.as_object().unwrap().keys().cloned().collect();
+        for key in keys {
+            for odd in odd_values() {
+                let mut v = doc.clone();
+                v[&key] = odd.clone();
+                for strict_mode in [true, false] {
+                    let mut ctx = ParseCtx::new(Tz::UTC, strict_mode);
+                    settle(parse(&v, "$", &mut ctx));
+                }
+            }
+        }
+    }
+    for odd in odd_values() {
+        for doc in [
+            serde_json::json!({"calls": [odd.clone()], "uri": "/2010-04-01/Accounts/AC1/Calls.json"}),
+            serde_json::json!({"call_summaries": odd.clone(), "meta": {}}),
+            serde_json::json!({"specversion": "1.0", "type": "com.twilio.voice.x", "data": {"request": {"parameters": odd.clone()}}}),
+            odd.clone(),
+        ] {
+            let _ = detect(&doc);
+            settle(parse(&doc, "$", &mut ParseCtx::new(Tz::UTC, false)));
+        }
+    }
+}
+
+#[test]
+fn odd_form_values_never_panic() {
+    let bodies: Vec<String> = lifecycle()
+        .into_iter()
+        .chain([data("status_callback_completed_human.form")])
+        .collect();
+    let odd_texts = [
+        "",
+        "-1",
+        "1e400",
+        "NaN",
+        "abc",
+        "Thurs, 99 July 1989",
+        "client:",
+        "99999999999999999999",
+        "completed",
+        "machine",
+        "in-progress",
+    ];
+    for body in bodies {
+        let pairs = form(&body);
+        for i in 0..pairs.len() {
+            for odd in odd_texts {
+                let mut p = pairs.clone();
+                p[i].1 = odd.to_string();
+                for strict_mode in [true, false] {
+                    let mut ctx = ParseCtx::new(Tz::UTC, strict_mode);
+                    settle(vec![parse_form(&p, &mut ctx)]);
+                }
+            }
+        }
+    }
+    // Huge talk with a terminal event only: the start estimate stays in range or is skipped.
+    let body = "CallSid=CA1&CallStatus=completed&Timestamp=Mon,+01+Jan+0001+00:00:00+%2B0000&CallDuration=999999999";
+    settle(vec![parse_form(
+        &form(body),
+        &mut ParseCtx::new(Tz::UTC, false),
+    )]);
+}
