@@ -255,10 +255,15 @@ fn precedence(tier: u64, stage: u64, rank: u64, seq: u64) -> u64 {
     tier * TIER_UNIT + stage * STAGE_UNIT + rank * RANK_UNIT + seq.min(RANK_UNIT - 1)
 }
 
-/// Whether a JSON document is a Twilio Call, Call list page, Recording, or Insights summary.
+/// Whether a JSON document is a Twilio Call (or Call list page), Recording (or list), Voice
+/// Insights summary (or list) or Voice Event Streams CloudEvent. A whole array document is
+/// judged by its first object.
 pub fn detect(value: &Value) -> bool {
     let Some(o) = value.as_object() else {
-        return false;
+        return value
+            .as_array()
+            .and_then(|items| items.iter().find(|v| v.is_object()))
+            .is_some_and(detect);
     };
     let text = |k: &str| o.get(k).and_then(Value::as_str);
     let sid_prefix = |v: &Value, prefix: &str| {
@@ -296,8 +301,16 @@ pub fn detect(value: &Value) -> bool {
 }
 
 /// Parse every item of a Twilio JSON document: the calls of a list page, the summaries of an
-/// Insights list, the recordings of a recording list, or one call / summary / recording.
+/// Insights list, the recordings of a recording list, one call / summary / recording / event,
+/// or each element of a whole array document (`$[i]`).
 pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
+    if let Value::Array(items) = value {
+        return items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, v)| parse(v, &format!("{path}[{i}]"), ctx))
+            .collect();
+    }
     let list = |key: &str| value.get(key).and_then(Value::as_array);
     let each = |items: &Vec<Value>,
                 key: &str,

@@ -266,6 +266,28 @@ fn detect_every_fixture() {
 }
 
 #[test]
+fn whole_array_documents() {
+    let page = json("call_list_page1.json");
+    let list = json("insights_call_summaries_list.json");
+    let doc = serde_json::json!([
+        page["calls"][0].clone(),
+        list["call_summaries"][0].clone(),
+        5
+    ]);
+    assert!(detect(&doc));
+    let items = parse(&doc, "$", &mut strict());
+    let paths: Vec<&str> = items.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(paths, vec!["$[0]", "$[1]", "$[2]"]);
+    assert_eq!(
+        call(&items[0]).0.provider_call_id.as_deref(),
+        Some(PARENT_F)
+    );
+    assert_eq!(call(&items[1]).0.provider_call_id.as_deref(), Some(CA_A));
+    assert!(matches!(&items[2].kind, ItemKind::Rejected(i) if i.path == "$[2]"));
+    assert!(!detect(&serde_json::json!([1, [2]])));
+}
+
+#[test]
 fn detect_refuses_other_shapes() {
     for v in [
         serde_json::json!([]),
