@@ -296,6 +296,7 @@ pub fn finalize(draft: &mut CallDraft) {
         Some(Provider::Retell) => retell::finalize(draft),
         Some(Provider::Vapi) => vapi::finalize(draft),
         Some(Provider::CallCenter) => callcenter::finalize(draft),
+        Some(Provider::Twilio) => twilio::finalize(draft),
         _ => {}
     }
 }
