@@ -979,6 +979,9 @@ pub fn finalize(draft: &mut CallDraft) {
     if estimated {
         estimate_start(draft);
     }
+    if draft.started_at.is_none() {
+        stand_in_for_parent(draft);
+    }
     match draft.outcome {
         Some(Outcome::Answered) => {
             if !estimated && draft.wait_s.is_none() && draft.answered_at.is_none() {
@@ -995,6 +998,66 @@ pub fn finalize(draft: &mut CallDraft) {
         _ => {
             draft.answered_at = None;
             draft.wait_s = None;
+        }
+    }
+}
+
+/// Only child legs of this call are in the input (the parent was not exported or not sent):
+/// the earliest leg stands in for the call, so that the call is counted rather than rejected.
+/// Its times, status, direction and parties become the call's; `extra.legStandsIn` names it.
+fn stand_in_for_parent(draft: &mut CallDraft) {
+    let leg = draft
+        .extra
+        .iter()
+        .filter(|(k, _)| k.starts_with("leg:"))
+        .filter_map(|(_, v)| v.as_object())
+        .filter_map(|leg| {
+            let start = leg
+                .get("started_at")
+                .and_then(Value::as_str)
+                .and_then(|s| crate::time::parse_instant(s, Tz::UTC))?;
+            Some((start, leg.clone()))
+        })
+        .min_by(|a, b| {
+            (a.0, a.1.get("sid").and_then(Value::as_str))
+                .cmp(&(b.0, b.1.get("sid").and_then(Value::as_str)))
+        });
+    let Some((start, leg)) = leg else {
+        return;
+    };
+    let instant = |k: &str| {
+        leg.get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| crate::time::parse_instant(s, Tz::UTC))
+    };
+    let text = |k: &str| leg.get(k).and_then(Value::as_str).map(str::to_string);
+    draft.started_at = Some(start);
+    draft.answered_at = draft.answered_at.or_else(|| instant("answered_at"));
+    draft.ended_at = draft.ended_at.or_else(|| instant("ended_at"));
+    draft.talk_s = draft.talk_s.or_else(|| leg.get("talk_s").and_then(Value::as_f64));
+    draft.cost = draft.cost.or_else(|| leg.get("cost").and_then(Value::as_f64));
+    if draft.raw_status.is_none() {
+        draft.raw_status = text("status");
+        draft.outcome = text("outcome").and_then(|o| o.parse().ok());
+    }
+    if draft.direction.is_none() {
+        draft.direction = text("direction").and_then(|d| d.parse().ok());
+    }
+    let (customer, business) = match draft.direction {
+        Some(Direction::Inbound) => (text("from"), text("to")),
+        _ => (text("to"), text("from")),
+    };
+    draft.customer_number = draft.customer_number.take().or(customer);
+    draft.business_number = draft.business_number.take().or(business);
+    if let Some(sid) = text("sid") {
+        draft.extra.insert("legStandsIn".into(), Value::String(sid));
+    }
+    if let Some(state) = draft.raw_status.as_deref().and_then(any_state) {
+        if draft.ended_reason.is_none() {
+            draft.ended_reason = state.ended_category().map(|category| EndedReason {
+                category,
+                raw: draft.raw_status.clone().unwrap_or_default(),
+            });
         }
     }
 }
