@@ -277,10 +277,15 @@ fn text(s: &str) -> Value {
     Value::String(s.to_string())
 }
 
-fn read_leg(row: &csv::StringRecord, position: usize, ctx: &mut ParseCtx) -> Result<Leg, Item> {
+/// A row's leg, or the item that closes the row (boxed: an item is large).
+fn read_leg(
+    row: &csv::StringRecord,
+    position: usize,
+    ctx: &mut ParseCtx,
+) -> Result<Leg, Box<Item>> {
     let index = position + 1;
     let Some(names) = layout_of(row) else {
-        return Err(ctx.reject(
+        return Err(Box::new(ctx.reject(
             "$",
             index,
             "columns",
@@ -288,7 +293,7 @@ fn read_leg(row: &csv::StringRecord, position: usize, ctx: &mut ParseCtx) -> Res
                 "{} columns with no date-times in the start/end columns: not an Asterisk cdr_csv (16-21 columns, start in column 10) or cdr_custom (18-19 columns, start in column 9) row",
                 row.len()
             ),
-        ));
+        )));
     };
     let fields: Vec<(&'static str, String)> = names
         .iter()
@@ -341,10 +346,10 @@ fn read_leg(row: &csv::StringRecord, position: usize, ctx: &mut ParseCtx) -> Res
     let closed = ctx.finish(CallDraft::default(), "$", index, false);
     let warnings = match closed.kind {
         ItemKind::Call { draft, .. } => draft.warnings,
-        _ => return Err(closed),
+        _ => return Err(Box::new(closed)),
     };
     let Some(start) = start else {
-        return Err(ctx.reject("$", index, "start", "no start time"));
+        return Err(Box::new(ctx.reject("$", index, "start", "no start time")));
     };
     Ok(Leg {
         position,
@@ -379,7 +384,7 @@ pub fn parse_csv(rows: &[csv::StringRecord], ctx: &mut ParseCtx) -> Vec<Item> {
             }
             Err(item) => {
                 if let Some(slot) = out.get_mut(position) {
-                    *slot = Some(item);
+                    *slot = Some(*item);
                 }
             }
         }
@@ -635,6 +640,7 @@ pub fn channel_endpoint(channel: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::providers::ItemKind;

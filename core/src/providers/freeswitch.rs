@@ -769,6 +769,7 @@ pub fn parse_form(pairs: &[(String, String)], ctx: &mut ParseCtx) -> Vec<Item> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

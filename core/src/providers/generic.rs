@@ -585,6 +585,7 @@ fn parse_record(mapping: &GenericMapping, value: &Value, path: &str, ctx: &mut P
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::providers::ItemKind;
