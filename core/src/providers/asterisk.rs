@@ -10,7 +10,11 @@
 //!   lastdata, start, answer, end, duration, billsec, disposition, amaflags, accountcode,
 //!   uniqueid, userfield[, sequence]`: 18 or 19 columns.
 //!
-//! The two are told apart by where the timestamps sit: `start` and `end` are columns 10 and 12
+//! JSON objects keyed by the same names (database `cdr` table exports, where `calldate` is
+//! `start`, and `cdr_custom` JSON mappings) are read by [`parse`] and grouped the same way;
+//! their other keys go to `extra`.
+//!
+//! The two CSV layouts are told apart by where the timestamps sit: `start` and `end` are columns 10 and 12
 //! in `cdr_csv` and 9 and 11 in `cdr_custom` (in the other layout those columns hold a dial
 //! string or a bare integer, never a date-time).
 //!
@@ -222,27 +226,13 @@ pub fn detect_csv(first_row: &csv::StringRecord) -> bool {
         .is_some_and(|w| disposition(w).is_some())
 }
 
-/// Asterisk CDRs have no JSON form this crate reads: always false.
-pub fn detect(_value: &Value) -> bool {
-    false
-}
-
-/// Asterisk CDRs are CSV: a JSON document is rejected with that reason.
-pub fn parse(_value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
-    vec![ctx.reject(
-        path,
-        0,
-        "$",
-        "asterisk CDRs are read from cdr_csv / cdr_custom CSV rows, not JSON",
-    )]
-}
-
 /// One parsed row.
 #[derive(Debug)]
 struct Leg {
-    position: usize,
+    at: LegAt,
     key: String,
     fields: Vec<(&'static str, String)>,
+    others: Vec<(String, Value)>,
     start: DateTime<Utc>,
     answer: Option<DateTime<Utc>>,
     end: Option<DateTime<Utc>>,
@@ -303,20 +293,46 @@ fn read_leg(
             (!t.is_empty()).then(|| (*n, t.to_string()))
         })
         .collect();
+    let at = LegAt {
+        position,
+        path: "$".into(),
+        index,
+        prefix: String::new(),
+    };
+    read_fields(fields, Vec::new(), at, ctx)
+}
+
+/// Where a leg is in its source: CSV rows have index = row number and column-name paths;
+/// JSON objects have their JSON path and index 0.
+#[derive(Debug, Clone)]
+struct LegAt {
+    position: usize,
+    path: String,
+    index: usize,
+    prefix: String,
+}
+
+fn read_fields(
+    fields: Vec<(&'static str, String)>,
+    others: Vec<(String, Value)>,
+    at: LegAt,
+    ctx: &mut ParseCtx,
+) -> Result<Leg, Box<Item>> {
     let get = |name: &str| {
         fields
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| text(v))
     };
-    let start = ctx.instant(get("start").as_ref(), "start");
+    let p = |name: &str| format!("{}{name}", at.prefix);
+    let start = ctx.instant(get("start").as_ref(), &p("start"));
     if start.is_none() {
-        ctx.fatal("start", "no start time");
+        ctx.fatal(p("start"), "no start time");
     }
-    let answer = ctx.instant(get("answer").as_ref(), "answer");
-    let end = ctx.instant(get("end").as_ref(), "end");
-    let duration = ctx.seconds(get("duration").as_ref(), "duration");
-    let billsec = ctx.seconds(get("billsec").as_ref(), "billsec");
+    let answer = ctx.instant(get("answer").as_ref(), &p("answer"));
+    let end = ctx.instant(get("end").as_ref(), &p("end"));
+    let duration = ctx.seconds(get("duration").as_ref(), &p("duration"));
+    let billsec = ctx.seconds(get("billsec").as_ref(), &p("billsec"));
     let word = fields
         .iter()
         .find(|(n, _)| *n == "disposition")
@@ -343,18 +359,24 @@ fn read_leg(
             });
             format!("{from}@{}", lookup("start").unwrap_or_default())
         });
-    let closed = ctx.finish(CallDraft::default(), "$", index, false);
+    let closed = ctx.finish(CallDraft::default(), at.path.clone(), at.index, false);
     let warnings = match closed.kind {
         ItemKind::Call { draft, .. } => draft.warnings,
         _ => return Err(Box::new(closed)),
     };
     let Some(start) = start else {
-        return Err(Box::new(ctx.reject("$", index, "start", "no start time")));
+        return Err(Box::new(ctx.reject(
+            at.path,
+            at.index,
+            p("start"),
+            "no start time",
+        )));
     };
     Ok(Leg {
-        position,
+        at,
         key,
         fields,
+        others,
         start,
         answer,
         end,
@@ -368,11 +390,21 @@ fn read_leg(
 /// Parse header-less Asterisk CDR rows: exactly one item per row, in order (index = row
 /// number, 1-based). Rows of one call are grouped (see the module doc).
 pub fn parse_csv(rows: &[csv::StringRecord], ctx: &mut ParseCtx) -> Vec<Item> {
-    let mut out: Vec<Option<Item>> = vec![None; rows.len()];
+    let legs = rows
+        .iter()
+        .enumerate()
+        .map(|(position, row)| read_leg(row, position, ctx))
+        .collect();
+    group_legs(legs, ctx)
+}
+
+/// Group read legs into calls: one item per input leg, in input order.
+fn group_legs(legs: Vec<Result<Leg, Box<Item>>>, ctx: &mut ParseCtx) -> Vec<Item> {
+    let mut out: Vec<Option<Item>> = vec![None; legs.len()];
     let mut groups: Vec<Vec<Leg>> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
-    for (position, row) in rows.iter().enumerate() {
-        match read_leg(row, position, ctx) {
+    for (position, leg) in legs.into_iter().enumerate() {
+        match leg {
             Ok(leg) => {
                 let g = *by_key.entry(leg.key.clone()).or_insert_with(|| {
                     groups.push(Vec::new());
@@ -394,26 +426,22 @@ pub fn parse_csv(rows: &[csv::StringRecord], ctx: &mut ParseCtx) -> Vec<Item> {
             continue;
         };
         let draft = group_draft(&legs, best);
-        let best_position = best.position;
+        let best_position = best.at.position;
         for leg in &legs {
-            let item = if leg.position == best_position {
-                Item {
-                    path: "$".into(),
-                    index: leg.position + 1,
-                    kind: ItemKind::Call {
-                        draft: draft.clone(),
-                        event: false,
-                    },
+            let kind = if leg.at.position == best_position {
+                ItemKind::Call {
+                    draft: draft.clone(),
+                    event: false,
                 }
             } else {
-                Item {
-                    path: "$".into(),
-                    index: leg.position + 1,
-                    kind: ItemKind::Folded,
-                }
+                ItemKind::Folded
             };
-            if let Some(slot) = out.get_mut(leg.position) {
-                *slot = Some(item);
+            if let Some(slot) = out.get_mut(leg.at.position) {
+                *slot = Some(Item {
+                    path: leg.at.path.clone(),
+                    index: leg.at.index,
+                    kind,
+                });
             }
         }
     }
@@ -423,6 +451,100 @@ pub fn parse_csv(rows: &[csv::StringRecord], ctx: &mut ParseCtx) -> Vec<Item> {
             item.unwrap_or_else(|| ctx.reject("$", i + 1, "$", "row was not assigned to a call"))
         })
         .collect()
+}
+
+/// The CDR field names read from JSON objects (`calldate`, the database column, is `start`).
+const JSON_NAMES: [&str; 21] = [
+    "accountcode",
+    "src",
+    "dst",
+    "dcontext",
+    "clid",
+    "channel",
+    "dstchannel",
+    "lastapp",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
+    "uniqueid",
+    "userfield",
+    "peeraccount",
+    "linkedid",
+    "sequence",
+];
+
+/// Whether a JSON document is an Asterisk CDR object (a database export or a `cdr_custom`
+/// JSON mapping): `disposition` and `billsec` beside `dcontext`, `lastapp`, `uniqueid`,
+/// `linkedid` or `calldate`; an array is judged by its first element.
+pub fn detect(value: &Value) -> bool {
+    let v = match value {
+        Value::Array(items) => match items.first() {
+            Some(first) => first,
+            None => return false,
+        },
+        other => other,
+    };
+    v.get("disposition").is_some()
+        && v.get("billsec").is_some()
+        && ["dcontext", "lastapp", "uniqueid", "linkedid", "calldate"]
+            .iter()
+            .any(|k| v.get(*k).is_some())
+}
+
+/// Parse Asterisk CDR objects (one object or an array of them) with the CDR column names as
+/// keys (`calldate` = `start`); grouped into calls like CSV rows. Other keys go to `extra`.
+pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
+    let objects: Vec<(String, &Value)> = match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{path}[{i}]"), v))
+            .collect(),
+        other => vec![(path.to_string(), other)],
+    };
+    let legs = objects
+        .into_iter()
+        .enumerate()
+        .map(|(position, (item_path, v))| {
+            let Some(obj) = v.as_object() else {
+                return Err(Box::new(ctx.reject(
+                    item_path.clone(),
+                    0,
+                    item_path,
+                    "an Asterisk CDR must be a JSON object",
+                )));
+            };
+            let mut fields = Vec::new();
+            let mut others = Vec::new();
+            for (k, v) in obj {
+                let name = if k == "calldate" { "start" } else { k.as_str() };
+                match JSON_NAMES.iter().find(|n| **n == name) {
+                    Some(n) => {
+                        if let Some(t) = super::json::as_text(v) {
+                            if !fields.iter().any(|(f, _): &(&str, String)| f == n) {
+                                fields.push((*n, t));
+                            }
+                        }
+                    }
+                    None => others.push((k.clone(), v.clone())),
+                }
+            }
+            let prefix = format!("{item_path}.");
+            let at = LegAt {
+                position,
+                path: item_path,
+                index: 0,
+                prefix,
+            };
+            read_fields(fields, others, at, ctx)
+        })
+        .collect();
+    group_legs(legs, ctx)
 }
 
 /// Ordering for "the best row": higher disposition rank, more billsec, the entry row, then the
@@ -436,15 +558,15 @@ fn better(a: &Leg, b: &Leg) -> Ordering {
                 .total_cmp(&b.billsec.unwrap_or(0.0))
         })
         .then_with(|| a.is_entry().cmp(&b.is_entry()))
-        .then_with(|| b.position.cmp(&a.position))
+        .then_with(|| b.at.position.cmp(&a.at.position))
 }
 
 fn group_draft(legs: &[Leg], best: &Leg) -> CallDraft {
     let entry = legs
         .iter()
         .filter(|l| l.is_entry())
-        .min_by_key(|l| (l.start, l.position))
-        .or_else(|| legs.iter().min_by_key(|l| (l.start, l.position)))
+        .min_by_key(|l| (l.start, l.at.position))
+        .or_else(|| legs.iter().min_by_key(|l| (l.start, l.at.position)))
         .unwrap_or(best);
     let mut draft = CallDraft::new(Provider::Asterisk, best.key.clone());
     let context = entry.get("dcontext").unwrap_or_default();
@@ -534,14 +656,29 @@ fn group_draft(legs: &[Leg], best: &Leg) -> CallDraft {
             draft.extra.insert((*name).to_string(), text(value));
         }
     }
+    for (name, value) in &entry.others {
+        draft
+            .extra
+            .entry(name.clone())
+            .or_insert_with(|| value.clone());
+    }
     draft
         .extra
         .insert("cdrRows".into(), Value::from(legs.len()));
     for leg in legs {
         for w in &leg.warnings {
             let mut w = w.clone();
-            if leg.position != best.position {
-                w.reason = format!("row {}: {}", leg.position + 1, w.reason);
+            if leg.at.position != best.at.position {
+                w.reason = format!(
+                    "{} {}: {}",
+                    if leg.at.index > 0 { "row" } else { "item" },
+                    if leg.at.index > 0 {
+                        leg.at.index.to_string()
+                    } else {
+                        leg.at.path.clone()
+                    },
+                    w.reason
+                );
             }
             draft.warnings.push(w);
         }
@@ -987,5 +1124,42 @@ mod tests {
             panic!()
         };
         assert_eq!(issue.path, "billsec");
+    }
+
+    #[test]
+    fn json_cdr_objects() {
+        // A database export: two rows of one call (linkedid 1709290800.7), numbers as JSON
+        // numbers, `calldate` for start, an extra key `id`.
+        let doc = serde_json::json!([
+            {"id": 17, "calldate": "2024-03-01 11:00:00", "src": "+14158675309", "dst": "500",
+             "dcontext": "from-trunk", "channel": "PJSIP/trunk-00000001", "dstchannel": "PJSIP/1001-00000002",
+             "lastapp": "Dial", "answer": "", "end": "2024-03-01 11:00:15", "duration": 15, "billsec": 0,
+             "disposition": "NO ANSWER", "uniqueid": "1709290800.7", "linkedid": "1709290800.7"},
+            {"id": 18, "calldate": "2024-03-01 11:00:15", "src": "+14158675309", "dst": "500",
+             "dcontext": "from-trunk", "channel": "PJSIP/trunk-00000001", "dstchannel": "PJSIP/1002-00000003",
+             "lastapp": "Dial", "answer": "2024-03-01 11:00:20", "end": "2024-03-01 11:02:20", "duration": 125,
+             "billsec": 120, "disposition": "ANSWERED", "uniqueid": "1709290800.7", "linkedid": "1709290800.7"},
+            "junk"
+        ]);
+        assert!(detect(&doc));
+        assert!(!detect(&serde_json::json!({"disposition": "ANSWERED"})));
+        let items = parse(&doc, "$", &mut utc());
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].kind, ItemKind::Folded);
+        assert_eq!(items[1].path, "$[1]");
+        let ItemKind::Call { draft, .. } = &items[1].kind else {
+            panic!("item 1 is not the call")
+        };
+        let (r, _) = draft.clone().into_record(true).unwrap();
+        assert_eq!(r.id, "asterisk:1709290800.7");
+        assert_eq!(r.direction, Direction::Inbound);
+        assert_eq!(r.outcome, Outcome::Answered);
+        // start 11:00:00 (first row), answer 11:00:20, end 11:02:20: wait 20, duration 140.
+        assert_eq!(r.wait_s, Some(20.0));
+        assert_eq!(r.duration_s, Some(140.0));
+        assert_eq!(r.talk_s, Some(120.0));
+        assert_eq!(r.agent.as_ref().and_then(|a| a.id.as_deref()), Some("1002"));
+        assert_eq!(r.extra["id"], 17); // the entry row (earliest start) gives extra
+        assert!(matches!(&items[2].kind, ItemKind::Rejected(i) if i.path == "$[2]"));
     }
 }
