@@ -768,6 +768,15 @@ pub fn parse_form(pairs: &[(String, String)], ctx: &mut ParseCtx) -> Vec<Item> {
     }
 }
 
+/// Parse a raw `application/x-www-form-urlencoded` body (`cdr=%7B...%7D`): split and decode
+/// the pairs, then [`parse_form`].
+pub fn parse_form_body(body: &str, ctx: &mut ParseCtx) -> Vec<Item> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.trim().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    parse_form(&pairs, ctx)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -1169,6 +1178,13 @@ mod tests {
         let b64 = base64::engine::general_purpose::STANDARD.encode(JSON_A);
         let items = parse_form(&[("cdr".to_string(), b64)], &mut utc());
         assert!(matches!(items[0].kind, ItemKind::Call { .. }));
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("cdr", JSON_A)
+            .finish();
+        let items = parse_form_body(&body, &mut utc());
+        let d = call(&items[0]);
+        // encode-values: "Ann%20Smith" survives the form decoding and is decoded once more.
+        assert_eq!(d.customer_name.as_deref(), Some("Ann Smith"));
         let items = parse_form(&[("uuid".to_string(), "x".to_string())], &mut utc());
         assert!(matches!(&items[0].kind, ItemKind::Rejected(i) if i.path == "cdr"));
         let items = parse_form(&[("cdr".to_string(), "{not json".to_string())], &mut utc());

@@ -12,8 +12,8 @@
 //!   as unknown vocabulary. Direction words likewise through `direction_values`, then
 //!   `inbound` / `outbound` / `internal` / `unknown`. Ended-reason words through
 //!   `ended_reason_values`, then the category words of SPEC 2.2, else category `other`.
-//! - `from` / `to` become customer / business numbers (inbound and unknown direction), or
-//!   business / customer (outbound); explicit `customerNumber` / `businessNumber` columns win.
+//! - `from` / `to` become customer / business numbers (inbound, internal and unknown
+//!   direction), or business / customer (outbound); explicit `customerNumber` / `businessNumber` columns win.
 //! - Durations are numbers in [`DurationUnit`] or `H:MM:SS` / `M:SS` text.
 //! - Timestamps: [`GenericMapping::timestamp_format`] (chrono `strftime`) when given, else every
 //!   format of [`crate::time::parse_instant`]; zone-less times are read in the source zone.
