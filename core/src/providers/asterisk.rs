@@ -817,6 +817,45 @@ mod tests {
     const CUSTOM: &[u8] =
         include_bytes!("../../../tests/data/asterisk/cdr_custom_Master_pjsip.csv");
 
+    fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof![
+            3 => proptest::strategy::Just("2024-01-27 16:16:36".to_string()),
+            1 => proptest::strategy::Just(String::new()),
+            1 => proptest::strategy::Just("ANSWERED".to_string()),
+            1 => proptest::strategy::Just("NO ANSWER".to_string()),
+            1 => proptest::strategy::Just("VoiceMail".to_string()),
+            1 => proptest::strategy::Just("1e300".to_string()),
+            1 => proptest::strategy::Just("-1".to_string()),
+            1 => proptest::strategy::Just("1706372196.12".to_string()),
+            1 => "\\PC{0,6}",
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_keeps_one_item_per_row(
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), 15..22), 0..10)
+        ) {
+            let records: Vec<csv::StringRecord> =
+                rows.iter().map(|r| csv::StringRecord::from(r.clone())).collect();
+            for strict in [false, true] {
+                let items = parse_csv(&records, &mut ParseCtx::new(chrono_tz::UTC, strict));
+                proptest::prop_assert_eq!(items.len(), records.len());
+                for (i, item) in items.iter().enumerate() {
+                    proptest::prop_assert_eq!(item.index, i + 1);
+                }
+                let calls = items.iter().filter(|i| matches!(i.kind, ItemKind::Call { .. })).count();
+                for item in &items {
+                    if let ItemKind::Call { draft, .. } = &item.kind {
+                        // a finished draft never panics either
+                        let _ = draft.clone().into_record(strict);
+                    }
+                }
+                proptest::prop_assert!(calls <= records.len());
+            }
+        }
+    }
+
     #[test]
     fn disposition_vocabulary() {
         let d = |w| disposition(w).unwrap();

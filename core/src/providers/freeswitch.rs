@@ -555,7 +555,9 @@ fn build(vars: &Vars, ctx: &mut ParseCtx) -> Built {
     if outcome == Outcome::Answered {
         draft.answered_at = answer.or_else(|| {
             let (end, talk) = (end?, talk?);
-            Some(end - chrono::Duration::microseconds((talk * 1e6).round() as i64))
+            // Bounded so that absurd billed times cannot overflow the instant arithmetic.
+            let talk = chrono::Duration::microseconds((talk.min(1e9) * 1e6).round() as i64);
+            end.checked_sub_signed(talk)
         });
     }
     let mut used: Vec<&str> = TIMING.to_vec();
@@ -811,6 +813,33 @@ mod tests {
         include_bytes!("../../../tests/data/freeswitch/mod_cdr_csv_Master_excel_mangled.csv");
     const JSON_A: &str = include_str!("../../../tests/data/freeswitch/json_cdr_inbound_a_leg.json");
     const JSON_B: &str = include_str!("../../../tests/data/freeswitch/json_cdr_inbound_b_leg.json");
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_keeps_one_item_per_row(
+            rows in proptest::collection::vec(proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just("2024-01-01 10:00:00".to_string()),
+                proptest::strategy::Just(String::new()),
+                proptest::strategy::Just("NORMAL_CLEARING".to_string()),
+                proptest::strategy::Just("LOSE_RACE".to_string()),
+                proptest::strategy::Just("1e300".to_string()),
+                proptest::strategy::Just("-5".to_string()),
+                proptest::strategy::Just("0".to_string()),
+                "\\PC{0,8}",
+            ], 0..20), 0..8)
+        ) {
+            let records: Vec<csv::StringRecord> = rows.iter().map(|r| csv::StringRecord::from(r.clone())).collect();
+            for strict in [false, true] {
+                let items = parse_csv(&records, &mut ParseCtx::new(chrono_tz::UTC, strict));
+                proptest::prop_assert_eq!(items.len(), records.len());
+                let cols = FreeswitchColumns::new(["uuid", "start_uepoch", "answer_epoch", "end_stamp", "billusec", "hangup_cause", "bleg_uuid"]);
+                let items = parse_csv_with(&cols, &records, &mut ParseCtx::new(chrono_tz::UTC, strict));
+                proptest::prop_assert_eq!(items.len(), records.len());
+                let items = crate::providers::asterisk::parse_csv(&records, &mut ParseCtx::new(chrono_tz::UTC, strict));
+                proptest::prop_assert_eq!(items.len(), records.len());
+            }
+        }
+    }
 
     #[test]
     fn every_hangup_cause_has_a_class() {
