@@ -23,10 +23,12 @@
 //!   `direction` `outbound` and a `call_uuid` other than its own `uuid`, becomes an event item
 //!   with the A-leg's id and a lower precedence, so the A-leg's values win and the B-leg only
 //!   fills gaps (agent, times when the A-leg's CDR is missing).
-//! - Direction from `context` as in [`super::asterisk::context_class`] (`public` = inbound,
+//! - Direction: `call_direction` (`inbound` / `outbound` / `local`, set by FusionPBX) when
+//!   present; else from `context` as in [`super::asterisk::context_class`] (`public` = inbound,
 //!   `default` = placed by a registered user: internal when the destination is a 2-5 digit
 //!   extension, else outbound); an unknown context with FreeSWITCH `direction` `outbound`
-//!   (the switch originated the call) is outbound, else unknown.
+//!   (the switch originated the call) is outbound, else unknown. A context equal to
+//!   `domain_name` (FusionPBX) counts as placed by a user.
 //! - Numbers: inbound customer = `caller_id_number`, business = `destination_number`;
 //!   outbound customer = `destination_number`. Agent: inbound answered calls take the callee
 //!   (`callee_id_number`, `dialed_user`, `last_sent_callee_id_number`, the `bridge_channel`
@@ -512,19 +514,31 @@ fn build(vars: &Vars, ctx: &mut ParseCtx) -> Built {
     let answered = talk.is_some_and(|t| t > 0.0) || answer.is_some();
     let src = vars.get("caller_id_number");
     let dst = vars.get("destination_number");
-    let direction = match context_class(vars.get("context").unwrap_or_default()) {
+    let context = vars.get("context").unwrap_or_default();
+    let class = if !context.is_empty() && vars.get("domain_name") == Some(context) {
+        // FusionPBX-style: a user's calls run in the context named after their domain.
+        ContextClass::FromUser
+    } else {
+        context_class(context)
+    };
+    let stated = vars
+        .get("call_direction")
+        .and_then(|d| match d.to_ascii_lowercase().as_str() {
+            "inbound" => Some(Direction::Inbound),
+            "outbound" => Some(Direction::Outbound),
+            "local" | "internal" => Some(Direction::Internal),
+            _ => None,
+        });
+    let switch_originated = vars
+        .get("direction")
+        .is_some_and(|d| d.eq_ignore_ascii_case("outbound"));
+    let direction = stated.unwrap_or(match class {
         ContextClass::Inbound => Direction::Inbound,
         ContextClass::FromUser if dst.is_some_and(is_extension) => Direction::Internal,
         ContextClass::FromUser => Direction::Outbound,
-        ContextClass::Unknown
-            if vars
-                .get("direction")
-                .is_some_and(|d| d.eq_ignore_ascii_case("outbound")) =>
-        {
-            Direction::Outbound
-        }
+        ContextClass::Unknown if switch_originated => Direction::Outbound,
         ContextClass::Unknown => Direction::Unknown,
-    };
+    });
     let voicemail = answered
         && vars
             .get("last_app")
@@ -968,6 +982,32 @@ mod tests {
             Failed.unanswered_outcome(Direction::Inbound),
             Outcome::Failed
         );
+    }
+
+    #[test]
+    fn stated_and_domain_directions() {
+        let cols = FreeswitchColumns::new([
+            "uuid",
+            "start_epoch",
+            "billsec",
+            "hangup_cause",
+            "context",
+            "domain_name",
+            "destination_number",
+            "call_direction",
+        ]);
+        let rows = records(
+            b"d-1,1714554000,5,NORMAL_CLEARING,acme.example.com,acme.example.com,+14158675309,\n\
+              d-2,1714554000,5,NORMAL_CLEARING,acme.example.com,acme.example.com,1004,\n\
+              d-3,1714554000,0,NO_ANSWER,public,acme.example.com,1004,local\n",
+        );
+        let items = parse_csv_with(&cols, &rows, &mut utc());
+        assert_eq!(call(&items[0]).direction, Some(Direction::Outbound));
+        assert_eq!(call(&items[1]).direction, Some(Direction::Internal));
+        // call_direction wins over the public context; unanswered internal -> unanswered.
+        assert_eq!(call(&items[2]).direction, Some(Direction::Internal));
+        assert_eq!(call(&items[2]).outcome, Some(Outcome::Unanswered));
+        assert_eq!(call(&items[2]).tenant.as_deref(), Some("acme.example.com"));
     }
 
     #[test]
