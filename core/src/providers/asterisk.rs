@@ -1034,6 +1034,35 @@ mod tests {
         assert_eq!(r.extra["amaflags"], "DOCUMENTATION");
         assert_eq!(r.extra["clid"], "\"89245555937\" <89245555937>");
         assert!(!r.extra.contains_key("linkedid"));
+        // Entry row 9's non-empty columns minus the mapped ones (start, end, duration,
+        // billsec, disposition, linkedid, src, dst), in column order, then cdrRows.
+        let keys: Vec<&str> = r.extra.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "dcontext",
+                "clid",
+                "channel",
+                "dstchannel",
+                "lastapp",
+                "lastdata",
+                "amaflags",
+                "uniqueid",
+                "sequence",
+                "cdrRows"
+            ]
+        );
+        assert_eq!(
+            r.extra["lastdata"],
+            "Local/ch1@TimeDelay&Local/ch2@TimeDelay&Local/ch3@TimeDelay,40"
+        );
+        assert!(r.tags.is_empty() && r.transfers.is_empty() && r.transcript.is_empty());
+        assert_eq!(
+            (r.quality.clone(), r.cost, r.language.clone()),
+            (None, None, None)
+        );
+        assert_eq!(r.provider, Provider::Asterisk);
+        assert_eq!(r.provider_call_id, "1706372196.12");
         assert!(!r.extra.contains_key("userfield")); // empty cells are not kept
     }
 
