@@ -40,6 +40,7 @@ impl InputArgs {
             provider: self.provider,
             source_tz: self.source_tz.clone(),
             strict: self.strict,
+            mapping: None,
         }
     }
 }

@@ -19,6 +19,7 @@ pub use format::Format;
 pub use report::{IngestReport, ReportEntry};
 
 use crate::model::{CallDraft, CallRecord, FieldIssue, Provider};
+use crate::providers::generic::GenericMapping;
 use crate::providers::{self, Item, ItemKind, ParseCtx};
 use crate::{Error, Result};
 use chrono_tz::Tz;
@@ -39,6 +40,10 @@ pub struct IngestOptions {
     /// Reject records that break an invariant or carry a bad value, instead of clearing the
     /// value with a warning.
     pub strict: bool,
+    /// Column / path mapping for the `generic` reader. With a mapping, inputs whose provider
+    /// cannot be detected (and every input when `provider` is `generic`) are read through it;
+    /// a CSV file's first row is then its header.
+    pub mapping: Option<GenericMapping>,
 }
 
 /// The records and the report of an ingest.
@@ -114,9 +119,12 @@ impl Parser {
             .options
             .provider
             .or_else(|| providers::detect_json(value));
-        match provider {
-            Some(p) => providers::parse_json(p, value, path, ctx),
-            None => vec![ctx.reject(
+        match (provider, &self.options.mapping) {
+            (Some(Provider::Generic) | None, Some(mapping)) => {
+                providers::generic::parse_json_with(mapping, value, path, ctx)
+            }
+            (Some(p), _) => providers::parse_json(p, value, path, ctx),
+            (None, None) => vec![ctx.reject(
                 path,
                 0,
                 path,
@@ -403,6 +411,7 @@ impl Ingestor {
             Some(p) => p,
             None if providers::asterisk::detect_csv(first) => Provider::Asterisk,
             None if providers::freeswitch::detect_csv(first) => Provider::FreeSwitch,
+            None if self.parser.options.mapping.is_some() => Provider::Generic,
             None => {
                 return Err(Error::UnknownProvider {
                     source_name: source.to_string(),
@@ -412,9 +421,26 @@ impl Ingestor {
             }
         };
         let mut ctx = self.parser.ctx();
+        // items are numbered by their line in the file (a header is line 1)
+        let mut first_line = 1;
         let mut items = match provider {
             Provider::Asterisk => providers::asterisk::parse_csv(&rows, &mut ctx),
             Provider::FreeSwitch => providers::freeswitch::parse_csv(&rows, &mut ctx),
+            Provider::Generic => {
+                let Some(mapping) = &self.parser.options.mapping else {
+                    return Err(Error::InvalidOption {
+                        option: "mapping".into(),
+                        reason: "the generic reader needs a column mapping".into(),
+                    });
+                };
+                first_line = 2;
+                providers::generic::parse_csv_with(
+                    mapping,
+                    first,
+                    rows.get(1..).unwrap_or_default(),
+                    &mut ctx,
+                )
+            }
             other => {
                 return Err(Error::InvalidOption {
                     option: "provider".into(),
@@ -423,7 +449,7 @@ impl Ingestor {
             }
         };
         for (i, it) in items.iter_mut().enumerate() {
-            it.index = i + 1;
+            it.index = i + first_line;
         }
         let parsed = Parsed {
             index: 0,

@@ -1239,15 +1239,3 @@ mod tests {
         assert!(matches!(&items[2].kind, ItemKind::Rejected(i) if i.path == "$[2]"));
     }
 }
-
-/// Whether a CSV row has an Asterisk CDR layout.
-pub fn detect_csv(_first_row: &csv::StringRecord) -> bool {
-    false
-}
-
-/// Parse CDR rows.
-pub fn parse_csv(rows: &[csv::StringRecord], ctx: &mut ParseCtx) -> Vec<Item> {
-    rows.iter()
-        .map(|_| ctx.reject("$", 0, "$", "parser under construction"))
-        .collect()
-}

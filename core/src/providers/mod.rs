@@ -256,6 +256,7 @@ const JSON_DETECT_ORDER: &[Provider] = &[
     Provider::CallCenter,
     Provider::CallApi,
     Provider::FreeSwitch,
+    Provider::Asterisk,
 ];
 
 /// Name the provider of a JSON document from its shape.
@@ -269,7 +270,8 @@ pub fn detect_json(value: &Value) -> Option<Provider> {
         Provider::CallCenter => callcenter::detect(value),
         Provider::CallApi => callapi::detect(value),
         Provider::FreeSwitch => freeswitch::detect(value),
-        Provider::Asterisk | Provider::Generic => false,
+        Provider::Asterisk => asterisk::detect(value),
+        Provider::Generic => false,
     })
 }
 

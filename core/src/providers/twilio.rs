@@ -1034,8 +1034,12 @@ fn stand_in_for_parent(draft: &mut CallDraft) {
     draft.started_at = Some(start);
     draft.answered_at = draft.answered_at.or_else(|| instant("answered_at"));
     draft.ended_at = draft.ended_at.or_else(|| instant("ended_at"));
-    draft.talk_s = draft.talk_s.or_else(|| leg.get("talk_s").and_then(Value::as_f64));
-    draft.cost = draft.cost.or_else(|| leg.get("cost").and_then(Value::as_f64));
+    draft.talk_s = draft
+        .talk_s
+        .or_else(|| leg.get("talk_s").and_then(Value::as_f64));
+    draft.cost = draft
+        .cost
+        .or_else(|| leg.get("cost").and_then(Value::as_f64));
     if draft.raw_status.is_none() {
         draft.raw_status = text("status");
         draft.outcome = text("outcome").and_then(|o| o.parse().ok());

@@ -489,13 +489,23 @@ fn parent_and_leg_fold_in_any_order() {
 }
 
 #[test]
-fn leg_without_its_parent_has_no_start() {
+fn leg_without_its_parent_stands_in_for_it() {
     let mut ctx = strict();
     let mut leg = call(&parse(&json("call_fetch.json"), "$", &mut ctx)[0])
         .0
         .clone();
     finalize(&mut leg);
-    assert_eq!(leg.into_record(false).unwrap_err().path, "startedAt");
+    let (r, _) = leg.into_record(true).unwrap();
+    // the parent CAdeadbeef... is not in the input: its leg CAaaa... stands in. From the file:
+    // start 17:02:00, end 17:03:00 (60 s), duration "4" = talk, outbound-api answered by
+    // machine_start -> voicemail, price -0.200 -> cost 0.2
+    assert_eq!(r.id, "twilio:CAdeadbeefdeadbeefdeadbeefdeadbeef");
+    assert_eq!(r.started_at.to_rfc3339(), "2019-10-18T17:02:00+00:00");
+    assert_eq!((r.duration_s, r.talk_s), (Some(60.0), Some(4.0)));
+    assert_eq!(r.outcome, Outcome::Voicemail);
+    assert_eq!(r.direction, Direction::Outbound);
+    assert_eq!(r.cost, Some(0.2));
+    assert_eq!(r.extra["legStandsIn"], "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 }
 
 #[test]
