@@ -536,6 +536,7 @@ impl Ingestor {
                 continue;
             };
             let lead = group.iter().position(|p| !p.event).unwrap_or(0);
+            let all_events = group.iter().all(|p| p.event);
             for (i, p) in group.iter().enumerate() {
                 if i != lead {
                     if p.event {
@@ -563,12 +564,20 @@ impl Ingestor {
                     }
                     records.push(record);
                 }
-                Err(issue) => report.rejected.push(ReportEntry {
-                    source: source.to_string(),
-                    index,
-                    path: format!("{path}.{}", issue.path),
-                    reason: format!("{id}: {}", issue.reason),
-                }),
+                Err(mut issue) => {
+                    if issue.path == "startedAt" && all_events {
+                        issue.reason = format!(
+                            "only partial items of this call were read (webhook events, recordings or legs) and none says when it began: {}",
+                            issue.reason
+                        );
+                    }
+                    report.rejected.push(ReportEntry {
+                        source: source.to_string(),
+                        index,
+                        path: format!("{path}.{}", issue.path),
+                        reason: format!("{id}: {}", issue.reason),
+                    });
+                }
             }
         }
         records.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
