@@ -11,6 +11,7 @@ pub mod model;
 pub mod phone;
 pub mod providers;
 pub mod time;
+pub mod views;
 
 pub use error::{Error, Result};
 pub use model::*;
