@@ -9,6 +9,7 @@
 pub mod error;
 pub mod model;
 pub mod phone;
+pub mod report;
 pub mod providers;
 pub mod time;
 pub mod views;
