@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod error;
 pub mod model;
 pub mod phone;
