@@ -70,6 +70,50 @@ pub fn assemble(ingest: Value, analytics: &Value, intents: Value, keywords: Valu
     Value::Object(out)
 }
 
+/// The report object of a computed [`Report`](crate::analytics::Report): its JSON, with the
+/// keyword rows cut to [`KEYWORD_LIMIT`].
+pub fn from_report(report: &crate::analytics::Report) -> Value {
+    let value = serde_json::to_value(report).unwrap_or(Value::Null);
+    let get = |k: &str| value.get(k).cloned().unwrap_or(Value::Null);
+    assemble(get("ingest"), &value, get("intents"), get("keywords"))
+}
+
+/// Output format of `callscope report --format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// A readable terminal report (the default).
+    #[default]
+    Table,
+    /// One JSON object with the SPEC 6 keys.
+    Json,
+    /// A self-contained dashboard page.
+    Html,
+}
+
+impl std::str::FromStr for Format {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "html" => Ok(Format::Html),
+            other => Err(crate::Error::InvalidOption {
+                option: "format".into(),
+                reason: format!("expected table, json or html, got {other:?}"),
+            }),
+        }
+    }
+}
+
+/// Render the report in a format (`html` only reads `html_options`).
+pub fn render(report: &Value, format: Format, html_options: &HtmlOptions) -> String {
+    match format {
+        Format::Table => to_table(report),
+        Format::Json => to_json(report),
+        Format::Html => to_html(report, html_options),
+    }
+}
+
 /// The JSON rendering: the report, pretty-printed, with a trailing newline.
 pub fn to_json(report: &Value) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "null".into());
@@ -81,6 +125,7 @@ pub fn to_json(report: &Value) -> String {
 pub(crate) fn is_rate_key(key: &str, parent: Option<&str>) -> bool {
     key.ends_with("Rate")
         || key == "rate"
+        || key == "occupancy"
         || parent == Some("serviceLevel") && key != "thresholdS" && key != "threshold"
 }
 
@@ -304,6 +349,71 @@ mod tests {
         assert!(text.ends_with("}\n"));
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn end_to_end_from_records() {
+        use crate::analytics::{AnalyticsOptions, Report};
+        use crate::model::{Direction, Outcome};
+        use crate::views::fixtures::call;
+        let records = vec![
+            call(
+                "1",
+                Direction::Inbound,
+                Outcome::Answered,
+                "2024-03-04T14:00:00Z",
+                65.0,
+            ),
+            call(
+                "2",
+                Direction::Inbound,
+                Outcome::Answered,
+                "2024-03-04T14:00:30Z",
+                125.0,
+            ),
+            call(
+                "3",
+                Direction::Inbound,
+                Outcome::Missed,
+                "2024-03-05T15:00:00Z",
+                30.0,
+            ),
+        ];
+        let options = AnalyticsOptions::default()
+            .with_time_zone("America/New_York")
+            .unwrap();
+        let mut computed = Report::compute(&records, &options).unwrap();
+        computed.keywords = (0..55)
+            .map(|i| serde_json::json!({"keyword": format!("k{i}"), "count": 1}))
+            .collect();
+        let value = from_report(&computed);
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, TOP_LEVEL_KEYS.to_vec());
+        assert_eq!(value["keywords"].as_array().unwrap().len(), 50);
+        assert_eq!(value["summary"]["totalCalls"], 3);
+        // calls 1 and 2 overlap (14:00:30 to 14:01:05): peak 2
+        assert_eq!(value["concurrency"]["peak"], 2);
+
+        let table = render(&value, Format::Table, &HtmlOptions::default());
+        assert!(table.contains("totalCalls"));
+        // two local days: 2024-03-04 with 2 calls, 2024-03-05 with 1
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("2024-03-04") && l.contains(" 2 "))
+        );
+        let html = render(&value, "html".parse().unwrap(), &HtmlOptions::default());
+        assert!(html.contains("<title>2024-03-04: 2</title>"));
+        assert!(!html.contains("https://") && !html.contains("http://"));
+        let json: Value =
+            serde_json::from_str(&render(&value, Format::Json, &HtmlOptions::default())).unwrap();
+        assert_eq!(json, value);
+        assert!("pdf".parse::<Format>().is_err());
     }
 
     #[test]

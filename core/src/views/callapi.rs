@@ -23,29 +23,13 @@
 //! ```
 //!
 //! `fromNumber`/`toNumber` follow the call's direction (inbound: customer -> business).
-//! The list is sorted newest first; filter the records before calling it.
+//! The list takes a [`ListQuery`] (filters, sort, page and limit of SPEC 4.7; default newest
+//! first, 50 a page).
 
 use super::{Totals, count_map, instant, sound};
+use crate::analytics::{ListQuery, list_calls};
 use crate::model::{CallRecord, Direction};
 use serde_json::{Value, json};
-
-/// The largest page SPEC 4.7 allows.
-pub const MAX_LIMIT: usize = 1000;
-
-/// A page request: 1-based `page`, `limit` rows per page (clamped to 1..=1000).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    /// 1-based page number (0 is read as 1).
-    pub page: usize,
-    /// Rows per page.
-    pub limit: usize,
-}
-
-impl Default for PageRequest {
-    fn default() -> Self {
-        PageRequest { page: 1, limit: 20 }
-    }
-}
 
 /// `GET /api/calls/stats`.
 pub fn stats(records: &[CallRecord]) -> Value {
@@ -64,34 +48,13 @@ pub fn stats(records: &[CallRecord]) -> Value {
     })
 }
 
-/// `GET /api/calls`: one page of rows, newest first, with the pagination object.
-pub fn list(records: &[CallRecord], page: PageRequest) -> Value {
-    let limit = page.limit.clamp(1, MAX_LIMIT);
-    let current = page.page.max(1);
-    let total = records.len();
-    let total_pages = total.div_ceil(limit);
-    let mut sorted: Vec<&CallRecord> = records.iter().collect();
-    sorted.sort_by(|a, b| {
-        b.started_at
-            .cmp(&a.started_at)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    let items: Vec<Value> = sorted
-        .into_iter()
-        .skip((current - 1).saturating_mul(limit))
-        .take(limit)
-        .map(row)
-        .collect();
+/// `GET /api/calls`: the records `query` selects (SPEC 4.7 filters, sort and page, by
+/// [`list_calls`]), as rows with the pagination object.
+pub fn list(records: &[CallRecord], query: &ListQuery) -> Value {
+    let page = list_calls(records, query);
     json!({
-        "items": items,
-        "pagination": {
-            "currentPage": current,
-            "totalPages": total_pages,
-            "totalCount": total,
-            "perPage": limit,
-            "hasNext": current < total_pages,
-            "hasPrev": current > 1,
-        }
+        "items": page.items.into_iter().map(row).collect::<Vec<_>>(),
+        "pagination": page.pagination,
     })
 }
 
@@ -188,7 +151,14 @@ mod tests {
 
     #[test]
     fn list_pages_newest_first() {
-        let v = list(&sample(), PageRequest { page: 2, limit: 2 });
+        let v = list(
+            &sample(),
+            &ListQuery {
+                page: 2,
+                limit: 2,
+                ..ListQuery::default()
+            },
+        );
         assert_eq!(keys(&v), names(&["items", "pagination"]));
         assert_eq!(
             v["pagination"],
@@ -232,22 +202,34 @@ mod tests {
 
     #[test]
     fn list_edges() {
-        let last = list(&sample(), PageRequest { page: 3, limit: 2 });
+        let last = list(
+            &sample(),
+            &ListQuery {
+                page: 3,
+                limit: 2,
+                ..ListQuery::default()
+            },
+        );
         assert_eq!(last["pagination"]["hasNext"], false);
         assert_eq!(last["items"].as_array().unwrap().len(), 1);
         let huge = list(
             &sample(),
-            PageRequest {
+            &ListQuery {
                 page: 0,
                 limit: 5000,
+                ..ListQuery::default()
             },
         );
         assert_eq!(huge["pagination"]["perPage"], 1000);
         assert_eq!(huge["pagination"]["currentPage"], 1);
         assert_eq!(huge["pagination"]["hasPrev"], false);
-        let empty = list(&[], PageRequest::default());
+        let empty = list(&[], &ListQuery::default());
         assert_eq!(empty["pagination"]["totalPages"], 0);
         assert_eq!(empty["items"], json!([]));
+        // the SPEC 4.7 filter applies: 2 outbound calls
+        let mut outbound = ListQuery::default();
+        outbound.filter.direction = vec![Direction::Outbound];
+        assert_eq!(list(&sample(), &outbound)["pagination"]["totalCount"], 2);
         // outbound row: business -> customer
         let out = row(&sample()[3]);
         assert_eq!(out["fromNumber"], "+15559870000");

@@ -103,6 +103,28 @@ pub struct SeriesPoint {
     pub starts: u64,
 }
 
+impl From<&crate::analytics::Concurrency> for ConcurrencyFigures {
+    fn from(c: &crate::analytics::Concurrency) -> Self {
+        ConcurrencyFigures {
+            current: c.current,
+            peak: c.peak,
+            peak_at: c.peak_at,
+            granularity_seconds: i64::try_from(c.granularity_seconds).ok(),
+            series: c
+                .series
+                .iter()
+                .map(|b| SeriesPoint {
+                    timestamp: b.timestamp,
+                    peak: b.peak,
+                    at_start: b.at_start,
+                    average: b.average,
+                    starts: b.starts,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// `dashboard-summary`.
 pub fn dashboard_summary(records: &[CallRecord]) -> Value {
     let t = Totals::of(records);
