@@ -85,18 +85,27 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// A "nice" axis maximum: 1, 2, 2.5 or 5 times a power of ten, at least `max`.
-fn nice_max(max: f64) -> f64 {
+/// A count axis: `(top, step)` with a step of 1, 2 or 5 times a power of ten (at least 1)
+/// giving about five intervals, and the top a multiple of the step at least `max`.
+fn axis(max: f64) -> (f64, f64) {
     if !max.is_finite() || max <= 0.0 {
-        return 1.0;
+        return (1.0, 1.0);
     }
-    let p = 10f64.powf(max.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if m * p >= max {
-            return m * p;
-        }
-    }
-    10.0 * p
+    let raw = max / 5.0;
+    let p = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * p)
+        .max(1.0);
+    (step * (max / step).ceil(), step)
+}
+
+/// The tick values of an axis, 0 to top.
+fn ticks(top: f64, step: f64) -> Vec<f64> {
+    let n = (top / step).round() as usize;
+    (0..=n).map(|i| step * i as f64).collect()
 }
 
 fn empty(out: &mut String) {
@@ -111,11 +120,10 @@ fn column_chart(out: &mut String, points: &[(String, f64)], color: &str) {
     let (w, h, left, bottom, top) = (920.0, 260.0, 44.0, 46.0, 12.0);
     let plot_w = w - left - 10.0;
     let plot_h = h - bottom - top;
-    let max = nice_max(points.iter().map(|p| p.1).fold(0.0, f64::max));
+    let (max, step) = axis(points.iter().map(|p| p.1).fold(0.0, f64::max));
     let _ = write!(out, "<svg viewBox=\"0 0 {w} {h}\" role=\"img\">");
-    for i in 0..=4 {
-        let v = max * f64::from(i) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
+    for v in ticks(max, step) {
+        let y = top + plot_h - plot_h * v / max;
         let _ = write!(
             out,
             "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
@@ -164,7 +172,7 @@ fn bar_chart(out: &mut String, bars: &[(String, f64, String, String)]) {
         return empty(out);
     }
     let row_h = 22.0;
-    let (w, left) = (640.0, 190.0);
+    let (w, left) = (660.0, 210.0);
     let h = row_h * bars.len() as f64 + 8.0;
     let max = bars.iter().map(|b| b.1).fold(0.0, f64::max);
     let plot_w = w - left - 90.0;
@@ -172,8 +180,8 @@ fn bar_chart(out: &mut String, bars: &[(String, f64, String, String)]) {
     for (i, (name, v, shown, color)) in bars.iter().enumerate() {
         let y = 4.0 + row_h * i as f64;
         let bw = if max > 0.0 { plot_w * v / max } else { 0.0 };
-        let mut name_short: String = name.chars().take(28).collect();
-        if name.chars().count() > 28 {
+        let mut name_short: String = name.chars().take(26).collect();
+        if name.chars().count() > 26 {
             name_short.push('…');
         }
         let _ = write!(
@@ -291,12 +299,11 @@ fn concurrency_chart(out: &mut String, conc: Option<&Value>, tz: Tz) {
     let plot_w = w - left - 10.0;
     let plot_h = h - bottom - top;
     let span = (last.0 - first.0).max(1.0);
-    let max = nice_max(series.iter().map(|p| p.1).fold(0.0, f64::max));
+    let (max, step) = axis(series.iter().map(|p| p.1).fold(0.0, f64::max));
     let x = |t: f64| left + plot_w * (t - first.0) / span;
     let y = |v: f64| top + plot_h - plot_h * v / max;
     let _ = write!(out, "<svg viewBox=\"0 0 {w} {h}\" role=\"img\">");
-    for i in 0..=4 {
-        let v = max * f64::from(i) / 4.0;
+    for v in ticks(max, step) {
         let _ = write!(
             out,
             "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
@@ -315,9 +322,14 @@ fn concurrency_chart(out: &mut String, conc: Option<&Value>, tz: Tz) {
             .unwrap_or_default();
         let _ = write!(
             out,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\">{}</text>",
             x(t),
             top + plot_h + 16.0,
+            match i {
+                0 => "start",
+                6 => "end",
+                _ => "middle",
+            },
             esc(&text)
         );
     }
@@ -461,6 +473,7 @@ pub fn to_html(report: &Value, options: &HtmlOptions) -> String {
     );
     let subtitle = report
         .get("ingest")
+        .filter(|i| i.is_object())
         .map(|i| {
             let n = |k: &str| {
                 i.get(k)
@@ -510,6 +523,7 @@ pub fn to_html(report: &Value, options: &HtmlOptions) -> String {
     open_section(&mut out, "chart-outcomes", "Outcomes", false);
     let outcomes: Vec<_> = counts(summary.and_then(|s| s.get("callsByOutcome")))
         .into_iter()
+        .filter(|p| p.1 != 0.0)
         .map(|(k, n)| {
             let color = match k.as_str() {
                 "answered" => PALETTE[1],
@@ -582,7 +596,9 @@ pub fn to_html(report: &Value, options: &HtmlOptions) -> String {
     open_section(&mut out, "details", "Summary and KPIs", true);
     out.push_str("<table><tbody>");
     for (name, obj) in [("summary", summary), ("kpis", report.get("kpis"))] {
-        for (path, key, parent, v) in obj.map(leaves).unwrap_or_default() {
+        // the calls-by-* count objects are charted above
+        let scalars = obj.map(leaves).unwrap_or_default();
+        for (path, key, parent, v) in scalars.into_iter().filter(|l| !l.0.starts_with("callsBy")) {
             let _ = write!(
                 out,
                 "<tr><td>{}.{}</td><td class=\"n\">{}</td></tr>",
@@ -677,10 +693,14 @@ mod tests {
     }
 
     #[test]
-    fn nice_axis_maxima() {
-        assert_eq!(nice_max(7.0), 10.0);
-        assert_eq!(nice_max(180.0), 200.0);
-        assert_eq!(nice_max(2.2), 2.5);
-        assert_eq!(nice_max(0.0), 1.0);
+    fn count_axes() {
+        // 215 / 5 = 43 -> step 50, top 250
+        assert_eq!(axis(215.0), (250.0, 50.0));
+        // 8 / 5 = 1.6 -> step 2, top 8
+        assert_eq!(axis(8.0), (8.0, 2.0));
+        // small counts keep a step of 1
+        assert_eq!(axis(2.0), (2.0, 1.0));
+        assert_eq!(axis(0.0), (1.0, 1.0));
+        assert_eq!(ticks(8.0, 2.0), vec![0.0, 2.0, 4.0, 6.0, 8.0]);
     }
 }

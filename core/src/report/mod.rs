@@ -134,7 +134,7 @@ pub(crate) fn is_seconds_key(key: &str) -> bool {
     key.ends_with("Duration")
         || key.ends_with("duration")
         || key.ends_with("Time")
-        || key.ends_with("Seconds")
+        || key.ends_with("Seconds") && key != "granularitySeconds"
         || key.ends_with("S") && key.len() > 1 && key != "thresholdS"
         || matches!(key, "asa" | "aht" | "p50" | "p90" | "p95" | "p99")
 }

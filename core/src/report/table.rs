@@ -282,7 +282,11 @@ pub fn to_table(report: &Value) -> String {
             ("callsByProvider", "provider"),
             ("callsByDay", "day"),
         ] {
-            let pairs = counts(s.get(key));
+            // zero rows (every vocabulary word is a key) are left out
+            let pairs: Vec<_> = counts(s.get(key))
+                .into_iter()
+                .filter(|p| p.1 != 0.0)
+                .collect();
             if !pairs.is_empty() {
                 out.push('\n');
                 count_table(&mut out, title, &pairs);
