@@ -23,6 +23,18 @@
 //!   assistant, direction, outcome, customerNumber, businessNumber, startedAt, answeredAt,
 //!   endedAt, duration, endedReason, endedReasonCategory, summary, intent, cost,
 //!   recordingUrl}}`.
+//!
+//! The concurrency views read the analytics result, computed at the granularity the API was
+//! asked for:
+//!
+//! ```
+//! use callscope::analytics::{AnalyticsOptions, Granularity, concurrency};
+//! use callscope::views::voiceai::{ConcurrencyFigures, concurrent_calls, concurrent_timeseries};
+//! let options = AnalyticsOptions { granularity: Granularity::Minute, ..AnalyticsOptions::default() };
+//! let figures = ConcurrencyFigures::from(&concurrency(&[], &options).unwrap());
+//! assert_eq!(concurrent_calls(&figures), serde_json::json!({"current": 0, "peak": 0}));
+//! assert_eq!(concurrent_timeseries(&figures, Some(60)), serde_json::json!([]));
+//! ```
 
 use super::{Totals, ViewOptions, instant, percentage, ranked, rate, round2, sound};
 use crate::model::{CallRecord, Outcome};
@@ -494,6 +506,20 @@ mod tests {
                 .unwrap()
                 .len(),
             3
+        );
+    }
+
+    #[test]
+    fn concurrency_from_the_analytics() {
+        use crate::analytics::{AnalyticsOptions, concurrency};
+        // v1 09:00:00-09:01:40, v2 09:10:00-09:10:50, v3 09:20:00-09:20:30 never overlap;
+        // v4 is active since 09:30 and as_of is the latest instant (its answer, 09:30:04)
+        let c = concurrency(&sample(), &AnalyticsOptions::default()).unwrap();
+        let figures = ConcurrencyFigures::from(&c);
+        assert_eq!(concurrent_calls(&figures), json!({"current": 1, "peak": 1}));
+        assert_eq!(
+            concurrent_timeseries(&figures, None),
+            json!([{"timestamp": "2024-06-01T09:00:00Z", "count": 1}])
         );
     }
 
