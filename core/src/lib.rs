@@ -13,9 +13,11 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod phone;
+pub mod report;
 pub mod providers;
 pub mod signature;
 pub mod time;
+pub mod views;
 
 pub use error::{Error, Result};
 pub use model::*;

@@ -1,0 +1,445 @@
+//! The `callscope report` document (SPEC 6) and its three renderings: JSON, a terminal table
+//! and a self-contained HTML dashboard.
+//!
+//! The renderers read the report as a [`serde_json::Value`] with the SPEC 6 top-level keys,
+//! so they work with whatever typed structs produce those keys: build it with [`assemble`]
+//! from the ingest report, the analytics report and the text rows (each already serialized),
+//! then call [`to_json`], [`to_table`] or [`to_html`]. A key that is missing or of an
+//! unexpected shape is shown as absent, never a panic.
+//!
+//! Formatting rules of the table and the dashboard (the JSON keeps raw numbers): keys that
+//! end in `Rate`, and the `serviceLevel` variants, are 0-1 fractions shown as percentages;
+//! `percentage` keys are already 0-100; durations (`*Duration`, `*Time`, `asa`, `aht`,
+//! `p50`..`p99`) are seconds shown as `1h 02m 03s` / `4m 05s` / `12.3s`.
+
+mod html;
+mod table;
+
+pub use html::{CHART_IDS, HtmlOptions, to_html};
+pub use table::to_table;
+
+use serde_json::{Map, Value};
+
+/// The top-level keys of the report, in order (SPEC 6).
+pub const TOP_LEVEL_KEYS: [&str; 9] = [
+    "ingest",
+    "summary",
+    "kpis",
+    "agents",
+    "endedReasons",
+    "endedReasonsRaw",
+    "concurrency",
+    "intents",
+    "keywords",
+];
+
+/// How many keyword rows the report keeps (SPEC 6: top 50).
+pub const KEYWORD_LIMIT: usize = 50;
+
+/// Build the report object with exactly the SPEC 6 keys, in order.
+///
+/// `analytics` is the serialized analytics report: an object carrying `summary`, `kpis`,
+/// `agents`, `endedReasons`, `endedReasonsRaw` and `concurrency` (other keys are ignored; a
+/// missing one becomes null). `intents` and `keywords` are arrays of SPEC 4.6 rows; keywords
+/// are cut to the first [`KEYWORD_LIMIT`] rows, in the order given.
+pub fn assemble(ingest: Value, analytics: &Value, intents: Value, keywords: Value) -> Value {
+    let mut out = Map::new();
+    out.insert("ingest".into(), ingest);
+    for key in [
+        "summary",
+        "kpis",
+        "agents",
+        "endedReasons",
+        "endedReasonsRaw",
+        "concurrency",
+    ] {
+        out.insert(
+            key.into(),
+            analytics.get(key).cloned().unwrap_or(Value::Null),
+        );
+    }
+    out.insert("intents".into(), intents);
+    let keywords = match keywords {
+        Value::Array(mut rows) => {
+            rows.truncate(KEYWORD_LIMIT);
+            Value::Array(rows)
+        }
+        other => other,
+    };
+    out.insert("keywords".into(), keywords);
+    Value::Object(out)
+}
+
+/// The report object of a computed [`Report`](crate::analytics::Report): its JSON, with the
+/// keyword rows cut to [`KEYWORD_LIMIT`].
+pub fn from_report(report: &crate::analytics::Report) -> Value {
+    let value = serde_json::to_value(report).unwrap_or(Value::Null);
+    let get = |k: &str| value.get(k).cloned().unwrap_or(Value::Null);
+    assemble(get("ingest"), &value, get("intents"), get("keywords"))
+}
+
+/// Output format of `callscope report --format`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Format {
+    /// A readable terminal report (the default).
+    #[default]
+    Table,
+    /// One JSON object with the SPEC 6 keys.
+    Json,
+    /// A self-contained dashboard page.
+    Html,
+}
+
+impl std::str::FromStr for Format {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "html" => Ok(Format::Html),
+            other => Err(crate::Error::InvalidOption {
+                option: "format".into(),
+                reason: format!("expected table, json or html, got {other:?}"),
+            }),
+        }
+    }
+}
+
+/// Render the report in a format (`html` only reads `html_options`).
+pub fn render(report: &Value, format: Format, html_options: &HtmlOptions) -> String {
+    match format {
+        Format::Table => to_table(report),
+        Format::Json => to_json(report),
+        Format::Html => to_html(report, html_options),
+    }
+}
+
+/// The JSON rendering: the report, pretty-printed, with a trailing newline.
+pub fn to_json(report: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|_| "null".into());
+    s.push('\n');
+    s
+}
+
+/// Whether a key holds a 0-1 fraction.
+pub(crate) fn is_rate_key(key: &str, parent: Option<&str>) -> bool {
+    key.ends_with("Rate")
+        || key == "rate"
+        || key == "occupancy"
+        || parent == Some("serviceLevel") && key != "thresholdS" && key != "threshold"
+}
+
+/// Whether a key holds seconds.
+pub(crate) fn is_seconds_key(key: &str) -> bool {
+    key.ends_with("Duration")
+        || key.ends_with("duration")
+        || key.ends_with("Time")
+        || key.ends_with("Seconds") && key != "granularitySeconds"
+        || key.ends_with("S") && key.len() > 1 && key != "thresholdS"
+        || matches!(key, "asa" | "aht" | "p50" | "p90" | "p95" | "p99")
+}
+
+/// Seconds as `1h 02m 03s`, `4m 05s` or `12.3s`.
+pub(crate) fn fmt_seconds(s: f64) -> String {
+    if !s.is_finite() {
+        return "-".into();
+    }
+    let neg = if s < 0.0 { "-" } else { "" };
+    let a = s.abs();
+    if a < 60.0 {
+        return format!("{neg}{a:.1}s");
+    }
+    let total = a.round() as u64;
+    let (h, m, sec) = (total / 3600, total / 60 % 60, total % 60);
+    if h > 0 {
+        format!("{neg}{h}h {m:02}m {sec:02}s")
+    } else {
+        format!("{neg}{m}m {sec:02}s")
+    }
+}
+
+/// A plain number: integers without decimals, others with two.
+pub(crate) fn fmt_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// A value for display, by what its key means.
+pub(crate) fn fmt_value(key: &str, parent: Option<&str>, v: &Value) -> String {
+    match v {
+        Value::Null => "-".into(),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            if key == "percentage" {
+                format!("{x:.2}%")
+            } else if is_rate_key(key, parent) {
+                format!("{:.2}%", x * 100.0)
+            } else if is_seconds_key(key) {
+                fmt_seconds(x)
+            } else {
+                fmt_number(x)
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Flatten an object into `(path, key, parent, value)` scalar leaves, one level of nesting.
+pub(crate) fn leaves(obj: &Value) -> Vec<(String, String, Option<String>, Value)> {
+    let mut out = Vec::new();
+    if let Some(map) = obj.as_object() {
+        for (k, v) in map {
+            match v {
+                Value::Object(inner) => {
+                    for (ik, iv) in inner {
+                        if !iv.is_object() && !iv.is_array() {
+                            out.push((
+                                format!("{k}.{ik}"),
+                                ik.clone(),
+                                Some(k.clone()),
+                                iv.clone(),
+                            ));
+                        }
+                    }
+                }
+                Value::Array(_) => {}
+                scalar => out.push((k.clone(), k.clone(), None, scalar.clone())),
+            }
+        }
+    }
+    out
+}
+
+/// `(key, count)` pairs of a count object (`callsByDay`, `callsByOutcome`, ...).
+pub(crate) fn counts(v: Option<&Value>) -> Vec<(String, f64)> {
+    v.and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_f64().map(|n| (k.clone(), n)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The rows of an array of objects.
+pub(crate) fn rows(v: Option<&Value>) -> Vec<&Map<String, Value>> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_object).collect())
+        .unwrap_or_default()
+}
+
+/// A row's label: the string at `key`, `(none)` when null.
+pub(crate) fn label(row: &Map<String, Value>, key: &str) -> String {
+    match row.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => "(none)".into(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A number field of a row.
+pub(crate) fn num(row: &Map<String, Value>, key: &str) -> Option<f64> {
+    row.get(key).and_then(Value::as_f64)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod sample {
+    //! A hand-made report in the SPEC 6 shape, shared by the renderer tests.
+
+    use serde_json::{Value, json};
+
+    fn weekday_hour() -> Value {
+        let mut grid = vec![vec![0u64; 24]; 7];
+        // Monday 9h: 2 calls; Tuesday 9h: 1, 10h: 3
+        grid[0][9] = 2;
+        grid[1][9] = 1;
+        grid[1][10] = 3;
+        json!(grid)
+    }
+
+    pub fn analytics() -> Value {
+        json!({
+            "summary": {
+                "totalCalls": 6, "inboundCalls": 4, "outboundCalls": 2, "answeredCalls": 4, "missedCalls": 1,
+                "voicemailCalls": 1, "failedCalls": 0, "activeCalls": 0, "answerRate": 0.6667,
+                "totalDuration": 930.0, "averageDuration": 155.0, "totalTalkTime": 700.0, "averageTalkTime": 175.0,
+                "durationPercentiles": {"p50": 120.0, "p90": 300.0, "p95": 300.0, "p99": 300.0},
+                "callsByDay": {"2024-03-04": 2, "2024-03-05": 4},
+                "callsByHour": {"9": 3, "10": 3},
+                "callsByWeekdayHour": weekday_hour(),
+                "callsByOutcome": {"answered": 4, "missed": 1, "voicemail": 1},
+                "callsByDirection": {"inbound": 4, "outbound": 2},
+                "callsByProvider": {"vapi": 3, "twilio": 3}
+            },
+            "kpis": {"asa": 8.5, "aht": 175.0, "abandonRate": 0.25,
+                     "serviceLevel": {"thresholdS": 20, "offered": 0.75, "answered": 1.0,
+                                      "abandonedAfterTarget": 0.75, "abandonsMeetTarget": 0.75},
+                     "transferRate": 0.0, "repeatCallerRate": null},
+            "agents": [
+                {"agent": "ann@x.co", "count": 4, "percentage": 66.67, "answered": 3, "missed": 1,
+                 "totalDuration": 600.0, "averageDuration": 150.0, "aht": 180.0},
+                {"agent": null, "count": 2, "percentage": 33.33, "answered": 1, "missed": 0,
+                 "totalDuration": 330.0, "averageDuration": 165.0, "aht": 160.0}
+            ],
+            "endedReasons": [
+                {"category": "customer-ended", "count": 3, "percentage": 75.0},
+                {"category": "voicemail", "count": 1, "percentage": 25.0}
+            ],
+            "endedReasonsRaw": [
+                {"endedReason": "customer-ended-call", "category": "customer-ended", "count": 3, "percentage": 75.0},
+                {"endedReason": "voicemail", "category": "voicemail", "count": 1, "percentage": 25.0}
+            ],
+            "concurrency": {"current": 0, "peak": 2, "peakAt": "2024-03-05T10:15:00Z", "granularitySeconds": 3600,
+                "series": [
+                    {"timestamp": 1709629200, "peak": 1, "atStart": 0, "average": 0.1, "starts": 2},
+                    {"timestamp": 1709632800, "peak": 0, "atStart": 0, "average": 0.0, "starts": 0},
+                    {"timestamp": 1709636400, "peak": 2, "atStart": 0, "average": 0.4, "starts": 4}
+                ]},
+            "extraKeyIgnored": true
+        })
+    }
+
+    pub fn report() -> Value {
+        let ingest = json!({"recordsIn": 9, "recordsOut": 6, "duplicatesMerged": 1, "eventsFolded": 1,
+            "nonCallItems": 0, "rejected": [{"source": "a.json", "index": 3, "path": "$.calls[2]", "reason": "no start"}],
+            "warnings": [], "unknownVocabulary": {"twilio": {"weird": 1}}});
+        let intents = json!([
+            {"intent": "billing", "count": 3, "percentage": 50.0},
+            {"intent": "support", "count": 2, "percentage": 33.33},
+            {"intent": "other", "count": 1, "percentage": 16.67}
+        ]);
+        let mut kw: Vec<Value> = (0..60)
+            .map(|i| json!({"keyword": format!("word{i:02}"), "count": 60 - i, "positiveCount": 1, "neutralCount": 0,
+                            "negativeCount": 0, "avgSentiment": 0.5, "lastDetectedAt": "2024-03-05T10:00:00Z"}))
+            .collect();
+        kw[0] = json!({"keyword": "<script>alert(1)</script>", "count": 61, "positiveCount": 0, "neutralCount": 0,
+                       "negativeCount": 61, "avgSentiment": -0.7, "lastDetectedAt": null});
+        super::assemble(ingest, &analytics(), intents, Value::Array(kw))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assemble_has_exactly_the_spec_keys_in_order() {
+        let r = sample::report();
+        let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, TOP_LEVEL_KEYS.to_vec());
+        // 60 keyword rows cut to 50
+        assert_eq!(r["keywords"].as_array().unwrap().len(), 50);
+        assert_eq!(r["concurrency"]["peak"], 2);
+        let empty = assemble(Value::Null, &Value::Null, Value::Null, Value::Null);
+        assert_eq!(empty.as_object().unwrap().len(), 9);
+        assert!(empty["summary"].is_null());
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let r = sample::report();
+        let text = to_json(&r);
+        assert!(text.ends_with("}\n"));
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn end_to_end_from_records() {
+        use crate::analytics::{AnalyticsOptions, Report};
+        use crate::model::{Direction, Outcome};
+        use crate::views::fixtures::call;
+        let records = vec![
+            call(
+                "1",
+                Direction::Inbound,
+                Outcome::Answered,
+                "2024-03-04T14:00:00Z",
+                65.0,
+            ),
+            call(
+                "2",
+                Direction::Inbound,
+                Outcome::Answered,
+                "2024-03-04T14:00:30Z",
+                125.0,
+            ),
+            call(
+                "3",
+                Direction::Inbound,
+                Outcome::Missed,
+                "2024-03-05T15:00:00Z",
+                30.0,
+            ),
+        ];
+        let options = AnalyticsOptions::default()
+            .with_time_zone("America/New_York")
+            .unwrap();
+        let mut computed = Report::compute(&records, &options).unwrap();
+        computed.keywords = (0..55)
+            .map(|i| serde_json::json!({"keyword": format!("k{i}"), "count": 1}))
+            .collect();
+        let value = from_report(&computed);
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, TOP_LEVEL_KEYS.to_vec());
+        assert_eq!(value["keywords"].as_array().unwrap().len(), 50);
+        assert_eq!(value["summary"]["totalCalls"], 3);
+        // calls 1 and 2 overlap (14:00:30 to 14:01:05): peak 2
+        assert_eq!(value["concurrency"]["peak"], 2);
+
+        let table = render(&value, Format::Table, &HtmlOptions::default());
+        assert!(table.contains("totalCalls"));
+        // two local days: 2024-03-04 with 2 calls, 2024-03-05 with 1
+        assert!(
+            table
+                .lines()
+                .any(|l| l.contains("2024-03-04") && l.contains(" 2 "))
+        );
+        let html = render(&value, "html".parse().unwrap(), &HtmlOptions::default());
+        assert!(html.contains("<title>2024-03-04: 2</title>"));
+        assert!(!html.contains("https://") && !html.contains("http://"));
+        let json: Value =
+            serde_json::from_str(&render(&value, Format::Json, &HtmlOptions::default())).unwrap();
+        assert_eq!(json, value);
+        assert!("pdf".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn value_formatting() {
+        assert_eq!(fmt_seconds(12.34), "12.3s");
+        // 3723 s = 1 h 2 min 3 s
+        assert_eq!(fmt_seconds(3723.0), "1h 02m 03s");
+        assert_eq!(fmt_seconds(245.0), "4m 05s");
+        assert_eq!(
+            fmt_value("abandonRate", None, &serde_json::json!(0.25)),
+            "25.00%"
+        );
+        assert_eq!(
+            fmt_value("offered", Some("serviceLevel"), &serde_json::json!(0.4286)),
+            "42.86%"
+        );
+        assert_eq!(
+            fmt_value("thresholdS", Some("serviceLevel"), &serde_json::json!(20)),
+            "20"
+        );
+        assert_eq!(
+            fmt_value("percentage", None, &serde_json::json!(33.333)),
+            "33.33%"
+        );
+        assert_eq!(fmt_value("aht", None, &serde_json::json!(65)), "1m 05s");
+        assert_eq!(fmt_value("count", None, &serde_json::json!(7)), "7");
+        assert_eq!(fmt_value("repeatCallerRate", None, &Value::Null), "-");
+    }
+}
