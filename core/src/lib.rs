@@ -10,6 +10,7 @@ pub mod error;
 pub mod model;
 pub mod phone;
 pub mod providers;
+pub mod text;
 pub mod time;
 
 pub use error::{Error, Result};
