@@ -64,6 +64,38 @@ def read_texts(sdist_path):
     return texts
 
 
+FUZZ_WORDS = (
+    "good bad great terrible not never no nor or least at very kind of sort just enough but "
+    "BUT GOOD BAD VERY so this without doubt the shit bomb bus stop yeah right kiss death to "
+    "die for beating heart isn't can't don't uh-uh kinda sorta barely EXTREMELY love hate "
+    "okay fine :) :( :D <3 lol sux FRIGGIN amazing horrible nothing none happy sad"
+).split()
+FUZZ_DECOR = ["", "", "", "!", "?", ".", ",", "!!", "??", "!?", "'", '"', "(", ")", "...", "-"]
+FUZZ_EMOJI = ["\U0001F600", "\U0001F622", "\U0001F498", "\u2764", "\U0001F44D", "\U0001F621"]
+FUZZ_SPACE = [" ", " ", " ", "  ", "\t", "\u00a0", "\u2003", "\x1c"]
+
+
+def fuzz_texts(count):
+    import random
+
+    rng = random.Random(20141)
+    texts = []
+    for number in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 14)):
+            word = rng.choice(FUZZ_WORDS)
+            if rng.random() < 0.15:
+                word = word.upper()
+            if rng.random() < 0.3:
+                word = rng.choice(FUZZ_DECOR) + word + rng.choice(FUZZ_DECOR)
+            if rng.random() < 0.08:
+                word = word + rng.choice(FUZZ_EMOJI)
+            parts.append(word)
+            parts.append(rng.choice(FUZZ_SPACE))
+        texts.append(("fuzz", number + 1, "".join(parts)))
+    return texts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sdist", required=True, help="vaderSentiment-3.3.2.tar.gz")
@@ -72,11 +104,19 @@ def main():
     group.add_argument("--rust-output", help="JSON lines already produced by the scorer")
     parser.add_argument("--write-texts", help="also write the texts, one a line, to this file")
     parser.add_argument("--show", type=int, default=10, help="differences to print")
+    parser.add_argument(
+        "--fuzz",
+        type=int,
+        default=0,
+        help="also score this many random texts built from the rules' trigger words (seeded)",
+    )
     args = parser.parse_args()
 
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     texts = read_texts(args.sdist)
+    if args.fuzz:
+        texts += fuzz_texts(args.fuzz)
     if any("\n" in t for _, _, t in texts):
         sys.exit("a text contains a newline")
     payload = "".join(t + "\n" for _, _, t in texts)
