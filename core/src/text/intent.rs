@@ -217,7 +217,47 @@ fn tokens(text: &str) -> Vec<String> {
         })
         .collect::<String>()
         .to_lowercase();
-    normalized.unicode_words().map(strip_arabic_proclitics).collect()
+    normalized
+        .unicode_words()
+        .map(|word| {
+            if word.is_ascii() { stem(word) } else { strip_arabic_proclitics(word) }
+        })
+        .collect()
+}
+
+/// A light suffix stripper for Latin-script words, applied alike to cues and texts so that
+/// `booked`, `booking` and `book`, or `cancelled` and `cancel`, match: drops one inflection
+/// suffix (`ing`, `ed`, `es`, `s`, `ies` -> `y`, ...), then a final `e` and a doubled final
+/// consonant, keeping at least three letters.
+fn stem(word: &str) -> String {
+    let mut stem = word.to_string();
+    if stem.len() <= 3 || stem.contains('\'') {
+        return stem;
+    }
+    for (suffix, replacement) in [
+        ("ingly", ""), ("edly", ""), ("ings", ""), ("ing", ""), ("ied", "y"), ("ies", "y"),
+        ("ed", ""), ("es", ""), ("s", ""), ("ly", ""),
+    ] {
+        if let Some(rest) = stem.strip_suffix(suffix)
+            && rest.len() >= 3
+            && !(suffix == "s" && rest.ends_with('s'))
+        {
+            stem = format!("{rest}{replacement}");
+            break;
+        }
+    }
+    if stem.len() >= 4 && stem.ends_with('e') {
+        stem.pop();
+    }
+    let bytes = stem.as_bytes();
+    if let [.., a, b] = bytes
+        && a == b
+        && stem.len() >= 4
+        && !matches!(a, b'a' | b'e' | b'i' | b'o' | b'u' | b's')
+    {
+        stem.pop();
+    }
+    stem
 }
 
 fn fold_accent(c: char) -> char {
@@ -341,6 +381,19 @@ mod tests {
         assert_eq!(intent("Quiero una cita para el martes"), "appointment");
         assert_eq!(intent("أريد إلغاء الاشتراك"), "cancellation");
         assert_eq!(intent("لدي سؤال عن والفاتورة"), "billing");
+    }
+
+    #[test]
+    fn stems_match_inflections() {
+        assert_eq!(stem("booked"), "book");
+        assert_eq!(stem("booking"), "book");
+        assert_eq!(stem("cancelled"), "cancel");
+        assert_eq!(stem("schedules"), "schedul");
+        assert_eq!(stem("schedule"), "schedul");
+        assert_eq!(stem("shipped"), "ship");
+        assert_eq!(stem("deliveries"), "delivery");
+        assert_eq!(stem("address"), "addres");
+        assert_eq!(stem("won't"), "won't");
     }
 
     #[test]
