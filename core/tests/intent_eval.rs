@@ -1,7 +1,11 @@
-//! Intent accuracy on the hand-labelled evaluation set `tests/data/intent_eval.jsonl`.
+//! Intent accuracy on the hand-labelled sets `tests/data/intent_eval.jsonl` (305 texts; the
+//! default cues were written before it, then extended after a first measurement on it, so it
+//! is a development set) and `tests/data/intent_heldout.jsonl` (120 texts written after the
+//! cues were final, never used to change them).
 //!
-//! `cargo test -p callscope --test intent_eval -- --nocapture` prints the accuracy and the
-//! confusion matrix (rows: labelled intent, columns: predicted), and fails below 85 %.
+//! `cargo test -p callscope --test intent_eval -- --nocapture` prints each accuracy and
+//! confusion matrix (rows: labelled intent, columns: predicted) and fails below 85 % on the
+//! development set or 75 % on the held-out set.
 
 use std::collections::BTreeMap;
 
@@ -13,16 +17,14 @@ struct Case {
     intent: String,
 }
 
-#[test]
-fn intent_accuracy_on_evaluation_set() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/intent_eval.jsonl");
+fn accuracy(path: &str, minimum_cases: usize) -> f64 {
     let data = std::fs::read_to_string(path).unwrap_or_default();
     let cases: Vec<Case> = data
         .lines()
         .filter(|l| !l.trim().is_empty())
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
-    assert!(cases.len() >= 300, "{} cases read from {path}", cases.len());
+    assert!(cases.len() >= minimum_cases, "{} cases read from {path}", cases.len());
 
     let taxonomy = IntentTaxonomy::default_taxonomy();
     let mut labels: Vec<String> = taxonomy.intents.iter().map(|i| i.name.clone()).collect();
@@ -40,6 +42,7 @@ fn intent_accuracy_on_evaluation_set() {
         *matrix.entry((case.intent.clone(), guess.intent)).or_default() += 1;
     }
     let accuracy = correct as f64 / cases.len() as f64;
+    println!("{path}");
     println!("intent accuracy: {correct} / {} = {:.1} %", cases.len(), accuracy * 100.0);
     let short = |name: &str| name.chars().take(6).collect::<String>();
     print!("{:>17}", "labelled \\ pred");
@@ -58,5 +61,20 @@ fn intent_accuracy_on_evaluation_set() {
     for miss in &misses {
         println!("{miss}");
     }
+    accuracy
+}
+
+#[test]
+fn intent_accuracy_on_evaluation_set() {
+    let accuracy = accuracy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/intent_eval.jsonl"), 300);
     assert!(accuracy >= 0.85, "accuracy {accuracy:.3} below the 0.85 target");
+}
+
+#[test]
+fn intent_accuracy_on_held_out_set() {
+    let accuracy =
+        accuracy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/intent_heldout.jsonl"), 100);
+    // measured 77.5 % (93 / 120): below the 85 % reached on the development set; this floor
+    // only guards against regressions
+    assert!(accuracy >= 0.75, "held-out accuracy {accuracy:.3} below 0.75");
 }

@@ -130,7 +130,15 @@ impl IntentTaxonomy {
                                 .collect();
                             (!words.is_empty()).then_some((words, *weight))
                         })
-                        .collect()
+                        .fold(Vec::new(), |mut unique: Vec<(Vec<CueWord>, f64)>, (words, weight)| {
+                            // cues that normalize alike ("want to know", "wanted to know")
+                            // count once, with the larger weight
+                            match unique.iter_mut().find(|(seen, _)| same_cue(seen, &words)) {
+                                Some(entry) => entry.1 = entry.1.max(weight),
+                                None => unique.push((words, weight)),
+                            }
+                            unique
+                        })
                 })
                 .collect()
         })
@@ -186,6 +194,10 @@ impl TextOptions {
     pub fn taxonomy(&self) -> &IntentTaxonomy {
         self.taxonomy.as_ref().unwrap_or_else(|| IntentTaxonomy::default_taxonomy())
     }
+}
+
+fn same_cue(a: &[CueWord], b: &[CueWord]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.text == y.text && x.prefix == y.prefix)
 }
 
 fn contains_phrase(words: &[String], cue: &[CueWord]) -> bool {
@@ -381,6 +393,19 @@ mod tests {
         assert_eq!(intent("Quiero una cita para el martes"), "appointment");
         assert_eq!(intent("أريد إلغاء الاشتراك"), "cancellation");
         assert_eq!(intent("لدي سؤال عن والفاتورة"), "billing");
+    }
+
+    #[test]
+    fn cues_that_normalize_alike_count_once() {
+        let taxonomy = IntentTaxonomy::from_json(
+            r#"{"fallback": "other", "intents": [
+                {"name": "a", "cues": {"want to know": 2, "wanted to know": 2}},
+                {"name": "b", "cues": {"delivery": 2}}]}"#,
+        )
+        .unwrap();
+        // a: 2 (one cue after stemming), b: 2 -> tie, the first listed wins: 2 / (2 + 2 + 1)
+        let guess = taxonomy.classify("she wanted to know the delivery date");
+        assert_eq!(guess, IntentGuess { intent: "a".into(), confidence: 0.4 });
     }
 
     #[test]
