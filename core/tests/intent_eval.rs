@@ -24,7 +24,11 @@ fn accuracy(path: &str, minimum_cases: usize) -> f64 {
         .filter(|l| !l.trim().is_empty())
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
-    assert!(cases.len() >= minimum_cases, "{} cases read from {path}", cases.len());
+    assert!(
+        cases.len() >= minimum_cases,
+        "{} cases read from {path}",
+        cases.len()
+    );
 
     let taxonomy = IntentTaxonomy::default_taxonomy();
     let mut labels: Vec<String> = taxonomy.intents.iter().map(|i| i.name.clone()).collect();
@@ -37,13 +41,22 @@ fn accuracy(path: &str, minimum_cases: usize) -> f64 {
         if guess.intent == case.intent {
             correct += 1;
         } else {
-            misses.push(format!("  {} -> {}: {}", case.intent, guess.intent, case.text));
+            misses.push(format!(
+                "  {} -> {}: {}",
+                case.intent, guess.intent, case.text
+            ));
         }
-        *matrix.entry((case.intent.clone(), guess.intent)).or_default() += 1;
+        *matrix
+            .entry((case.intent.clone(), guess.intent))
+            .or_default() += 1;
     }
     let accuracy = correct as f64 / cases.len() as f64;
     println!("{path}");
-    println!("intent accuracy: {correct} / {} = {:.1} %", cases.len(), accuracy * 100.0);
+    println!(
+        "intent accuracy: {correct} / {} = {:.1} %",
+        cases.len(),
+        accuracy * 100.0
+    );
     let short = |name: &str| name.chars().take(6).collect::<String>();
     print!("{:>17}", "labelled \\ pred");
     for label in &labels {
@@ -53,7 +66,13 @@ fn accuracy(path: &str, minimum_cases: usize) -> f64 {
     for row in &labels {
         print!("{row:>17}");
         for column in &labels {
-            print!(" {:>6}", matrix.get(&(row.clone(), column.clone())).copied().unwrap_or(0));
+            print!(
+                " {:>6}",
+                matrix
+                    .get(&(row.clone(), column.clone()))
+                    .copied()
+                    .unwrap_or(0)
+            );
         }
         println!();
     }
@@ -66,15 +85,32 @@ fn accuracy(path: &str, minimum_cases: usize) -> f64 {
 
 #[test]
 fn intent_accuracy_on_evaluation_set() {
-    let accuracy = accuracy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/intent_eval.jsonl"), 300);
-    assert!(accuracy >= 0.85, "accuracy {accuracy:.3} below the 0.85 target");
+    let accuracy = accuracy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/intent_eval.jsonl"
+        ),
+        300,
+    );
+    assert!(
+        accuracy >= 0.85,
+        "accuracy {accuracy:.3} below the 0.85 target"
+    );
 }
 
 #[test]
 fn intent_accuracy_on_held_out_set() {
-    let accuracy =
-        accuracy(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/intent_heldout.jsonl"), 100);
+    let accuracy = accuracy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/intent_heldout.jsonl"
+        ),
+        100,
+    );
     // measured 77.5 % (93 / 120): below the 85 % reached on the development set; this floor
     // only guards against regressions
-    assert!(accuracy >= 0.75, "held-out accuracy {accuracy:.3} below 0.75");
+    assert!(
+        accuracy >= 0.75,
+        "held-out accuracy {accuracy:.3} below 0.75"
+    );
 }

@@ -93,8 +93,10 @@ impl IntentTaxonomy {
             });
         }
         for intent in &taxonomy.intents {
-            if let Some((cue, weight)) =
-                intent.cues.iter().find(|(_, w)| !w.is_finite() || **w <= 0.0)
+            if let Some((cue, weight)) = intent
+                .cues
+                .iter()
+                .find(|(_, w)| !w.is_finite() || **w <= 0.0)
             {
                 return Err(Error::InvalidOption {
                     option: format!("taxonomy.intents.{}.cues.{cue}", intent.name),
@@ -124,21 +126,27 @@ impl IntentTaxonomy {
                                     words
                                         .drain(..)
                                         .enumerate()
-                                        .map(|(i, text)| CueWord { text, prefix: prefix && i + 1 == last })
+                                        .map(|(i, text)| CueWord {
+                                            text,
+                                            prefix: prefix && i + 1 == last,
+                                        })
                                         .collect::<Vec<_>>()
                                 })
                                 .collect();
                             (!words.is_empty()).then_some((words, *weight))
                         })
-                        .fold(Vec::new(), |mut unique: Vec<(Vec<CueWord>, f64)>, (words, weight)| {
-                            // cues that normalize alike ("want to know", "wanted to know")
-                            // count once, with the larger weight
-                            match unique.iter_mut().find(|(seen, _)| same_cue(seen, &words)) {
-                                Some(entry) => entry.1 = entry.1.max(weight),
-                                None => unique.push((words, weight)),
-                            }
-                            unique
-                        })
+                        .fold(
+                            Vec::new(),
+                            |mut unique: Vec<(Vec<CueWord>, f64)>, (words, weight)| {
+                                // cues that normalize alike ("want to know", "wanted to know")
+                                // count once, with the larger weight
+                                match unique.iter_mut().find(|(seen, _)| same_cue(seen, &words)) {
+                                    Some(entry) => entry.1 = entry.1.max(weight),
+                                    None => unique.push((words, weight)),
+                                }
+                                unique
+                            },
+                        )
                 })
                 .collect()
         })
@@ -173,7 +181,10 @@ impl IntentTaxonomy {
                 intent: intent.name.clone(),
                 confidence: super::sentiment::py_round(score / (score + second + 1.0), 4),
             },
-            None => IntentGuess { intent: self.fallback.clone(), confidence: 0.0 },
+            None => IntentGuess {
+                intent: self.fallback.clone(),
+                confidence: 0.0,
+            },
         }
     }
 
@@ -183,7 +194,10 @@ impl IntentTaxonomy {
         if let Some(intent) = record.intent.as_deref().map(str::trim)
             && !intent.is_empty()
         {
-            return Some(IntentGuess { intent: intent.to_string(), confidence: 1.0 });
+            return Some(IntentGuess {
+                intent: intent.to_string(),
+                confidence: 1.0,
+            });
         }
         call_text(record).map(|text| self.classify(&text))
     }
@@ -192,12 +206,17 @@ impl IntentTaxonomy {
 impl TextOptions {
     /// The options' taxonomy, or the default one.
     pub fn taxonomy(&self) -> &IntentTaxonomy {
-        self.taxonomy.as_ref().unwrap_or_else(|| IntentTaxonomy::default_taxonomy())
+        self.taxonomy
+            .as_ref()
+            .unwrap_or_else(|| IntentTaxonomy::default_taxonomy())
     }
 }
 
 fn same_cue(a: &[CueWord], b: &[CueWord]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.text == y.text && x.prefix == y.prefix)
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.text == y.text && x.prefix == y.prefix)
 }
 
 fn contains_phrase(words: &[String], cue: &[CueWord]) -> bool {
@@ -232,7 +251,11 @@ fn tokens(text: &str) -> Vec<String> {
     normalized
         .unicode_words()
         .map(|word| {
-            if word.is_ascii() { stem(word) } else { strip_arabic_proclitics(word) }
+            if word.is_ascii() {
+                stem(word)
+            } else {
+                strip_arabic_proclitics(word)
+            }
         })
         .collect()
 }
@@ -247,8 +270,16 @@ fn stem(word: &str) -> String {
         return stem;
     }
     for (suffix, replacement) in [
-        ("ingly", ""), ("edly", ""), ("ings", ""), ("ing", ""), ("ied", "y"), ("ies", "y"),
-        ("ed", ""), ("es", ""), ("s", ""), ("ly", ""),
+        ("ingly", ""),
+        ("edly", ""),
+        ("ings", ""),
+        ("ing", ""),
+        ("ied", "y"),
+        ("ies", "y"),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+        ("ly", ""),
     ] {
         if let Some(rest) = stem.strip_suffix(suffix)
             && rest.len() >= 3
@@ -374,8 +405,17 @@ mod tests {
         let taxonomy = IntentTaxonomy::default_taxonomy();
         let names: Vec<&str> = taxonomy.intents.iter().map(|i| i.name.as_str()).collect();
         for name in [
-            "inquiry", "pricing", "billing", "support", "complaint", "appointment",
-            "cancellation", "purchase", "order-status", "account", "callback-request",
+            "inquiry",
+            "pricing",
+            "billing",
+            "support",
+            "complaint",
+            "appointment",
+            "cancellation",
+            "purchase",
+            "order-status",
+            "account",
+            "callback-request",
         ] {
             assert!(names.contains(&name), "{name}");
         }
@@ -386,10 +426,22 @@ mod tests {
     fn classifies_by_cues_with_confidence() {
         // "cancel" (3) only: 3 / (3 + 0 + 1) = 0.75
         let guess = IntentTaxonomy::default_taxonomy().classify("Please CANCEL it");
-        assert_eq!(guess, IntentGuess { intent: "cancellation".into(), confidence: 0.75 });
+        assert_eq!(
+            guess,
+            IntentGuess {
+                intent: "cancellation".into(),
+                confidence: 0.75
+            }
+        );
         // nothing matches: fallback, confidence 0
         let guess = IntentTaxonomy::default_taxonomy().classify("hmm");
-        assert_eq!(guess, IntentGuess { intent: "other".into(), confidence: 0.0 });
+        assert_eq!(
+            guess,
+            IntentGuess {
+                intent: "other".into(),
+                confidence: 0.0
+            }
+        );
         assert_eq!(intent("Quiero una cita para el martes"), "appointment");
         assert_eq!(intent("أريد إلغاء الاشتراك"), "cancellation");
         assert_eq!(intent("لدي سؤال عن والفاتورة"), "billing");
@@ -405,7 +457,13 @@ mod tests {
         .unwrap();
         // a: 2 (one cue after stemming), b: 2 -> tie, the first listed wins: 2 / (2 + 2 + 1)
         let guess = taxonomy.classify("she wanted to know the delivery date");
-        assert_eq!(guess, IntentGuess { intent: "a".into(), confidence: 0.4 });
+        assert_eq!(
+            guess,
+            IntentGuess {
+                intent: "a".into(),
+                confidence: 0.4
+            }
+        );
     }
 
     #[test]
@@ -431,12 +489,20 @@ mod tests {
         .unwrap();
         // warranties (2) + repair (1) = 3 vs return label 2: 3 / (3 + 2 + 1) = 0.5
         let guess = taxonomy.classify("Warranties cover the repair? I need a return label.");
-        assert_eq!(guess, IntentGuess { intent: "warranty".into(), confidence: 0.5 });
+        assert_eq!(
+            guess,
+            IntentGuess {
+                intent: "warranty".into(),
+                confidence: 0.5
+            }
+        );
         assert_eq!(taxonomy.classify("nothing").intent, "misc");
         assert!(IntentTaxonomy::from_json(r#"{"fallback": "", "intents": []}"#).is_err());
         assert!(
-            IntentTaxonomy::from_json(r#"{"fallback": "x", "intents": [{"name": "a", "cues": {"b": -1}}]}"#)
-                .is_err()
+            IntentTaxonomy::from_json(
+                r#"{"fallback": "x", "intents": [{"name": "a", "cues": {"b": -1}}]}"#
+            )
+            .is_err()
         );
     }
 
@@ -451,14 +517,28 @@ mod tests {
             test_record("4", "2024-05-01T13:00:00Z", None),
         ];
         let guess = IntentTaxonomy::default_taxonomy().classify_record(&records[0]);
-        assert_eq!(guess, Some(IntentGuess { intent: "sales".into(), confidence: 1.0 }));
+        assert_eq!(
+            guess,
+            Some(IntentGuess {
+                intent: "sales".into(),
+                confidence: 1.0
+            })
+        );
         // 3 calls with an intent (the 4th has no text): cancellation 2 (66.67 %), sales 1
         let rows = intent_rows(&records, &TextOptions::default());
         assert_eq!(
             rows,
             vec![
-                IntentRow { intent: "cancellation".into(), count: 2, percentage: 66.67 },
-                IntentRow { intent: "sales".into(), count: 1, percentage: 33.33 },
+                IntentRow {
+                    intent: "cancellation".into(),
+                    count: 2,
+                    percentage: 66.67
+                },
+                IntentRow {
+                    intent: "sales".into(),
+                    count: 1,
+                    percentage: 33.33
+                },
             ]
         );
         let mut a = IntentAggregate::default();

@@ -114,7 +114,11 @@ impl KeywordExtractor {
     /// An extractor for the options' extra stop words, phrases per text and phrase length.
     pub fn new(options: &TextOptions) -> Self {
         KeywordExtractor {
-            extra_stop: options.extra_stop_words.iter().map(|w| w.to_lowercase()).collect(),
+            extra_stop: options
+                .extra_stop_words
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect(),
             per_text: options.keywords_per_call,
             max_words: options.max_phrase_words.max(1),
         }
@@ -195,10 +199,14 @@ impl KeywordExtractor {
         }
         for chunk in &chunks {
             for right_index in chunk.clone() {
-                let Some(right_id) = token_term[right_index] else { continue };
+                let Some(right_id) = token_term[right_index] else {
+                    continue;
+                };
                 let from = right_index.saturating_sub(WINDOW).max(chunk.start);
                 for left_index in from..right_index {
-                    let Some(left_id) = token_term[left_index] else { continue };
+                    let Some(left_id) = token_term[left_index] else {
+                        continue;
+                    };
                     if let Some(term) = stats.get_mut(right_id) {
                         term.left.insert(left_id);
                         term.left_total += 1.0;
@@ -240,7 +248,9 @@ impl KeywordExtractor {
                             ids.push(id);
                         }
                     }
-                    let entry = candidates.entry(key).or_insert((0.0, product, sum, Vec::new()));
+                    let entry = candidates
+                        .entry(key)
+                        .or_insert((0.0, product, sum, Vec::new()));
                     entry.0 += 1.0;
                     if entry.3.is_empty() {
                         ids.sort_unstable();
@@ -267,7 +277,10 @@ impl KeywordExtractor {
         }
         chosen
             .into_iter()
-            .map(|(keyword, score, _)| Keyword { keyword, score: round6(score) })
+            .map(|(keyword, score, _)| Keyword {
+                keyword,
+                score: round6(score),
+            })
             .collect()
     }
 }
@@ -291,7 +304,11 @@ fn word_scores(stats: &mut [TermStats], sentence_count: usize) -> Vec<f64> {
             let position = (3.0 + median).ln().ln();
             let frequency = term.tf / (mean + std);
             let dispersion = |distinct: usize, total: f64| {
-                if total > 0.0 { distinct as f64 / total } else { 0.0 }
+                if total > 0.0 {
+                    distinct as f64 / total
+                } else {
+                    0.0
+                }
             };
             let relatedness = 1.0
                 + (dispersion(term.left.len(), term.left_total)
@@ -299,8 +316,7 @@ fn word_scores(stats: &mut [TermStats], sentence_count: usize) -> Vec<f64> {
                     * (term.tf / max_tf);
             term.sentences.dedup();
             let spread = term.sentences.len() as f64 / sentences;
-            relatedness * position
-                / (casing + frequency / relatedness + spread / relatedness)
+            relatedness * position / (casing + frequency / relatedness + spread / relatedness)
         })
         .collect()
 }
@@ -406,7 +422,9 @@ impl KeywordAggregate {
         record: &CallRecord,
         options: &TextOptions,
     ) {
-        let Some(text) = call_text(record) else { return };
+        let Some(text) = call_text(record) else {
+            return;
+        };
         let language = options.language_of(record.language.as_deref(), &text);
         let polarity = polarity_scores_with(options.lexicon(&language), &text);
         let label = polarity.label();
@@ -427,7 +445,10 @@ impl KeywordAggregate {
     /// Merges another part into this one.
     pub fn merge(&mut self, other: &KeywordAggregate) {
         for (keyword, state) in &other.keywords {
-            self.keywords.entry(keyword.clone()).or_default().merge(state);
+            self.keywords
+                .entry(keyword.clone())
+                .or_default()
+                .merge(state);
         }
     }
 
@@ -450,7 +471,11 @@ impl KeywordAggregate {
                 last_detected_at: s.last_detected_at,
             })
             .collect();
-        rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.keyword.cmp(&b.keyword)));
+        rows.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.keyword.cmp(&b.keyword))
+        });
         rows.truncate(top);
         rows
     }
@@ -486,7 +511,10 @@ mod tests {
             // "broken, and" crosses a comma: never one phrase
             assert!(!phrase.contains("broken and"), "{phrase}");
         }
-        assert!(!found.iter().any(|p| p.split(' ').any(|w| w == "customer")), "{found:?}");
+        assert!(
+            !found.iter().any(|p| p.split(' ').any(|w| w == "customer")),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -506,20 +534,35 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                Keyword { keyword: "refund refund".into(), score: double },
-                Keyword { keyword: "refund".into(), score: single },
+                Keyword {
+                    keyword: "refund refund".into(),
+                    score: double
+                },
+                Keyword {
+                    keyword: "refund".into(),
+                    score: single
+                },
             ]
         );
     }
 
     #[test]
     fn spanish_and_arabic() {
-        let found = phrases("El cliente quiere cancelar la suscripción por el precio alto.", "es");
+        let found = phrases(
+            "El cliente quiere cancelar la suscripción por el precio alto.",
+            "es",
+        );
         assert!(found.iter().any(|p| p.contains("suscripción")), "{found:?}");
-        assert!(!found.iter().any(|p| p == "el" || p == "la" || p == "por"), "{found:?}");
+        assert!(
+            !found.iter().any(|p| p == "el" || p == "la" || p == "por"),
+            "{found:?}"
+        );
         let found = phrases("العميل يريد إلغاء الاشتراك بسبب ارتفاع السعر", "ar");
         assert!(found.iter().any(|p| p.contains("الاشتراك")), "{found:?}");
-        assert_eq!(detect_language("Quiero cancelar mi pedido, por favor"), "es");
+        assert_eq!(
+            detect_language("Quiero cancelar mi pedido, por favor"),
+            "es"
+        );
         assert_eq!(detect_language("أريد إلغاء الطلب"), "ar");
         assert_eq!(detect_language("I want to cancel my order"), "en");
     }
@@ -527,13 +570,31 @@ mod tests {
     #[test]
     fn aggregate_merge_is_associative_and_commutative() {
         let texts = [
-            ("1", "2024-05-01T10:00:00Z", "Great service, the refund arrived quickly."),
-            ("2", "2024-05-02T10:00:00Z", "Terrible experience, refund still missing."),
-            ("3", "2024-05-03T10:00:00Z", "Asked about the refund policy."),
-            ("4", "2024-05-04T10:00:00Z", "Router keeps dropping the connection."),
+            (
+                "1",
+                "2024-05-01T10:00:00Z",
+                "Great service, the refund arrived quickly.",
+            ),
+            (
+                "2",
+                "2024-05-02T10:00:00Z",
+                "Terrible experience, refund still missing.",
+            ),
+            (
+                "3",
+                "2024-05-03T10:00:00Z",
+                "Asked about the refund policy.",
+            ),
+            (
+                "4",
+                "2024-05-04T10:00:00Z",
+                "Router keeps dropping the connection.",
+            ),
         ];
-        let records: Vec<CallRecord> =
-            texts.iter().map(|(id, at, s)| test_record(id, at, Some(s))).collect();
+        let records: Vec<CallRecord> = texts
+            .iter()
+            .map(|(id, at, s)| test_record(id, at, Some(s)))
+            .collect();
         let options = TextOptions::default();
         let part = |range: std::ops::Range<usize>| {
             let mut a = KeywordAggregate::default();
@@ -559,7 +620,10 @@ mod tests {
         let rows = whole.rows(50);
         let refund = rows.iter().find(|r| r.keyword == "refund").unwrap();
         assert_eq!(refund.count, 3);
-        assert_eq!(refund.positive_count + refund.neutral_count + refund.negative_count, 3);
+        assert_eq!(
+            refund.positive_count + refund.neutral_count + refund.negative_count,
+            3
+        );
         assert_eq!(refund.last_detected_at, "2024-05-03T10:00:00Z".parse().ok());
         // avg of the three texts' compounds
         let compounds: Vec<f64> = texts[..3]

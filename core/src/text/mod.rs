@@ -53,6 +53,7 @@ pub struct TextOptions {
 }
 
 /// Words that appear in nearly every call summary and say nothing about its topic.
+#[rustfmt::skip]
 pub const DEFAULT_EXTRA_STOP_WORDS: &[&str] = &[
     "customer", "customers", "caller", "callers", "agent", "agents", "call", "called", "calls",
     "calling", "representative", "rep", "assistant", "user", "client", "hello", "hi", "thank",
@@ -68,7 +69,10 @@ impl Default for TextOptions {
             taxonomy: None,
             keywords_per_call: 10,
             max_phrase_words: 3,
-            extra_stop_words: DEFAULT_EXTRA_STOP_WORDS.iter().map(|w| w.to_string()).collect(),
+            extra_stop_words: DEFAULT_EXTRA_STOP_WORDS
+                .iter()
+                .map(|w| w.to_string())
+                .collect(),
         }
     }
 }
@@ -92,7 +96,11 @@ impl TextOptions {
 
 /// `es-MX` -> `es` (lower case).
 fn primary_subtag(tag: &str) -> String {
-    tag.split(['-', '_']).next().unwrap_or(tag).trim().to_lowercase()
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .trim()
+        .to_lowercase()
 }
 
 /// The text of a call (SPEC 4.6): its summary when it has a non-blank one, else its transcript
@@ -108,7 +116,10 @@ pub fn call_text(record: &CallRecord) -> Option<String> {
         let speaker = speaker.to_ascii_lowercase();
         speaker == "customer" || speaker == "user" || speaker == "caller"
     };
-    let turns = record.transcript.iter().filter(|t| !t.text.trim().is_empty());
+    let turns = record
+        .transcript
+        .iter()
+        .filter(|t| !t.text.trim().is_empty());
     let customer = turns.clone().filter(|t| is_customer(&t.speaker));
     let others = turns.filter(|t| !is_customer(&t.speaker));
     let text = customer
@@ -177,7 +188,9 @@ pub fn run_text_command(
         other => {
             return Err(Error::InvalidOption {
                 option: "text".into(),
-                reason: format!("unknown analysis {other:?}: expected sentiment, keywords or intent"),
+                reason: format!(
+                    "unknown analysis {other:?}: expected sentiment, keywords or intent"
+                ),
             });
         }
     };
@@ -186,7 +199,10 @@ pub fn run_text_command(
         ..TextOptions::default()
     };
     let taxonomy = IntentTaxonomy::default_taxonomy();
-    let io_error = |cause| Error::Io { source_name: "-".into(), cause };
+    let io_error = |cause| Error::Io {
+        source_name: "-".into(),
+        cause,
+    };
     let mut buffer = Vec::new();
     loop {
         buffer.clear();
@@ -281,17 +297,29 @@ mod tests {
             lines[0],
             r#"{"compound":0.4404,"pos":0.492,"neu":0.508,"neg":0.0,"label":"positive"}"#
         );
-        assert_eq!(lines[2], r#"{"compound":0.0,"pos":0.0,"neu":0.0,"neg":0.0,"label":"neutral"}"#);
+        assert_eq!(
+            lines[2],
+            r#"{"compound":0.0,"pos":0.0,"neu":0.0,"neg":0.0,"label":"neutral"}"#
+        );
 
         let mut out = Vec::new();
         run_text_command("intent", None, input.as_bytes(), &mut out).unwrap_or_default();
         let text = String::from_utf8_lossy(&out);
-        assert!(text.lines().nth(1).unwrap_or("").contains(r#""intent":"cancellation""#), "{text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap_or("")
+                .contains(r#""intent":"cancellation""#),
+            "{text}"
+        );
 
         let mut out = Vec::new();
         run_text_command("keywords", Some("en"), input.as_bytes(), &mut out).unwrap_or_default();
         let text = String::from_utf8_lossy(&out);
-        assert!(text.lines().nth(1).unwrap_or("").contains("subscription"), "{text}");
+        assert!(
+            text.lines().nth(1).unwrap_or("").contains("subscription"),
+            "{text}"
+        );
 
         assert!(run_text_command("mood", None, input.as_bytes(), Vec::new()).is_err());
     }

@@ -30,6 +30,7 @@ const N_SCALAR: f64 = -0.74;
 /// Normalization constant of the compound score.
 const ALPHA: f64 = 15.0;
 
+#[rustfmt::skip]
 const ENGLISH_NEGATIONS: &[&str] = &[
     "aint", "arent", "cannot", "cant", "couldnt", "darent", "didnt", "doesnt", "ain't", "aren't",
     "can't", "couldn't", "daren't", "didn't", "doesn't", "dont", "hadnt", "hasnt", "havent",
@@ -40,6 +41,7 @@ const ENGLISH_NEGATIONS: &[&str] = &[
     "rarely", "seldom", "despite",
 ];
 
+#[rustfmt::skip]
 const ENGLISH_BOOSTERS_UP: &[&str] = &[
     "absolutely", "amazingly", "awfully", "completely", "considerable", "considerably",
     "decidedly", "deeply", "effing", "enormous", "enormously", "entirely", "especially",
@@ -51,6 +53,7 @@ const ENGLISH_BOOSTERS_UP: &[&str] = &[
     "tremendous", "tremendously", "uber", "unbelievably", "unusually", "utter", "utterly", "very",
 ];
 
+#[rustfmt::skip]
 const ENGLISH_BOOSTERS_DOWN: &[&str] = &[
     "almost", "barely", "hardly", "just enough", "kind of", "kinda", "kindof", "kind-of", "less",
     "little", "marginal", "marginally", "occasional", "occasionally", "partly", "scarce",
@@ -169,7 +172,11 @@ impl SentimentLexicon {
             lexicon.boosters = ENGLISH_BOOSTERS_UP
                 .iter()
                 .map(|w| (w.to_string(), B_INCR))
-                .chain(ENGLISH_BOOSTERS_DOWN.iter().map(|w| (w.to_string(), B_DECR)))
+                .chain(
+                    ENGLISH_BOOSTERS_DOWN
+                        .iter()
+                        .map(|w| (w.to_string(), B_DECR)),
+                )
                 .collect();
             lexicon
         })
@@ -324,7 +331,8 @@ fn word_valence(
     for start_i in 0..3usize {
         if i > start_i && !lexicon.has(at(i - start_i - 1)) {
             let previous = i - start_i - 1;
-            let mut scalar = scalar_inc_dec(lexicon, words[previous], at(previous), valence, is_cap_diff);
+            let mut scalar =
+                scalar_inc_dec(lexicon, words[previous], at(previous), valence, is_cap_diff);
             if start_i == 1 && scalar != 0.0 {
                 scalar *= 0.95;
             }
@@ -403,7 +411,12 @@ fn negation_check(
     valence
 }
 
-fn special_idioms_check(lexicon: &SentimentLexicon, mut valence: f64, lower: &[&str], i: usize) -> f64 {
+fn special_idioms_check(
+    lexicon: &SentimentLexicon,
+    mut valence: f64,
+    lower: &[&str],
+    i: usize,
+) -> f64 {
     let at = |k: usize| -> &str { lower.get(k).copied().unwrap_or("") };
     let (w3, w2, w1, w0) = (at(i - 3), at(i - 2), at(i - 1), at(i));
     let pair = |a: &str, b: &str| {
@@ -481,7 +494,12 @@ fn but_check(lexicon: &SentimentLexicon, lower: &[&str], sentiments: &mut [f64])
 
 fn score_valence(sentiments: &[f64], text: &str) -> Polarity {
     if sentiments.is_empty() {
-        return Polarity { compound: 0.0, pos: 0.0, neu: 0.0, neg: 0.0 };
+        return Polarity {
+            compound: 0.0,
+            pos: 0.0,
+            neu: 0.0,
+            neg: 0.0,
+        };
     }
     // plain left-to-right addition, as CPython's sum() up to 3.11
     let mut sum_s = sentiments.iter().fold(0.0f64, |acc, s| acc + s);
@@ -529,7 +547,11 @@ fn punctuation_emphasis(text: &str) -> f64 {
     }
     let ep = f64::from(exclamations.min(4)) * 0.292;
     let qm = if questions > 1 {
-        if questions <= 3 { f64::from(questions) * 0.18 } else { 0.96 }
+        if questions <= 3 {
+            f64::from(questions) * 0.18
+        } else {
+            0.96
+        }
     } else {
         0.0
     };
@@ -585,7 +607,11 @@ fn py_strip(text: &str) -> &str {
 /// would remain (emoticons such as `:)`).
 fn strip_punc_if_word(token: &str) -> &str {
     let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
-    if stripped.chars().nth(2).is_none() { token } else { stripped }
+    if stripped.chars().nth(2).is_none() {
+        token
+    } else {
+        stripped
+    }
 }
 
 /// Python's `str.lower` (full Unicode lower-casing; borrowed when nothing changes).
@@ -643,25 +669,89 @@ mod tests {
     fn reference_examples() {
         // values printed by vaderSentiment 3.3.2 for its own demo sentences
         let cases = [
-            ("VADER is smart, handsome, and funny.", 0.8316, 0.746, 0.254, 0.0),
-            ("VADER is smart, handsome, and funny!", 0.8439, 0.752, 0.248, 0.0),
-            ("VADER is very smart, handsome, and funny.", 0.8545, 0.701, 0.299, 0.0),
-            ("VADER is VERY SMART, handsome, and FUNNY.", 0.9227, 0.754, 0.246, 0.0),
-            ("VADER is VERY SMART, handsome, and FUNNY!!!", 0.9342, 0.767, 0.233, 0.0),
-            ("VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!", 0.9469, 0.706, 0.294, 0.0),
-            ("VADER is not smart, handsome, nor funny.", -0.7424, 0.0, 0.354, 0.646),
+            (
+                "VADER is smart, handsome, and funny.",
+                0.8316,
+                0.746,
+                0.254,
+                0.0,
+            ),
+            (
+                "VADER is smart, handsome, and funny!",
+                0.8439,
+                0.752,
+                0.248,
+                0.0,
+            ),
+            (
+                "VADER is very smart, handsome, and funny.",
+                0.8545,
+                0.701,
+                0.299,
+                0.0,
+            ),
+            (
+                "VADER is VERY SMART, handsome, and FUNNY.",
+                0.9227,
+                0.754,
+                0.246,
+                0.0,
+            ),
+            (
+                "VADER is VERY SMART, handsome, and FUNNY!!!",
+                0.9342,
+                0.767,
+                0.233,
+                0.0,
+            ),
+            (
+                "VADER is VERY SMART, uber handsome, and FRIGGIN FUNNY!!!",
+                0.9469,
+                0.706,
+                0.294,
+                0.0,
+            ),
+            (
+                "VADER is not smart, handsome, nor funny.",
+                -0.7424,
+                0.0,
+                0.354,
+                0.646,
+            ),
             ("The book was good.", 0.4404, 0.492, 0.508, 0.0),
-            ("At least it isn't a horrible book.", 0.431, 0.322, 0.678, 0.0),
+            (
+                "At least it isn't a horrible book.",
+                0.431,
+                0.322,
+                0.678,
+                0.0,
+            ),
             ("The book was only kind of good.", 0.3832, 0.303, 0.697, 0.0),
             ("Today SUX!", -0.5461, 0.0, 0.221, 0.779),
-            ("Today only kinda sux! But I'll get by, lol", 0.5249, 0.317, 0.556, 0.127),
+            (
+                "Today only kinda sux! But I'll get by, lol",
+                0.5249,
+                0.317,
+                0.556,
+                0.127,
+            ),
             ("Make sure you :) or :D today!", 0.8633, 0.706, 0.294, 0.0),
-            ("Catch utf-8 emoji such as 💘 and 💋 and 😁", 0.875, 0.417, 0.583, 0.0),
+            (
+                "Catch utf-8 emoji such as 💘 and 💋 and 😁",
+                0.875,
+                0.417,
+                0.583,
+                0.0,
+            ),
             ("Not bad at all", 0.431, 0.487, 0.513, 0.0),
         ];
         for (text, c, pos, neu, neg) in cases {
             let p = polarity_scores(text);
-            assert_eq!((p.compound, p.pos, p.neu, p.neg), (c, pos, neu, neg), "{text}");
+            assert_eq!(
+                (p.compound, p.pos, p.neu, p.neg),
+                (c, pos, neu, neg),
+                "{text}"
+            );
         }
     }
 
@@ -723,9 +813,15 @@ mod tests {
         lexicon.negations.insert("nunca".into());
         lexicon.contrast = "pero".into();
         // "nunca bueno": negated (1.9 * -0.74) -> -1.406 -> -0.3412, as "not good" in English
-        assert_eq!(polarity_scores_with(&lexicon, "nunca bueno").compound, -0.3412);
+        assert_eq!(
+            polarity_scores_with(&lexicon, "nunca bueno").compound,
+            -0.3412
+        );
         // "malo pero bueno": -2.5 * 0.5 + 1.9 * 1.5 = 1.6 -> 1.6 / sqrt(2.56 + 15) = 0.3818
-        assert_eq!(polarity_scores_with(&lexicon, "malo pero bueno").compound, 0.3818);
+        assert_eq!(
+            polarity_scores_with(&lexicon, "malo pero bueno").compound,
+            0.3818
+        );
         assert!(polarity_scores_with(&lexicon, "muy malo").compound < 0.0);
     }
 }
