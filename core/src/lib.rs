@@ -13,9 +13,10 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod phone;
-pub mod report;
 pub mod providers;
+pub mod report;
 pub mod signature;
+pub mod text;
 pub mod time;
 pub mod views;
 
