@@ -203,10 +203,7 @@ impl KeywordExtractor {
                     continue;
                 };
                 let from = right_index.saturating_sub(WINDOW).max(chunk.start);
-                for left_index in from..right_index {
-                    let Some(left_id) = token_term[left_index] else {
-                        continue;
-                    };
+                for left_id in token_term[from..right_index].iter().flatten().copied() {
                     if let Some(term) = stats.get_mut(right_id) {
                         term.left.insert(left_id);
                         term.left_total += 1.0;
