@@ -210,7 +210,9 @@ impl SentimentLexicon {
         key[..first.len()].copy_from_slice(first.as_bytes());
         key[first.len()] = b' ';
         key[first.len() + 1..].copy_from_slice(second.as_bytes());
-        std::str::from_utf8(key).ok().and_then(|key| self.booster(key))
+        std::str::from_utf8(key)
+            .ok()
+            .and_then(|key| self.booster(key))
     }
 
     fn negated(&self, word_lower: &str) -> bool {
