@@ -1,11 +1,13 @@
-//! Intent accuracy on the hand-labelled sets `tests/data/intent_eval.jsonl` (305 texts; the
-//! default cues were written before it, then extended after a first measurement on it, so it
-//! is a development set) and `tests/data/intent_heldout.jsonl` (120 texts written after the
-//! cues were final, never used to change them).
+//! Intent accuracy on hand-labelled call summaries and transcript snippets (en, es, ar):
+//! - `tests/data/intent_eval.jsonl` (305 texts): written after the first default cues; the cues
+//!   were then extended twice after measuring on it (development set);
+//! - `tests/data/intent_dev2.jsonl` (120 texts): written as a held-out set after the first
+//!   extension, measured once (77.5 %), then used for the second extension (development set);
+//! - `tests/data/intent_heldout.jsonl` (120 texts): written after the second extension, never
+//!   used to change the cues (held-out set): 82.5 % (99 / 120).
 //!
-//! `cargo test -p callscope --test intent_eval -- --nocapture` prints each accuracy and
-//! confusion matrix (rows: labelled intent, columns: predicted) and fails below 85 % on the
-//! development set or 75 % on the held-out set.
+//! `cargo test -p callscope --test intent_eval -- --nocapture --test-threads 1` prints each
+//! accuracy and confusion matrix (rows: labelled intent, columns: predicted).
 
 use std::collections::BTreeMap;
 
@@ -99,6 +101,21 @@ fn intent_accuracy_on_evaluation_set() {
 }
 
 #[test]
+fn intent_accuracy_on_second_development_set() {
+    let accuracy = accuracy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/intent_dev2.jsonl"
+        ),
+        100,
+    );
+    assert!(
+        accuracy >= 0.85,
+        "accuracy {accuracy:.3} below the 0.85 target"
+    );
+}
+
+#[test]
 fn intent_accuracy_on_held_out_set() {
     let accuracy = accuracy(
         concat!(
@@ -107,10 +124,10 @@ fn intent_accuracy_on_held_out_set() {
         ),
         100,
     );
-    // measured 77.5 % (93 / 120): below the 85 % reached on the development set; this floor
-    // only guards against regressions
+    // measured once, untouched since: 82.5 % (99 / 120), below the 85 % target; this floor
+    // guards against regressions without pretending the target is met
     assert!(
-        accuracy >= 0.75,
-        "held-out accuracy {accuracy:.3} below 0.75"
+        accuracy >= 0.80,
+        "held-out accuracy {accuracy:.3} below 0.80"
     );
 }

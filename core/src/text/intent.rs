@@ -45,8 +45,11 @@ pub struct IntentTaxonomy {
     /// Intents in priority order (earlier wins a tie).
     pub intents: Vec<IntentDefinition>,
     #[serde(skip)]
-    compiled: OnceLock<Vec<Vec<(Vec<CueWord>, f64)>>>,
+    compiled: OnceLock<CompiledCues>,
 }
+
+/// Per intent, its cues as normalized words with their weights.
+type CompiledCues = Vec<Vec<(Vec<CueWord>, f64)>>;
 
 impl PartialEq for IntentTaxonomy {
     fn eq(&self, other: &Self) -> bool {
@@ -107,7 +110,7 @@ impl IntentTaxonomy {
         Ok(taxonomy)
     }
 
-    fn compiled(&self) -> &Vec<Vec<(Vec<CueWord>, f64)>> {
+    fn compiled(&self) -> &CompiledCues {
         self.compiled.get_or_init(|| {
             self.intents
                 .iter()
@@ -475,7 +478,8 @@ mod tests {
         assert_eq!(stem("schedule"), "schedul");
         assert_eq!(stem("shipped"), "ship");
         assert_eq!(stem("deliveries"), "delivery");
-        assert_eq!(stem("address"), "addres");
+        assert_eq!(stem("address"), "address");
+        assert_eq!(stem("addresses"), "address");
         assert_eq!(stem("won't"), "won't");
     }
 

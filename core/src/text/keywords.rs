@@ -203,10 +203,7 @@ impl KeywordExtractor {
                     continue;
                 };
                 let from = right_index.saturating_sub(WINDOW).max(chunk.start);
-                for left_index in from..right_index {
-                    let Some(left_id) = token_term[left_index] else {
-                        continue;
-                    };
+                for left_id in token_term[from..right_index].iter().flatten().copied() {
                     if let Some(term) = stats.get_mut(right_id) {
                         term.left.insert(left_id);
                         term.left_total += 1.0;
@@ -565,6 +562,50 @@ mod tests {
         );
         assert_eq!(detect_language("أريد إلغاء الطلب"), "ar");
         assert_eq!(detect_language("I want to cancel my order"), "en");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Any split of the calls into three parts, merged in any order, equals the whole.
+        #[test]
+        fn merging_any_split_equals_the_whole(
+            parts in proptest::collection::vec(0usize..3, 8),
+            order in proptest::sample::select(vec![[0usize, 1, 2], [2, 1, 0], [1, 0, 2], [2, 0, 1]]),
+        ) {
+            let texts = [
+                "Billing error: charged twice for the March invoice, refund requested.",
+                "Router drops the connection every night; technician visit booked.",
+                "Very happy with the quick refund, great service!",
+                "Angry about the late delivery and the missing package.",
+                "Asked about pricing for the premium plan and the annual discount.",
+                "Cancel the subscription, the price went up again.",
+                "Package delivered to the wrong address, refund or reship.",
+                "Password reset email never arrives; account locked.",
+            ];
+            let records: Vec<CallRecord> = texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    test_record(&i.to_string(), &format!("2024-05-0{}T10:00:00Z", i + 1), Some(text))
+                })
+                .collect();
+            let options = TextOptions::default();
+            let mut whole = KeywordAggregate::default();
+            whole.add_records(&records, &options);
+            let mut split = [
+                KeywordAggregate::default(),
+                KeywordAggregate::default(),
+                KeywordAggregate::default(),
+            ];
+            for (record, part) in records.iter().zip(&parts) {
+                split[*part].add_record(record, &options);
+            }
+            let mut merged = KeywordAggregate::default();
+            for index in order {
+                merged.merge(&split[index]);
+            }
+            proptest::prop_assert_eq!(merged, whole);
+        }
     }
 
     #[test]

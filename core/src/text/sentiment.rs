@@ -113,7 +113,8 @@ pub type FnvBuild = BuildHasherDefault<Fnv>;
 pub struct SentimentLexicon {
     /// Word (lower case) -> valence.
     pub words: HashMap<String, f64, FnvBuild>,
-    /// Emoji character -> its textual description (scored with `words`).
+    /// Emoji character -> its textual description (scored with `words`). Fill it before the
+    /// first scoring: whether any key is ASCII is remembered then.
     pub emojis: HashMap<char, String, FnvBuild>,
     /// Negation words (lower case). Words containing `n't` also negate.
     pub negations: HashSet<String, FnvBuild>,
@@ -121,6 +122,9 @@ pub struct SentimentLexicon {
     pub boosters: HashMap<String, f64, FnvBuild>,
     /// The contrastive conjunction (`but`): sentiment before it counts half, after it 1.5 times.
     pub contrast: String,
+    /// Whether an emoji key is ASCII (then ASCII texts must be scanned too); computed once.
+    #[serde(skip)]
+    ascii_emoji: OnceLock<bool>,
 }
 
 impl SentimentLexicon {
@@ -160,6 +164,7 @@ impl SentimentLexicon {
             negations: HashSet::default(),
             boosters: HashMap::default(),
             contrast: "but".to_string(),
+            ascii_emoji: OnceLock::new(),
         }
     }
 
@@ -198,11 +203,16 @@ impl SentimentLexicon {
         if self.boosters.is_empty() {
             return None;
         }
-        let mut key = String::with_capacity(first.len() + second.len() + 1);
-        key.push_str(first);
-        key.push(' ');
-        key.push_str(second);
-        self.booster(&key)
+        // "first second" in a stack buffer: this runs for most lexicon words
+        let mut buffer = [0u8; 64];
+        let length = first.len() + 1 + second.len();
+        let key = buffer.get_mut(..length)?;
+        key[..first.len()].copy_from_slice(first.as_bytes());
+        key[first.len()] = b' ';
+        key[first.len() + 1..].copy_from_slice(second.as_bytes());
+        std::str::from_utf8(key)
+            .ok()
+            .and_then(|key| self.booster(key))
     }
 
     fn negated(&self, word_lower: &str) -> bool {
@@ -573,7 +583,11 @@ pub fn py_round(x: f64, digits: usize) -> f64 {
 
 /// Replaces each emoji by its description, separated by a space from a preceding non-space.
 fn replace_emojis<'a>(lexicon: &SentimentLexicon, text: &'a str) -> Cow<'a, str> {
-    if lexicon.emojis.is_empty() || !text.chars().any(|c| lexicon.emojis.contains_key(&c)) {
+    let ascii_emoji = || lexicon.emojis.keys().any(char::is_ascii);
+    if lexicon.emojis.is_empty()
+        || (text.is_ascii() && !*lexicon.ascii_emoji.get_or_init(ascii_emoji))
+        || !text.chars().any(|c| lexicon.emojis.contains_key(&c))
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 32);
