@@ -42,6 +42,8 @@ struct InputArgs {
 }
 
 impl InputArgs {
+    // `..Default::default()` keeps later ingest options at their defaults
+    #[allow(clippy::needless_update)]
     fn options(&self) -> Result<IngestOptions, callscope::Error> {
         let mapping = match &self.mapping {
             None => None,
