@@ -6,7 +6,10 @@
 
 #![deny(missing_docs)]
 
+pub mod casing;
 pub mod error;
+#[cfg(feature = "polars")]
+pub mod frame;
 pub mod model;
 pub mod phone;
 pub mod providers;
