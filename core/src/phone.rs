@@ -54,17 +54,29 @@ mod tests {
 
     #[test]
     fn formats_to_e164() {
-        assert_eq!(normalize("+1 (415) 867-5309").as_deref(), Some("+14158675309"));
+        assert_eq!(
+            normalize("+1 (415) 867-5309").as_deref(),
+            Some("+14158675309")
+        );
         assert_eq!(normalize("14158675309").as_deref(), Some("+14158675309"));
-        assert_eq!(normalize("00442071838750").as_deref(), Some("+442071838750"));
-        assert_eq!(normalize("+966 50 123 4567").as_deref(), Some("+966501234567"));
+        assert_eq!(
+            normalize("00442071838750").as_deref(),
+            Some("+442071838750")
+        );
+        assert_eq!(
+            normalize("+966 50 123 4567").as_deref(),
+            Some("+966501234567")
+        );
     }
 
     #[test]
     fn keeps_what_it_cannot_parse() {
         assert_eq!(normalize("211474").as_deref(), Some("211474"));
         assert_eq!(normalize("client:alice").as_deref(), Some("client:alice"));
-        assert_eq!(normalize("sip:bob@example.com").as_deref(), Some("sip:bob@example.com"));
+        assert_eq!(
+            normalize("sip:bob@example.com").as_deref(),
+            Some("sip:bob@example.com")
+        );
         assert_eq!(normalize("  "), None);
     }
 }

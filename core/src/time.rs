@@ -25,7 +25,9 @@ pub fn from_local(naive: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
             // In a spring-forward gap: the wall time does not exist; move it by the gap.
             let later = naive + chrono::Duration::hours(1);
             match tz.from_local_datetime(&later) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
+                    Some(t.with_timezone(&Utc))
+                }
                 LocalResult::None => None,
             }
         }
@@ -61,11 +63,19 @@ pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
-    if s.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic()) {
+    if s.as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+    {
         return parse_rfc2822ish(s);
     }
     // ISO-like with offset but a space separator or no colon in the offset.
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f %z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+    ] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Some(t.with_timezone(&Utc));
         }
@@ -147,10 +157,15 @@ fn parse_rfc2822ish(s: &str) -> Option<DateTime<Utc>> {
 }
 
 fn month_number(word: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     let w = word.to_ascii_lowercase();
     let prefix = w.get(..3)?;
-    MONTHS.iter().position(|m| *m == prefix).map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|m| *m == prefix)
+        .map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]
@@ -164,23 +179,53 @@ mod tests {
     #[test]
     fn rfc2822_variants() {
         let tz = Tz::UTC;
-        assert_eq!(parse_instant("Tue, 31 Aug 2010 20:36:28 +0000", tz), Some(utc("2010-08-31T20:36:28Z")));
-        assert_eq!(parse_instant("Sun, 25 Mar 2018 09:53:19 -0500", tz), Some(utc("2018-03-25T14:53:19Z")));
+        assert_eq!(
+            parse_instant("Tue, 31 Aug 2010 20:36:28 +0000", tz),
+            Some(utc("2010-08-31T20:36:28Z"))
+        );
+        assert_eq!(
+            parse_instant("Sun, 25 Mar 2018 09:53:19 -0500", tz),
+            Some(utc("2018-03-25T14:53:19Z"))
+        );
         // The hand-edited BoomerRang fixture: full day and month names.
-        assert_eq!(parse_instant("Thurs, 20 July 1989 11:41:11 +0000", tz), Some(utc("1989-07-20T11:41:11Z")));
-        assert_eq!(parse_instant("Thu, 01 Jan 2015 00:00:00", tz), Some(utc("2015-01-01T00:00:00Z")));
+        assert_eq!(
+            parse_instant("Thurs, 20 July 1989 11:41:11 +0000", tz),
+            Some(utc("1989-07-20T11:41:11Z"))
+        );
+        assert_eq!(
+            parse_instant("Thu, 01 Jan 2015 00:00:00", tz),
+            Some(utc("2015-01-01T00:00:00Z"))
+        );
     }
 
     #[test]
     fn iso_with_and_without_offset() {
         let berlin: Tz = "Europe/Berlin".parse().unwrap();
-        assert_eq!(parse_instant("2025-06-10T09:07:00.649Z", berlin), Some(utc("2025-06-10T09:07:00.649Z")));
-        assert_eq!(parse_instant("2021-08-25T03:40:25+02:00", berlin), Some(utc("2021-08-25T01:40:25Z")));
+        assert_eq!(
+            parse_instant("2025-06-10T09:07:00.649Z", berlin),
+            Some(utc("2025-06-10T09:07:00.649Z"))
+        );
+        assert_eq!(
+            parse_instant("2021-08-25T03:40:25+02:00", berlin),
+            Some(utc("2021-08-25T01:40:25Z"))
+        );
         // zone-less: read in the source zone (CEST = UTC+2 in June)
-        assert_eq!(parse_instant("2024-06-01 12:00:00", berlin), Some(utc("2024-06-01T10:00:00Z")));
-        assert_eq!(parse_instant("2024-01-27 16:16:36", Tz::UTC), Some(utc("2024-01-27T16:16:36Z")));
-        assert_eq!(parse_instant("2020/2/10 22:41", Tz::UTC), Some(utc("2020-02-10T22:41:00Z")));
-        assert_eq!(parse_instant("2024-03-01 10:00:00.123456+00:00", Tz::UTC), Some(utc("2024-03-01T10:00:00.123456Z")));
+        assert_eq!(
+            parse_instant("2024-06-01 12:00:00", berlin),
+            Some(utc("2024-06-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_instant("2024-01-27 16:16:36", Tz::UTC),
+            Some(utc("2024-01-27T16:16:36Z"))
+        );
+        assert_eq!(
+            parse_instant("2020/2/10 22:41", Tz::UTC),
+            Some(utc("2020-02-10T22:41:00Z"))
+        );
+        assert_eq!(
+            parse_instant("2024-03-01 10:00:00.123456+00:00", Tz::UTC),
+            Some(utc("2024-03-01T10:00:00.123456Z"))
+        );
     }
 
     #[test]
@@ -196,21 +241,36 @@ mod tests {
 
     #[test]
     fn split_date_time_unpadded_hour() {
-        assert_eq!(parse_date_time("2024-02-29", "8:25:43", Tz::UTC), Some(utc("2024-02-29T08:25:43Z")));
+        assert_eq!(
+            parse_date_time("2024-02-29", "8:25:43", Tz::UTC),
+            Some(utc("2024-02-29T08:25:43Z"))
+        );
     }
 
     #[test]
     fn dst_gap_and_overlap() {
         let ny: Tz = "America/New_York".parse().unwrap();
         // 2024-03-10 02:30 does not exist in New York: moved forward to 03:30 EDT = 07:30Z
-        assert_eq!(parse_instant("2024-03-10 02:30:00", ny), Some(utc("2024-03-10T07:30:00Z")));
+        assert_eq!(
+            parse_instant("2024-03-10 02:30:00", ny),
+            Some(utc("2024-03-10T07:30:00Z"))
+        );
         // 2024-11-03 01:30 happens twice: the earlier (EDT, UTC-4) is taken
-        assert_eq!(parse_instant("2024-11-03 01:30:00", ny), Some(utc("2024-11-03T05:30:00Z")));
+        assert_eq!(
+            parse_instant("2024-11-03 01:30:00", ny),
+            Some(utc("2024-11-03T05:30:00Z"))
+        );
     }
 
     #[test]
     fn garbage_is_none() {
-        for s in ["", "yesterday", "2024-13-45 99:99:99", "Mon, 99 Foo 2020 10:00:00 +0000", "1e400"] {
+        for s in [
+            "",
+            "yesterday",
+            "2024-13-45 99:99:99",
+            "Mon, 99 Foo 2020 10:00:00 +0000",
+            "1e400",
+        ] {
             assert_eq!(parse_instant(s, Tz::UTC), None, "{s}");
         }
     }

@@ -162,16 +162,24 @@ impl CallDraft {
     /// `wait_s` and `answered_at` are derived only for answered calls (SPEC 7); `talk_s` is
     /// never invented from a single total duration.
     pub fn derive(&mut self) {
-        let secs = |a: DateTime<Utc>, b: DateTime<Utc>| (b - a).num_microseconds().map(|us| us as f64 / 1e6);
+        let secs = |a: DateTime<Utc>, b: DateTime<Utc>| {
+            (b - a).num_microseconds().map(|us| us as f64 / 1e6)
+        };
         if let Some(start) = self.started_at {
             if self.duration_s.is_none() {
-                if let Some(end) = self.ended_at {
+                // an end before the start is reported as such by `into_record`, not turned
+                // into a negative duration
+                if let Some(end) = self.ended_at.filter(|end| *end >= start) {
                     self.duration_s = secs(start, end);
                 }
             }
             if self.ended_at.is_none() && self.outcome != Some(Outcome::Active) {
-                if let Some(d) = self.duration_s.filter(|d| d.is_finite() && *d >= 0.0 && *d < 1e9) {
-                    self.ended_at = Some(start + chrono::Duration::microseconds((d * 1e6).round() as i64));
+                if let Some(d) = self
+                    .duration_s
+                    .filter(|d| d.is_finite() && *d >= 0.0 && *d < 1e9)
+                {
+                    self.ended_at =
+                        Some(start + chrono::Duration::microseconds((d * 1e6).round() as i64));
                 }
             }
             if self.outcome == Some(Outcome::Answered) {
@@ -181,8 +189,12 @@ impl CallDraft {
                     }
                 }
                 if self.answered_at.is_none() {
-                    if let Some(w) = self.wait_s.filter(|w| w.is_finite() && *w >= 0.0 && *w < 1e9) {
-                        self.answered_at = Some(start + chrono::Duration::microseconds((w * 1e6).round() as i64));
+                    if let Some(w) = self
+                        .wait_s
+                        .filter(|w| w.is_finite() && *w >= 0.0 && *w < 1e9)
+                    {
+                        self.answered_at =
+                            Some(start + chrono::Duration::microseconds((w * 1e6).round() as i64));
                     }
                 }
             }
@@ -193,16 +205,22 @@ impl CallDraft {
     ///
     /// Strict mode rejects a record that breaks one; lenient mode clears the offending value
     /// and returns a warning for it. Every returned warning includes the parse-time ones.
-    pub fn into_record(mut self, strict: bool) -> Result<(CallRecord, Vec<FieldIssue>), FieldIssue> {
+    pub fn into_record(
+        mut self,
+        strict: bool,
+    ) -> Result<(CallRecord, Vec<FieldIssue>), FieldIssue> {
         self.derive();
         let provider = self.provider.ok_or_else(|| issue("$", "no provider"))?;
         let provider_call_id = self
             .provider_call_id
             .filter(|s| !s.is_empty())
             .ok_or_else(|| issue("$", "no call id"))?;
-        let started_at = self
-            .started_at
-            .ok_or_else(|| issue("startedAt", "no start time: the item names no instant the call began"))?;
+        let started_at = self.started_at.ok_or_else(|| {
+            issue(
+                "startedAt",
+                "no start time: the item names no instant the call began",
+            )
+        })?;
         let mut record = CallRecord {
             id: format!("{provider}:{provider_call_id}"),
             provider,
@@ -254,7 +272,10 @@ impl CallDraft {
 }
 
 fn issue(path: &str, reason: &str) -> FieldIssue {
-    FieldIssue { path: path.to_string(), reason: reason.to_string() }
+    FieldIssue {
+        path: path.to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 #[cfg(test)]

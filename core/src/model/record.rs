@@ -247,9 +247,15 @@ impl CallRecord {
         ] {
             if let Some(v) = value {
                 if !v.is_finite() {
-                    out.push(Violation { field, reason: format!("{field} is not finite") });
+                    out.push(Violation {
+                        field,
+                        reason: format!("{field} is not finite"),
+                    });
                 } else if v < 0.0 && field != "cost" {
-                    out.push(Violation { field, reason: format!("{field} is negative ({v})") });
+                    out.push(Violation {
+                        field,
+                        reason: format!("{field} is negative ({v})"),
+                    });
                 }
             }
         }
@@ -315,7 +321,11 @@ mod tests {
             talk_s: Some(60.0),
             wait_s: Some(5.0),
             wrap_up_s: None,
-            agent: Some(Agent { id: Some("7".into()), email: Some("a@b.co".into()), name: None }),
+            agent: Some(Agent {
+                id: Some("7".into()),
+                email: Some("a@b.co".into()),
+                name: None,
+            }),
             assistant: None,
             queue: Some("sales".into()),
             customer_number: Some("+15551234567".into()),
@@ -376,7 +386,10 @@ mod tests {
     fn effective_end_uses_duration_when_no_end() {
         let mut r = sample();
         r.ended_at = None;
-        assert_eq!(r.effective_end(), Some("2024-01-01T10:01:05Z".parse().unwrap()));
+        assert_eq!(
+            r.effective_end(),
+            Some("2024-01-01T10:01:05Z".parse().unwrap())
+        );
         r.duration_s = None;
         assert_eq!(r.effective_end(), None);
     }

@@ -163,7 +163,10 @@ mod tests {
     fn words_round_trip() {
         for o in Outcome::ALL {
             assert_eq!(o.as_str().parse::<Outcome>().unwrap(), *o);
-            assert_eq!(serde_json::to_string(o).unwrap(), format!("\"{}\"", o.as_str()));
+            assert_eq!(
+                serde_json::to_string(o).unwrap(),
+                format!("\"{}\"", o.as_str())
+            );
         }
         for p in Provider::ALL {
             assert_eq!(p.as_str().parse::<Provider>().unwrap(), *p);

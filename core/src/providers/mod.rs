@@ -27,7 +27,9 @@ use serde_json::Value;
 
 pub mod json;
 
-/// What one input item turned out to be.
+/// What one input item turned out to be. A draft is large; items are short-lived, so it is
+/// not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ItemKind {
     /// A call, or a part of one.
@@ -75,7 +77,13 @@ pub struct ParseCtx {
 impl ParseCtx {
     /// A context for one source.
     pub fn new(source_tz: Tz, strict: bool) -> Self {
-        ParseCtx { source_tz, strict, unknown_words: Vec::new(), warnings: Vec::new(), rejection: None }
+        ParseCtx {
+            source_tz,
+            strict,
+            unknown_words: Vec::new(),
+            warnings: Vec::new(),
+            rejection: None,
+        }
     }
 
     /// A vocabulary word no table knows: counted in the report, outcome `unknown`.
@@ -86,7 +94,10 @@ impl ParseCtx {
     /// A value that cannot be used: strict mode rejects the item, lenient mode warns and
     /// leaves the field unset.
     pub fn bad(&mut self, path: impl Into<String>, reason: impl Into<String>) {
-        let issue = FieldIssue { path: path.into(), reason: reason.into() };
+        let issue = FieldIssue {
+            path: path.into(),
+            reason: reason.into(),
+        };
         if self.strict {
             if self.rejection.is_none() {
                 self.rejection = Some(issue);
@@ -99,7 +110,10 @@ impl ParseCtx {
     /// A value the item cannot do without: the item is rejected in either mode.
     pub fn fatal(&mut self, path: impl Into<String>, reason: impl Into<String>) {
         if self.rejection.is_none() {
-            self.rejection = Some(FieldIssue { path: path.into(), reason: reason.into() });
+            self.rejection = Some(FieldIssue {
+                path: path.into(),
+                reason: reason.into(),
+            });
         }
     }
 
@@ -109,7 +123,13 @@ impl ParseCtx {
     }
 
     /// Close the current item: a call (with its warnings) or its rejection.
-    pub fn finish(&mut self, mut draft: CallDraft, path: impl Into<String>, index: usize, event: bool) -> Item {
+    pub fn finish(
+        &mut self,
+        mut draft: CallDraft,
+        path: impl Into<String>,
+        index: usize,
+        event: bool,
+    ) -> Item {
         let path = path.into();
         let warnings = std::mem::take(&mut self.warnings);
         let kind = match self.rejection.take() {
@@ -123,17 +143,39 @@ impl ParseCtx {
     }
 
     /// Close the current item as rejected.
-    pub fn reject(&mut self, path: impl Into<String>, index: usize, at: impl Into<String>, reason: impl Into<String>) -> Item {
+    pub fn reject(
+        &mut self,
+        path: impl Into<String>,
+        index: usize,
+        at: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Item {
         self.warnings.clear();
         self.rejection = None;
-        Item { path: path.into(), index, kind: ItemKind::Rejected(FieldIssue { path: at.into(), reason: reason.into() }) }
+        Item {
+            path: path.into(),
+            index,
+            kind: ItemKind::Rejected(FieldIssue {
+                path: at.into(),
+                reason: reason.into(),
+            }),
+        }
     }
 
     /// Close the current item as not a call.
-    pub fn non_call(&mut self, path: impl Into<String>, index: usize, what: impl Into<String>) -> Item {
+    pub fn non_call(
+        &mut self,
+        path: impl Into<String>,
+        index: usize,
+        what: impl Into<String>,
+    ) -> Item {
         self.warnings.clear();
         self.rejection = None;
-        Item { path: path.into(), index, kind: ItemKind::NonCall { what: what.into() } }
+        Item {
+            path: path.into(),
+            index,
+            kind: ItemKind::NonCall { what: what.into() },
+        }
     }
 
     /// Parse a timestamp value (string in any format, or epoch number) at `path`.
@@ -249,5 +291,11 @@ pub fn parse_json(provider: Provider, value: &Value, path: &str, ctx: &mut Parse
 
 /// Provider-specific derivations on a folded draft, before it becomes a record.
 pub fn finalize(draft: &mut CallDraft) {
-    let _ = draft;
+    match draft.provider {
+        Some(Provider::MightyCall) => mightycall::finalize(draft),
+        Some(Provider::Retell) => retell::finalize(draft),
+        Some(Provider::Vapi) => vapi::finalize(draft),
+        Some(Provider::CallCenter) => callcenter::finalize(draft),
+        _ => {}
+    }
 }

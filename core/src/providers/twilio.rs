@@ -12,3 +12,8 @@ pub fn detect(_value: &Value) -> bool {
 pub fn parse(_value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
     vec![ctx.reject(path, 0, "$", "parser under construction")]
 }
+
+/// Parse one form-encoded webhook body.
+pub fn parse_form(_pairs: &[(String, String)], ctx: &mut ParseCtx) -> Item {
+    ctx.reject("$", 0, "$", "parser under construction")
+}

@@ -1,0 +1,500 @@
+//! Contact-center KPIs of SPEC 4.2, all over inbound calls: `asa`, `aht`, `abandonRate`, the
+//! four named `serviceLevel` variants, `transferRate`, `repeatCallerRate` and `occupancy`.
+//!
+//! Abandoned = inbound with an outcome in the `missedCalls` set (missed, unanswered, busy,
+//! canceled); offered = inbound minus active. The time a caller waited before abandoning is
+//! `wait_s`, else `duration_s` (SPEC 7: `wait_s` exists only for answered calls, and a missed
+//! call's duration is its time ringing or queued); with neither it is unknown and never counts
+//! as within a threshold, nor as a short abandon.
+
+use super::{AnalyticsOptions, Partial, build, handle_micros, mean_seconds, micros, rate};
+use crate::{CallRecord, Direction, EndedReasonCategory, Outcome};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The window of `repeatCallerRate`: an earlier inbound call at most 7 days before.
+pub const REPEAT_WINDOW_S: i64 = 7 * 24 * 3600;
+
+/// SPEC 4.2 KPIs. Rates are 0-1 fractions; `None` (JSON null) over an empty set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Kpis {
+    /// Inbound calls.
+    pub inbound_calls: u64,
+    /// Inbound minus active.
+    pub offered_calls: u64,
+    /// Answered inbound calls.
+    pub answered_calls: u64,
+    /// Inbound calls with an outcome in the missed set.
+    pub abandoned_calls: u64,
+    /// Average speed of answer: mean `wait_s` of answered inbound calls that have one, seconds.
+    pub asa: Option<f64>,
+    /// Average handle time: mean `talk_s` + `wrap_up_s` of answered inbound calls with a talk
+    /// time, seconds.
+    pub aht: Option<f64>,
+    /// Abandoned / offered, short abandons left out of both.
+    pub abandon_rate: Option<f64>,
+    /// Service level at the threshold, four ways.
+    pub service_level: ServiceLevel,
+    /// Answered inbound calls with a transfer (or ended-reason `transferred`) / answered inbound.
+    pub transfer_rate: Option<f64>,
+    /// Inbound calls whose customer number called inbound before, within 7 days, in the same
+    /// tenant / inbound calls.
+    pub repeat_caller_rate: Option<f64>,
+    /// Share of staffed time agents were busy; only where agent-state time is known (the live
+    /// aggregator sets it with [`occupancy`]); absent from JSON otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupancy: Option<f64>,
+}
+
+/// `serviceLevel(T)` in the four variants real systems use (SPEC 4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceLevel {
+    /// The threshold T in seconds.
+    pub threshold_s: f64,
+    /// Answered within T / offered (the default variant).
+    pub offered: Option<f64>,
+    /// Answered within T / answered.
+    pub answered: Option<f64>,
+    /// Answered within T / (answered + abandoned after T).
+    pub abandoned_after_target: Option<f64>,
+    /// (Answered within T + abandoned within T) / (answered + abandoned).
+    pub abandons_meet_target: Option<f64>,
+}
+
+/// Occupancy from agent-state time: busy / (busy + available); `None` when both are zero or a
+/// value is not a finite non-negative number.
+pub fn occupancy(busy_s: f64, available_s: f64) -> Option<f64> {
+    let ok = |x: f64| x.is_finite() && x >= 0.0;
+    (ok(busy_s) && ok(available_s) && busy_s + available_s > 0.0)
+        .then(|| busy_s / (busy_s + available_s))
+}
+
+/// Mergeable state of [`Kpis`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KpiPartial {
+    threshold_us: i128,
+    short_abandon_us: Option<i128>,
+    inbound: u64,
+    active: u64,
+    answered: u64,
+    answered_within: u64,
+    abandoned: u64,
+    abandoned_within: u64,
+    short_abandoned: u64,
+    wait_sum_us: i128,
+    wait_count: u64,
+    handle_sum_us: i128,
+    handle_count: u64,
+    answered_transferred: u64,
+    /// Start instants (epoch microseconds) of inbound calls per (tenant, customer number), in
+    /// arrival order; sorted by `finish`.
+    #[serde(with = "super::map_as_pairs")]
+    callers: BTreeMap<(Option<String>, String), Vec<i64>>,
+}
+
+impl KpiPartial {
+    /// An empty partial for these options (threshold, short-abandon limit).
+    pub fn new(options: &AnalyticsOptions) -> Self {
+        KpiPartial {
+            threshold_us: micros(Some(options.service_level_threshold_s)).unwrap_or(0),
+            short_abandon_us: micros(options.short_abandon_s),
+            inbound: 0,
+            active: 0,
+            answered: 0,
+            answered_within: 0,
+            abandoned: 0,
+            abandoned_within: 0,
+            short_abandoned: 0,
+            wait_sum_us: 0,
+            wait_count: 0,
+            handle_sum_us: 0,
+            handle_count: 0,
+            answered_transferred: 0,
+            callers: BTreeMap::new(),
+        }
+    }
+
+    /// The KPIs (`occupancy` stays `None`: call records carry no agent-state time).
+    pub fn finish(self) -> Kpis {
+        let offered = self.inbound.saturating_sub(self.active);
+        let answered = self.answered;
+        let within = self.answered_within;
+        let abandoned_after = self.abandoned.saturating_sub(self.abandoned_within);
+        let mut repeats = 0u64;
+        for mut starts in self.callers.into_values() {
+            starts.sort_unstable();
+            // A call repeats when the latest strictly earlier call is at most 7 days before it.
+            let mut previous: Option<i64> = None;
+            for pair in starts.windows(2) {
+                if let [a, b] = *pair {
+                    if a < b {
+                        previous = Some(a);
+                    }
+                    if previous.is_some_and(|p| b - p <= REPEAT_WINDOW_S * 1_000_000) {
+                        repeats += 1;
+                    }
+                }
+            }
+        }
+        Kpis {
+            inbound_calls: self.inbound,
+            offered_calls: offered,
+            answered_calls: answered,
+            abandoned_calls: self.abandoned,
+            asa: mean_seconds(self.wait_sum_us, self.wait_count),
+            aht: mean_seconds(self.handle_sum_us, self.handle_count),
+            abandon_rate: rate(
+                self.abandoned.saturating_sub(self.short_abandoned),
+                offered.saturating_sub(self.short_abandoned),
+            ),
+            service_level: ServiceLevel {
+                threshold_s: super::seconds(self.threshold_us),
+                offered: rate(within, offered),
+                answered: rate(within, answered),
+                abandoned_after_target: rate(within, answered + abandoned_after),
+                abandons_meet_target: rate(
+                    within + self.abandoned_within,
+                    answered + self.abandoned,
+                ),
+            },
+            transfer_rate: rate(self.answered_transferred, answered),
+            repeat_caller_rate: rate(repeats, self.inbound),
+            occupancy: None,
+        }
+    }
+}
+
+impl Partial for KpiPartial {
+    fn add(&mut self, r: &CallRecord) {
+        if r.direction != Direction::Inbound {
+            return;
+        }
+        self.inbound += 1;
+        if let Some(number) = r
+            .customer_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
+            self.callers
+                .entry((r.tenant.clone(), number.to_owned()))
+                .or_default()
+                .push(r.started_at.timestamp_micros());
+        }
+        let wait = micros(r.wait_s);
+        match r.outcome {
+            Outcome::Active => self.active += 1,
+            Outcome::Answered => {
+                self.answered += 1;
+                if let Some(w) = wait {
+                    self.wait_sum_us += w;
+                    self.wait_count += 1;
+                    if w <= self.threshold_us {
+                        self.answered_within += 1;
+                    }
+                }
+                if let Some(h) = handle_micros(r) {
+                    self.handle_sum_us += h;
+                    self.handle_count += 1;
+                }
+                let transferred = !r.transfers.is_empty()
+                    || r.ended_reason
+                        .as_ref()
+                        .is_some_and(|e| e.category == EndedReasonCategory::Transferred);
+                if transferred {
+                    self.answered_transferred += 1;
+                }
+            }
+            o if o.is_missed_set() => {
+                self.abandoned += 1;
+                let waited = wait.or_else(|| micros(r.duration_s));
+                if waited.is_some_and(|w| w <= self.threshold_us) {
+                    self.abandoned_within += 1;
+                }
+                if let (Some(w), Some(short)) = (waited, self.short_abandon_us) {
+                    if w < short {
+                        self.short_abandoned += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn merge(mut self, other: Self) -> Self {
+        self.inbound += other.inbound;
+        self.active += other.active;
+        self.answered += other.answered;
+        self.answered_within += other.answered_within;
+        self.abandoned += other.abandoned;
+        self.abandoned_within += other.abandoned_within;
+        self.short_abandoned += other.short_abandoned;
+        self.wait_sum_us += other.wait_sum_us;
+        self.wait_count += other.wait_count;
+        self.handle_sum_us += other.handle_sum_us;
+        self.handle_count += other.handle_count;
+        self.answered_transferred += other.answered_transferred;
+        for (key, starts) in other.callers {
+            self.callers.entry(key).or_default().extend(starts);
+        }
+        self
+    }
+}
+
+/// The SPEC 4.2 KPIs of the records `options` selects.
+pub fn kpis(records: &[CallRecord], options: &AnalyticsOptions) -> Kpis {
+    build(records, options, || KpiPartial::new(options)).finish()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::analytics::testing::{call, finished};
+    use crate::{EndedReason, Transfer};
+    use proptest::prelude::*;
+
+    fn answered(id: &str, wait: f64) -> CallRecord {
+        let mut r = finished(
+            id,
+            Direction::Inbound,
+            Outcome::Answered,
+            "2024-01-01T10:00:00Z",
+            wait + 60.0,
+        );
+        r.wait_s = Some(wait);
+        r.talk_s = Some(60.0);
+        r
+    }
+
+    fn abandoned(id: &str, after: f64) -> CallRecord {
+        finished(
+            id,
+            Direction::Inbound,
+            Outcome::Missed,
+            "2024-01-01T10:00:00Z",
+            after,
+        )
+    }
+
+    /// SPEC 4.2 test vector: 10 answered (6 within 20 s), 4 abandoned (1 within 20 s).
+    fn spec_vector() -> Vec<CallRecord> {
+        let mut v: Vec<CallRecord> = [5.0, 10.0, 15.0, 20.0, 20.0, 3.0, 21.0, 30.0, 45.0, 90.0]
+            .iter()
+            .enumerate()
+            .map(|(i, w)| answered(&format!("a{i}"), *w))
+            .collect();
+        v.extend(
+            [12.0, 25.0, 40.0, 300.0]
+                .iter()
+                .enumerate()
+                .map(|(i, w)| abandoned(&format!("m{i}"), *w)),
+        );
+        v
+    }
+
+    #[test]
+    fn spec_service_level_vector() {
+        let k = kpis(&spec_vector(), &AnalyticsOptions::default());
+        let pct = |x: Option<f64>| x.map(|v| crate::analytics::round2(v * 100.0));
+        assert_eq!(k.service_level.threshold_s, 20.0);
+        // offered: 6 / 14 = 42.857 %
+        assert_eq!(pct(k.service_level.offered), Some(42.86));
+        // answered: 6 / 10 = 60 %
+        assert_eq!(pct(k.service_level.answered), Some(60.0));
+        // abandonedAfterTarget: 6 / (10 + 3) = 46.154 %
+        assert_eq!(pct(k.service_level.abandoned_after_target), Some(46.15));
+        // abandonsMeetTarget: (6 + 1) / (10 + 4) = 50 %
+        assert_eq!(pct(k.service_level.abandons_meet_target), Some(50.0));
+        // abandon rate 4 / 14
+        assert_eq!(k.abandon_rate, Some(4.0 / 14.0));
+        // asa = (5+10+15+20+20+3+21+30+45+90) / 10 = 259 / 10
+        assert_eq!(k.asa, Some(25.9));
+        assert_eq!(k.aht, Some(60.0));
+    }
+
+    #[test]
+    fn every_kpi_on_a_small_day() {
+        use Direction::*;
+        // Tenant T, customer +1555 calls at 09:00 (answered, wait 10, talk 100, wrap 20,
+        // transferred), again at 11:00 (answered, wait 30, talk 200, no wrap), and
+        // customer +1666 at 12:00 (missed after 8 s), +1666 at 12:05 in tenant U (missed
+        // after 40 s: a different tenant, so no repeat), one active inbound (+1555, 13:00),
+        // one voicemail (+1777), and one outbound answered call (ignored by every KPI).
+        let mut a = answered("a", 10.0);
+        a.started_at = crate::analytics::testing::at("2024-01-01T09:00:00Z");
+        a.talk_s = Some(100.0);
+        a.wrap_up_s = Some(20.0);
+        a.transfers = vec![Transfer {
+            at: None,
+            to_queue: Some("billing".into()),
+            to_agent: None,
+        }];
+        let mut b = answered("b", 30.0);
+        b.started_at = crate::analytics::testing::at("2024-01-01T11:00:00Z");
+        b.talk_s = Some(200.0);
+        let mut c = abandoned("c", 8.0);
+        let mut d = abandoned("d", 40.0);
+        d.tenant = Some("U".into());
+        let mut e = call("e", Inbound, Outcome::Active, "2024-01-01T13:00:00Z");
+        e.customer_number = Some("+1555".into());
+        let mut f = finished(
+            "f",
+            Inbound,
+            Outcome::Voicemail,
+            "2024-01-01T14:00:00Z",
+            30.0,
+        );
+        f.customer_number = Some("+1777".into());
+        let mut g = answered("g", 1.0);
+        g.direction = Outbound;
+        g.customer_number = Some("+1555".into());
+        for (r, n) in [
+            (&mut a, "+1555"),
+            (&mut b, "+1555"),
+            (&mut c, "+1666"),
+            (&mut d, "+1666"),
+        ] {
+            r.customer_number = Some(n.into());
+        }
+        for r in [&mut a, &mut b, &mut c, &mut e, &mut f, &mut g] {
+            r.tenant = Some("T".into());
+        }
+        let records = vec![a, b, c, d, e, f, g];
+        let k = kpis(&records, &AnalyticsOptions::default());
+        assert_eq!(k.inbound_calls, 6);
+        assert_eq!(k.offered_calls, 5); // minus the active one
+        assert_eq!(k.answered_calls, 2);
+        assert_eq!(k.abandoned_calls, 2);
+        // asa = (10 + 30) / 2 = 20
+        assert_eq!(k.asa, Some(20.0));
+        // aht = ((100 + 20) + 200) / 2 = 160
+        assert_eq!(k.aht, Some(160.0));
+        // abandon = 2 / 5
+        assert_eq!(k.abandon_rate, Some(0.4));
+        // within 20 s: answered a (10 s) only; abandoned within: c (8 s)
+        assert_eq!(k.service_level.offered, Some(1.0 / 5.0));
+        assert_eq!(k.service_level.answered, Some(1.0 / 2.0));
+        // answered + abandoned after T (d, 40 s) = 3
+        assert_eq!(k.service_level.abandoned_after_target, Some(1.0 / 3.0));
+        // (1 + 1) / (2 + 2)
+        assert_eq!(k.service_level.abandons_meet_target, Some(0.5));
+        // 1 of 2 answered inbound calls was transferred
+        assert_eq!(k.transfer_rate, Some(0.5));
+        // repeats: b (+1555 T, 2 h after a) and e (+1555 T, 4 h after a) -> 2 / 6 inbound
+        assert_eq!(k.repeat_caller_rate, Some(2.0 / 6.0));
+        assert_eq!(k.occupancy, None);
+        assert!(serde_json::to_value(&k).unwrap().get("occupancy").is_none());
+
+        // shortAbandonS = 10: c (8 s) leaves numerator and denominator: 1 / 4
+        let o = AnalyticsOptions {
+            short_abandon_s: Some(10.0),
+            ..Default::default()
+        };
+        assert_eq!(kpis(&records, &o).abandon_rate, Some(0.25));
+        // a wider threshold T = 30 counts b (30 s, inclusive) as within
+        let o = AnalyticsOptions {
+            service_level_threshold_s: 30.0,
+            ..Default::default()
+        };
+        assert_eq!(kpis(&records, &o).service_level.answered, Some(1.0));
+    }
+
+    #[test]
+    fn ended_reason_transferred_counts_as_transfer_and_null_wait_is_never_within() {
+        let mut a = answered("a", 0.0);
+        a.wait_s = None;
+        a.ended_reason = Some(EndedReason {
+            category: EndedReasonCategory::Transferred,
+            raw: "call_transfer".into(),
+        });
+        let k = kpis(&[a], &AnalyticsOptions::default());
+        assert_eq!(k.transfer_rate, Some(1.0));
+        assert_eq!(k.asa, None); // the only answered call has no wait
+        assert_eq!(k.service_level.answered, Some(0.0));
+    }
+
+    #[test]
+    fn repeat_window_is_seven_days_inclusive_and_strictly_earlier() {
+        let mk = |id: &str, start: &str| {
+            let mut r = abandoned(id, 5.0);
+            r.started_at = crate::analytics::testing::at(start);
+            r.customer_number = Some("+1555".into());
+            r
+        };
+        // b is exactly 7 days after a (repeat); c is 7 days and 1 s after b (not a repeat);
+        // d starts at the same instant as c: an equal start is not "before", and the latest
+        // strictly earlier call (b) is 7 days and 1 s back, so d is not a repeat either: 1 / 4.
+        let records = vec![
+            mk("a", "2024-01-01T00:00:00Z"),
+            mk("b", "2024-01-08T00:00:00Z"),
+            mk("c", "2024-01-15T00:00:01Z"),
+            mk("d", "2024-01-15T00:00:01Z"),
+        ];
+        assert_eq!(
+            kpis(&records, &AnalyticsOptions::default()).repeat_caller_rate,
+            Some(0.25)
+        );
+    }
+
+    #[test]
+    fn empty_and_outbound_only_give_null_rates() {
+        for records in [
+            vec![],
+            vec![answered("x", 1.0)]
+                .into_iter()
+                .map(|mut r| {
+                    r.direction = Direction::Outbound;
+                    r
+                })
+                .collect(),
+        ] {
+            let k = kpis(&records, &AnalyticsOptions::default());
+            assert_eq!(k.inbound_calls, 0);
+            assert_eq!(k.asa, None);
+            assert_eq!(k.aht, None);
+            assert_eq!(k.abandon_rate, None);
+            assert_eq!(k.service_level.offered, None);
+            assert_eq!(k.service_level.abandons_meet_target, None);
+            assert_eq!(k.transfer_rate, None);
+            assert_eq!(k.repeat_caller_rate, None);
+            assert!(serde_json::to_value(&k).unwrap()["asa"].is_null());
+        }
+    }
+
+    #[test]
+    fn occupancy_from_agent_time() {
+        assert_eq!(occupancy(30.0, 10.0), Some(0.75));
+        assert_eq!(occupancy(0.0, 0.0), None);
+        assert_eq!(occupancy(f64::NAN, 1.0), None);
+    }
+
+    proptest! {
+        #[test]
+        fn merge_over_any_split_equals_the_whole(
+            spec in proptest::collection::vec((0usize..9, 0usize..2, 0i64..1_000_000, proptest::option::of(0u32..120), 0u8..4, proptest::option::of(0u8..2)), 0..50),
+            cut in 0usize..50,
+        ) {
+            let records: Vec<CallRecord> = spec.iter().enumerate().map(|(i, (o, d, start, wait, num, tenant))| {
+                let mut r = call(&i.to_string(), Direction::ALL[*d], Outcome::ALL[*o], "2024-01-01T00:00:00Z");
+                r.started_at += chrono::Duration::seconds(*start);
+                r.wait_s = wait.map(f64::from);
+                r.duration_s = wait.map(|w| f64::from(w) + 10.0);
+                r.talk_s = Some(10.0);
+                r.customer_number = (*num > 0).then(|| format!("+1{num}"));
+                r.tenant = tenant.map(|t| t.to_string());
+                r
+            }).collect();
+            let o = AnalyticsOptions { short_abandon_s: Some(5.0), ..Default::default() };
+            let whole = kpis(&records, &o);
+            let cut = cut.min(records.len());
+            let part = |rs: &[CallRecord]| { let mut p = KpiPartial::new(&o); rs.iter().for_each(|r| p.add(r)); p };
+            prop_assert_eq!(part(&records[cut..]).merge(part(&records[..cut])).finish(), whole.clone());
+            let back: KpiPartial = serde_json::from_str(&serde_json::to_string(&part(&records)).unwrap()).unwrap();
+            prop_assert_eq!(back.finish(), whole);
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! Call analytics (SPEC section 4): one file per metric family.
+//!
+//! | metric family | file | entry point | partial state |
+//! | --- | --- | --- | --- |
+//! | summary (4.1) | `summary.rs` | [`summary`] | [`SummaryPartial`] |
+//! | contact-center KPIs (4.2) | `kpi.rs` | [`kpis`] | [`KpiPartial`] |
+//! | breakdowns (4.3) | `breakdown.rs` | [`breakdown`] | [`BreakdownPartial`] |
+//! | ended reasons (4.4) | `ended_reason.rs` | [`ended_reasons`] | [`EndedReasonPartial`] |
+//! | concurrency (4.5) | `concurrency.rs` | [`concurrency`] | [`ConcurrencyPartial`] |
+//! | Erlang C staffing (4.5) | `erlang.rs` | [`required_agents`] | — |
+//! | filters, sort, pages (4.7) | `filter.rs` | [`list_calls`] | — |
+//! | the report of SPEC 6 | `report.rs` | [`Report::compute`] | [`ReportPartial`] |
+//!
+//! Every aggregate is mergeable (SPEC 4.8): its partial state implements [`Partial`] (`add` one
+//! record, `merge` two partials, associative and commutative) and serializes with serde, and an
+//! inherent `finish` turns it into the result. The `compute` functions build partials over
+//! chunks of the input, in parallel with rayon when the `parallel` feature is on, and merge them.
+//!
+//! Sums of seconds are kept as whole microseconds (`i128`), so merging partials in any order
+//! gives bit-identical results; values are therefore exact to the microsecond.
+//!
+//! ```
+//! use callscope::analytics::{AnalyticsOptions, Report};
+//! let options = AnalyticsOptions::default().with_time_zone("Europe/Berlin").unwrap();
+//! let report = Report::compute(&[], &options).unwrap();
+//! assert_eq!(report.summary.total_calls, 0);
+//! assert_eq!(report.summary.answer_rate, None); // a rate over an empty set is null
+//! ```
+
+mod breakdown;
+mod concurrency;
+mod ended_reason;
+mod erlang;
+mod filter;
+mod kpi;
+mod report;
+mod summary;
+
+pub use breakdown::{BreakdownPartial, BreakdownRow, Dimension, breakdown};
+pub use concurrency::{
+    Concurrency, ConcurrencyBucket, ConcurrencyPartial, Granularity, MAX_BUCKETS, concurrency,
+};
+pub use ended_reason::{
+    CategoryRow, EndedReasonPartial, EndedReasons, RawReasonRow, ended_reasons,
+};
+pub use erlang::{
+    Staffing, erlang_b, erlang_c, erlang_c_asa, erlang_c_service_level, required_agents,
+    staffing_for,
+};
+pub use filter::{
+    CallFilter, ListQuery, MAX_PAGE_LIMIT, Page, Pagination, SortField, SortOrder, list_calls,
+};
+pub use kpi::{KpiPartial, Kpis, REPEAT_WINDOW_S, ServiceLevel, kpis, occupancy};
+pub use report::{Report, ReportPartial};
+pub use summary::{Percentiles, Summary, SummaryPartial, nearest_rank, summary};
+
+use crate::CallRecord;
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Options shared by every analytic (SPEC 4). JSON field names are camelCase; every field has
+/// a default, so `{}` is a valid options object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AnalyticsOptions {
+    /// Keep calls that started at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Keep calls that started before this instant (half-open range `[from, to)`).
+    pub to: Option<DateTime<Utc>>,
+    /// Zone of calendar buckets (days, hours, weekdays, `day` concurrency buckets); IANA name
+    /// in JSON, default `UTC`.
+    #[serde(with = "tz_name")]
+    pub time_zone: Tz,
+    /// The "now" of active calls; default: the latest instant seen in the selected calls.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Record filters of SPEC 4.7; they apply together with `from` / `to`.
+    pub filter: CallFilter,
+    /// Width of the concurrency series buckets (default `hour`).
+    pub granularity: Granularity,
+    /// The service-level threshold T in seconds (default 20).
+    pub service_level_threshold_s: f64,
+    /// Abandoned calls that waited less than this many seconds are left out of `abandonRate`
+    /// (numerator and denominator); default none.
+    pub short_abandon_s: Option<f64>,
+}
+
+impl Default for AnalyticsOptions {
+    fn default() -> Self {
+        AnalyticsOptions {
+            from: None,
+            to: None,
+            time_zone: Tz::UTC,
+            as_of: None,
+            filter: CallFilter::default(),
+            granularity: Granularity::Hour,
+            service_level_threshold_s: 20.0,
+            short_abandon_s: None,
+        }
+    }
+}
+
+impl AnalyticsOptions {
+    /// Set the calendar zone by IANA name.
+    pub fn with_time_zone(mut self, name: &str) -> crate::Result<Self> {
+        self.time_zone = crate::time::parse_tz(name)?;
+        Ok(self)
+    }
+
+    /// Check the numeric options.
+    pub fn validate(&self) -> crate::Result<()> {
+        let bad = |option: &str, reason: String| crate::Error::InvalidOption {
+            option: option.into(),
+            reason,
+        };
+        let t = self.service_level_threshold_s;
+        if !t.is_finite() || t < 0.0 {
+            return Err(bad(
+                "serviceLevelThresholdS",
+                format!("must be a finite number >= 0, got {t}"),
+            ));
+        }
+        if let Some(s) = self.short_abandon_s {
+            if !s.is_finite() || s < 0.0 {
+                return Err(bad(
+                    "shortAbandonS",
+                    format!("must be a finite number >= 0, got {s}"),
+                ));
+            }
+        }
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if to < from {
+                return Err(bad("to", format!("{to} is before from {from}")));
+            }
+        }
+        self.granularity.seconds_checked()?;
+        self.filter.validate()
+    }
+
+    /// Whether a record is selected: started in `[from, to)` and passes [`CallFilter`].
+    pub fn selects(&self, record: &CallRecord) -> bool {
+        self.from.is_none_or(|from| record.started_at >= from)
+            && self.to.is_none_or(|to| record.started_at < to)
+            && self.filter.matches(record)
+    }
+}
+
+/// A mergeable partial aggregate (SPEC 4.8).
+///
+/// `merge` is associative and commutative, and `a.merge(b)` equals the partial built from the
+/// records of `a` and `b` together. Two partials merge meaningfully only when they were created
+/// from the same [`AnalyticsOptions`]; `merge` keeps the settings of `self`.
+pub trait Partial: Sized {
+    /// Count one record in (the caller has already applied the options' selection).
+    fn add(&mut self, record: &CallRecord);
+    /// Combine two partials.
+    fn merge(self, other: Self) -> Self;
+}
+
+/// Records per rayon task: big enough that merging stays cheap next to adding.
+#[cfg(feature = "parallel")]
+const CHUNK: usize = 4096;
+
+/// Build a partial over the records `options` selects: chunks in parallel with rayon when the
+/// `parallel` feature is on, sequentially otherwise.
+pub(crate) fn build<P, F>(records: &[CallRecord], options: &AnalyticsOptions, make: F) -> P
+where
+    P: Partial + Send,
+    F: Fn() -> P + Sync + Send,
+{
+    let fold_chunk = |chunk: &[CallRecord]| {
+        let mut partial = make();
+        for record in chunk.iter().filter(|r| options.selects(r)) {
+            partial.add(record);
+        }
+        partial
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        if records.len() > CHUNK {
+            return records
+                .par_chunks(CHUNK)
+                .map(fold_chunk)
+                .reduce(&make, P::merge);
+        }
+    }
+    fold_chunk(records)
+}
+
+/// `part / whole` as a 0-100 percentage with two decimals; 0 when `whole` is 0.
+pub(crate) fn percentage(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    round2(part as f64 * 100.0 / whole as f64)
+}
+
+/// Round to two decimals.
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// `part / whole` as a 0-1 fraction; `None` over an empty set.
+pub(crate) fn rate(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// Seconds to whole microseconds; `None` for values that are not finite and non-negative.
+pub(crate) fn micros(seconds: Option<f64>) -> Option<i128> {
+    seconds
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| (s * 1e6).round() as i128)
+}
+
+/// A microsecond sum as seconds.
+pub(crate) fn seconds(micros: i128) -> f64 {
+    micros as f64 / 1e6
+}
+
+/// Mean in seconds of a microsecond sum over `count` values; `None` when `count` is 0.
+pub(crate) fn mean_seconds(sum_micros: i128, count: u64) -> Option<f64> {
+    (count > 0).then(|| sum_micros as f64 / 1e6 / count as f64)
+}
+
+/// Handle time of a call: talk plus wrap-up where the source has it (SPEC 4.2 `aht`);
+/// `None` when the talk time is unknown.
+pub(crate) fn handle_micros(record: &CallRecord) -> Option<i128> {
+    micros(record.talk_s).map(|talk| talk + micros(record.wrap_up_s).unwrap_or(0))
+}
+
+/// Local calendar fields of an instant in the report zone.
+pub(crate) struct LocalTime {
+    /// The local calendar day.
+    pub date: NaiveDate,
+    /// Local hour 0-23.
+    pub hour: u32,
+    /// Days from Monday, 0-6.
+    pub weekday: usize,
+}
+
+impl LocalTime {
+    pub(crate) fn of(t: DateTime<Utc>, tz: Tz) -> Self {
+        let local = t.with_timezone(&tz);
+        LocalTime {
+            date: local.date_naive(),
+            hour: local.hour(),
+            weekday: local.weekday().num_days_from_monday() as usize,
+        }
+    }
+
+    /// `YYYY-MM-DD`.
+    pub(crate) fn day_key(&self) -> String {
+        self.date.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// Sort rows by count descending, ties by key in code-point order (a null key after any
+/// string), as SPEC 4.3 fixes for every row list.
+pub(crate) fn sort_rows<T>(
+    rows: &mut [T],
+    count: impl Fn(&T) -> u64,
+    key: impl Fn(&T) -> Option<&str>,
+) {
+    rows.sort_by(|a, b| {
+        count(b)
+            .cmp(&count(a))
+            .then_with(|| match (key(a), key(b)) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+    });
+}
+
+/// A zone as its IANA name in serde.
+pub(crate) mod tz_name {
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(tz.name())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+        let name = String::deserialize(d)?;
+        crate::time::parse_tz(&name).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A map with non-string keys as a JSON list of `[key, value]` pairs.
+pub(crate) mod map_as_pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub(crate) fn serialize<K, V, S>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error>
+    where
+        K: Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        s.collect_seq(map.iter())
+    }
+
+    pub(crate) fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod testing {
+    //! Hand-made records for the analytics tests.
+
+    use crate::{CallRecord, Direction, Extra, Outcome, Provider};
+    use chrono::{DateTime, Utc};
+
+    /// An instant from RFC 3339 text (test input is always valid).
+    pub(crate) fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    /// A minimal record: `id`, direction, outcome and start; everything else empty.
+    pub(crate) fn call(
+        id: &str,
+        direction: Direction,
+        outcome: Outcome,
+        start: &str,
+    ) -> CallRecord {
+        CallRecord {
+            id: format!("generic:{id}"),
+            provider: Provider::Generic,
+            provider_call_id: id.into(),
+            tenant: None,
+            direction,
+            outcome,
+            raw_status: None,
+            started_at: at(start),
+            answered_at: None,
+            ended_at: None,
+            duration_s: None,
+            talk_s: None,
+            wait_s: None,
+            wrap_up_s: None,
+            agent: None,
+            assistant: None,
+            queue: None,
+            customer_number: None,
+            business_number: None,
+            customer_name: None,
+            ended_reason: None,
+            disposition: None,
+            notes: None,
+            tags: vec![],
+            transfers: vec![],
+            summary: None,
+            intent: None,
+            transcript: vec![],
+            recording_url: None,
+            quality: None,
+            cost: None,
+            language: None,
+            extra: Extra::new(),
+        }
+    }
+
+    /// A finished call lasting `duration_s` seconds (sets `ended_at` and `duration_s`).
+    pub(crate) fn finished(
+        id: &str,
+        direction: Direction,
+        outcome: Outcome,
+        start: &str,
+        duration_s: f64,
+    ) -> CallRecord {
+        let mut r = call(id, direction, outcome, start);
+        r.duration_s = Some(duration_s);
+        r.ended_at =
+            Some(r.started_at + chrono::Duration::milliseconds((duration_s * 1000.0) as i64));
+        r
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_default_from_empty_json_and_round_trip() {
+        let o: AnalyticsOptions = serde_json::from_str("{}").unwrap();
+        assert_eq!(o, AnalyticsOptions::default());
+        assert_eq!(o.time_zone, Tz::UTC);
+        assert_eq!(o.service_level_threshold_s, 20.0);
+        let o: AnalyticsOptions = serde_json::from_str(
+            r#"{"timeZone":"America/New_York","granularity":900,"from":"2024-03-10T00:00:00Z","shortAbandonS":5}"#,
+        )
+        .unwrap();
+        assert_eq!(o.time_zone, chrono_tz::America::New_York);
+        assert_eq!(o.granularity, Granularity::Seconds(900));
+        assert_eq!(o.short_abandon_s, Some(5.0));
+        let back: AnalyticsOptions =
+            serde_json::from_value(serde_json::to_value(&o).unwrap()).unwrap();
+        assert_eq!(back, o);
+        assert!(
+            serde_json::from_str::<AnalyticsOptions>(r#"{"timeZone":"Mars/Olympus"}"#).is_err()
+        );
+        assert!(
+            AnalyticsOptions::default()
+                .with_time_zone("Nowhere/None")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn validate_rejects_bad_numbers() {
+        let mut o = AnalyticsOptions {
+            service_level_threshold_s: -1.0,
+            ..Default::default()
+        };
+        assert!(o.validate().is_err());
+        o.service_level_threshold_s = 20.0;
+        assert!(o.validate().is_ok());
+        o.granularity = Granularity::Seconds(0);
+        assert!(o.validate().is_err());
+    }
+
+    #[test]
+    fn range_is_half_open() {
+        use crate::{Direction, Outcome};
+        let o = AnalyticsOptions {
+            from: Some(testing::at("2024-01-01T00:00:00Z")),
+            to: Some(testing::at("2024-01-02T00:00:00Z")),
+            ..Default::default()
+        };
+        let c = |s| testing::call("a", Direction::Inbound, Outcome::Answered, s);
+        assert!(o.selects(&c("2024-01-01T00:00:00Z")));
+        assert!(o.selects(&c("2024-01-01T23:59:59Z")));
+        assert!(!o.selects(&c("2024-01-02T00:00:00Z")));
+        assert!(!o.selects(&c("2023-12-31T23:59:59Z")));
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(percentage(1, 3), 33.33);
+        assert_eq!(percentage(0, 0), 0.0);
+        assert_eq!(rate(0, 0), None);
+        assert_eq!(rate(1, 4), Some(0.25));
+        assert_eq!(micros(Some(1.5)), Some(1_500_000));
+        assert_eq!(micros(Some(-1.0)), None);
+        assert_eq!(micros(Some(f64::NAN)), None);
+        let mut rows = vec![(2, Some("b")), (3, None), (2, None), (2, Some("a"))];
+        sort_rows(&mut rows, |r| r.0, |r| r.1);
+        assert_eq!(
+            rows,
+            vec![(3, None), (2, Some("a")), (2, Some("b")), (2, None)]
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! The `callscope` command line (feature `cli`): input discovery and the `ingest` command.
+//! `report` and `text` live beside it.
+
+use crate::ingest::{IngestOptions, Ingested, Ingestor};
+use crate::{Error, Result};
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// Expand INPUT arguments: files as given, folders recursively (sorted, hidden entries
+/// skipped), `-` for standard input.
+pub fn expand_inputs(inputs: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            out.push(input.clone());
+            continue;
+        }
+        let path = Path::new(input);
+        if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files).map_err(|cause| Error::Io {
+                source_name: input.clone(),
+                cause,
+            })?;
+            files.sort();
+            out.extend(files.into_iter().map(|p| p.to_string_lossy().into_owned()));
+        } else {
+            out.push(input.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Read every input into one ingest. `on_file` is told the size of each file as it is read
+/// (for progress bars).
+pub fn ingest_inputs(
+    inputs: &[String],
+    options: &IngestOptions,
+    mut on_file: impl FnMut(u64),
+) -> Result<Ingested> {
+    let mut ingestor = Ingestor::new(options)?;
+    for input in expand_inputs(inputs)? {
+        if input == "-" {
+            let stdin = std::io::stdin();
+            ingestor.add_reader("-", stdin.lock())?;
+            continue;
+        }
+        let file = std::fs::File::open(&input).map_err(|cause| Error::Io {
+            source_name: input.clone(),
+            cause,
+        })?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        ingestor.add_reader(&input, BufReader::with_capacity(1 << 20, file))?;
+        on_file(size);
+    }
+    Ok(ingestor.finish())
+}
+
+/// `callscope ingest`: records as NDJSON on `out`, the report as JSON to `report_path`.
+pub fn run_ingest(
+    inputs: &[String],
+    options: &IngestOptions,
+    report_path: Option<&Path>,
+    mut out: impl Write,
+) -> Result<Ingested> {
+    let ingested = ingest_inputs(inputs, options, |_| {})?;
+    let io = |cause| Error::Io {
+        source_name: "standard output".into(),
+        cause,
+    };
+    for record in &ingested.records {
+        serde_json::to_writer(&mut out, record).map_err(|e| io(e.into()))?;
+        out.write_all(b"\n").map_err(io)?;
+    }
+    out.flush().map_err(io)?;
+    if let Some(path) = report_path {
+        let text = serde_json::to_string_pretty(&ingested.report).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|cause| Error::Io {
+            source_name: path.display().to_string(),
+            cause,
+        })?;
+    }
+    Ok(ingested)
+}

@@ -1,0 +1,583 @@
+//! Ingest: read inputs in any supported layout, detect each item's provider, parse, fold the
+//! items of one call, and account for every item in an [`IngestReport`].
+//!
+//! ```
+//! use callscope::ingest::{ingest_bytes, IngestOptions};
+//! let body = br#"{"call_id":"c1","call_type":"phone_call","call_status":"ended","direction":"inbound",
+//!   "start_timestamp":1700000000000,"end_timestamp":1700000060000,"duration_ms":55000,
+//!   "disconnection_reason":"user_hangup","from_number":"+14155550100","to_number":"+14155550199"}"#;
+//! let out = ingest_bytes("retell.json", body, &IngestOptions::default()).unwrap();
+//! assert_eq!(out.report.records_in, 1);
+//! assert!(out.report.is_balanced());
+//! ```
+
+pub mod format;
+mod report;
+pub mod stream;
+
+pub use format::Format;
+pub use report::{IngestReport, ReportEntry};
+
+use crate::model::{CallDraft, CallRecord, FieldIssue, Provider};
+use crate::providers::{self, Item, ItemKind, ParseCtx};
+use crate::{Error, Result};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
+use std::sync::Arc;
+
+/// Options of an ingest. Every binding passes the same object (camelCase keys).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IngestOptions {
+    /// Read every input as this provider's instead of detecting it.
+    pub provider: Option<Provider>,
+    /// IANA zone of timestamps that carry no offset (default UTC).
+    pub source_tz: Option<String>,
+    /// Reject records that break an invariant or carry a bad value, instead of clearing the
+    /// value with a warning.
+    pub strict: bool,
+}
+
+/// The records and the report of an ingest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ingested {
+    /// One record per call, sorted by start time then id.
+    pub records: Vec<CallRecord>,
+    /// Every item accounted for.
+    pub report: IngestReport,
+}
+
+/// Ingest one in-memory input.
+pub fn ingest_bytes(source: &str, bytes: &[u8], options: &IngestOptions) -> Result<Ingested> {
+    let mut ingestor = Ingestor::new(options)?;
+    ingestor.add_bytes(source, bytes)?;
+    Ok(ingestor.finish())
+}
+
+/// A parsed item waiting to be folded with the other items of its call.
+#[derive(Debug)]
+struct Pending {
+    source: Arc<str>,
+    index: usize,
+    path: String,
+    draft: CallDraft,
+    event: bool,
+}
+
+/// Largest single JSON value (an array element, an NDJSON line, a whole non-array document)
+/// that ingest reads: 256 MiB. Larger ones are rejected with [`Error::Limit`] or a report line.
+pub const MAX_ITEM_BYTES: usize = 256 << 20;
+
+/// Elements (or lines) parsed together in one parallel batch.
+const BATCH: usize = 4096;
+
+/// The part of an ingest that parses; shared by parallel workers.
+#[derive(Debug)]
+struct Parser {
+    options: IngestOptions,
+    tz: Tz,
+}
+
+/// One unit of parallel work: a JSON text, its position, and its path.
+struct Unit {
+    index: usize,
+    path: String,
+    bytes: Vec<u8>,
+}
+
+/// What a unit gave.
+struct Parsed {
+    index: usize,
+    items: Vec<Item>,
+    unknown_words: Vec<(Provider, String)>,
+}
+
+impl Parser {
+    fn ctx(&self) -> ParseCtx {
+        ParseCtx::new(self.tz, self.options.strict)
+    }
+
+    fn parse_value(&self, value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
+        if !value.is_object() && !value.is_array() {
+            return vec![ctx.reject(
+                path,
+                0,
+                path,
+                format!("not a JSON object: {}", providers::short(value)),
+            )];
+        }
+        let provider = self
+            .options
+            .provider
+            .or_else(|| providers::detect_json(value));
+        match provider {
+            Some(p) => providers::parse_json(p, value, path, ctx),
+            None => vec![ctx.reject(
+                path,
+                0,
+                path,
+                "cannot detect the provider from the payload's shape",
+            )],
+        }
+    }
+
+    fn parse_unit(&self, unit: &Unit) -> Parsed {
+        let mut ctx = self.ctx();
+        let items = match serde_json::from_slice::<Value>(unit.bytes.trim_ascii()) {
+            Ok(v) => self.parse_value(&v, &unit.path, &mut ctx),
+            Err(e) => vec![ctx.reject(
+                &unit.path,
+                0,
+                &unit.path,
+                format!("invalid JSON at column {}: {e}", e.column()),
+            )],
+        };
+        Parsed {
+            index: unit.index,
+            items,
+            unknown_words: ctx.unknown_words,
+        }
+    }
+
+    fn parse_form(&self, unit: &Unit) -> Parsed {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(unit.bytes.trim_ascii())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut ctx = self.ctx();
+        let provider = self.options.provider.or_else(|| detect_form(&pairs));
+        let items = match provider {
+            Some(Provider::Twilio) => vec![providers::twilio::parse_form(&pairs, &mut ctx)],
+            Some(Provider::FreeSwitch) => providers::freeswitch::parse_form(&pairs, &mut ctx),
+            Some(p) => vec![ctx.reject("$", 0, "$", format!("{p} has no form-encoded payloads"))],
+            None => vec![ctx.reject(
+                "$",
+                0,
+                "$",
+                "cannot detect the provider of this form body (looked for Twilio CallSid/AccountSid and FreeSWITCH cdr=)",
+            )],
+        };
+        Parsed {
+            index: unit.index,
+            items,
+            unknown_words: ctx.unknown_words,
+        }
+    }
+
+    /// Parse a batch of units, in parallel where the `parallel` feature is on.
+    fn parse_batch(&self, units: &[Unit], form: bool) -> Vec<Parsed> {
+        let one = |u: &Unit| {
+            if form {
+                self.parse_form(u)
+            } else {
+                self.parse_unit(u)
+            }
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            if units.len() > 1 {
+                return units.par_iter().map(one).collect();
+            }
+        }
+        units.iter().map(one).collect()
+    }
+}
+
+/// Accumulates inputs (files, bodies, streams), then folds and reports.
+#[derive(Debug)]
+pub struct Ingestor {
+    parser: Parser,
+    pending: Vec<Pending>,
+    report: IngestReport,
+}
+
+impl Ingestor {
+    /// A new ingest with `options`; fails on an unknown `sourceTz`.
+    pub fn new(options: &IngestOptions) -> Result<Self> {
+        let tz = match &options.source_tz {
+            Some(name) => crate::time::parse_tz(name)?,
+            None => Tz::UTC,
+        };
+        Ok(Ingestor {
+            parser: Parser {
+                options: options.clone(),
+                tz,
+            },
+            pending: Vec::new(),
+            report: IngestReport::default(),
+        })
+    }
+
+    /// Add one input held in memory. Fails only when the input cannot be read at all (a JSON
+    /// document that is not valid JSON, a CSV whose provider cannot be told).
+    pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) -> Result<()> {
+        self.add_reader(source, format::strip_bom(bytes))
+    }
+
+    /// Add one input read from a stream. JSON arrays are split element by element, NDJSON and
+    /// form bodies line by line, so memory holds one batch of items at a time (plus the parsed
+    /// records); a single JSON object or a CSV file is read whole.
+    pub fn add_reader(&mut self, source: &str, mut reader: impl BufRead) -> Result<()> {
+        let src: Arc<str> = Arc::from(source);
+        let io_err = |cause| Error::Io {
+            source_name: source.to_string(),
+            cause,
+        };
+        let head = format::strip_bom(reader.fill_buf().map_err(io_err)?).to_vec();
+        if reader
+            .fill_buf()
+            .map_err(io_err)?
+            .starts_with(b"\xEF\xBB\xBF")
+        {
+            reader.consume(3);
+        }
+        match format::sniff(&head) {
+            Format::Empty => {
+                let mut rest = Vec::new();
+                reader.read_to_end(&mut rest).map_err(io_err)?;
+                if rest.iter().all(|b| b.is_ascii_whitespace()) {
+                    self.report.warnings.push(ReportEntry {
+                        source: source.to_string(),
+                        index: 0,
+                        path: "$".into(),
+                        reason: "empty input: no items".into(),
+                    });
+                    return Ok(());
+                }
+                self.add_bytes(source, &rest)
+            }
+            Format::Json if head.first_non_ws() == Some(b'[') => self.add_array(&src, reader),
+            Format::Json => {
+                let mut all = Vec::new();
+                (&mut reader)
+                    .take(MAX_ITEM_BYTES as u64 + 1)
+                    .read_to_end(&mut all)
+                    .map_err(io_err)?;
+                if all.len() > MAX_ITEM_BYTES {
+                    return Err(Error::Limit {
+                        source_name: source.to_string(),
+                        what: format!(
+                            "a JSON document larger than {MAX_ITEM_BYTES} bytes that is not an array"
+                        ),
+                    });
+                }
+                let value: Value = serde_json::from_slice(&all).map_err(|e| Error::Syntax {
+                    source_name: source.to_string(),
+                    format: "json",
+                    location: format!("line {} column {}", e.line(), e.column()),
+                    reason: e.to_string(),
+                })?;
+                let mut ctx = self.parser.ctx();
+                let items = self.parser.parse_value(&value, "$", &mut ctx);
+                let parsed = Parsed {
+                    index: 0,
+                    items,
+                    unknown_words: ctx.unknown_words,
+                };
+                self.collect(&src, parsed, true);
+                Ok(())
+            }
+            layout @ (Format::Ndjson | Format::Form) => {
+                self.add_lines(&src, reader, layout == Format::Form)
+            }
+            Format::Csv => {
+                let mut all = Vec::new();
+                reader.read_to_end(&mut all).map_err(io_err)?;
+                self.add_csv(&src, &all)
+            }
+        }
+    }
+
+    fn add_array(&mut self, src: &Arc<str>, reader: impl BufRead) -> Result<()> {
+        let mut batch = Vec::with_capacity(BATCH);
+        for (i, element) in stream::ArrayElements::new(reader, MAX_ITEM_BYTES).enumerate() {
+            match element {
+                Ok(bytes) => batch.push(Unit {
+                    index: i,
+                    path: format!("$[{i}]"),
+                    bytes,
+                }),
+                Err(e) => {
+                    self.flush(src, &mut batch, false);
+                    let (location, reason) = match e {
+                        stream::SplitError::Io(m) => (format!("element {i}"), m),
+                        stream::SplitError::Syntax(m) => (format!("element {i}"), m),
+                        stream::SplitError::TooLarge(n) => {
+                            return Err(Error::Limit {
+                                source_name: src.to_string(),
+                                what: format!("array element {i} is larger than {n} bytes"),
+                            });
+                        }
+                    };
+                    return Err(Error::Syntax {
+                        source_name: src.to_string(),
+                        format: "json",
+                        location,
+                        reason,
+                    });
+                }
+            }
+            if batch.len() == BATCH {
+                self.flush(src, &mut batch, false);
+            }
+        }
+        self.flush(src, &mut batch, false);
+        Ok(())
+    }
+
+    fn add_lines(&mut self, src: &Arc<str>, mut reader: impl BufRead, form: bool) -> Result<()> {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut line_no = 0usize;
+        loop {
+            let mut line = Vec::new();
+            let read = (&mut reader)
+                .take(MAX_ITEM_BYTES as u64 + 1)
+                .read_until(b'\n', &mut line)
+                .map_err(|cause| Error::Io {
+                    source_name: src.to_string(),
+                    cause,
+                })?;
+            if read == 0 {
+                break;
+            }
+            line_no += 1;
+            if line.len() > MAX_ITEM_BYTES {
+                return Err(Error::Limit {
+                    source_name: src.to_string(),
+                    what: format!("line {line_no} is longer than {MAX_ITEM_BYTES} bytes"),
+                });
+            }
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            batch.push(Unit {
+                index: line_no,
+                path: "$".into(),
+                bytes: line,
+            });
+            if batch.len() == BATCH {
+                self.flush(src, &mut batch, form);
+            }
+        }
+        self.flush(src, &mut batch, form);
+        Ok(())
+    }
+
+    fn flush(&mut self, src: &Arc<str>, batch: &mut Vec<Unit>, form: bool) {
+        if batch.is_empty() {
+            return;
+        }
+        for parsed in self.parser.parse_batch(batch, form) {
+            self.collect(src, parsed, false);
+        }
+        batch.clear();
+    }
+
+    fn add_csv(&mut self, source: &Arc<str>, bytes: &[u8]) -> Result<()> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut rows = Vec::new();
+        for (n, rec) in reader.byte_records().enumerate() {
+            let rec = rec.map_err(|e| Error::Syntax {
+                source_name: source.to_string(),
+                format: "csv",
+                location: format!("row {}", n + 1),
+                reason: e.to_string(),
+            })?;
+            let fields: Vec<String> = rec
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            rows.push(csv::StringRecord::from(fields));
+        }
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
+        let provider = match self.parser.options.provider {
+            Some(p) => p,
+            None if providers::asterisk::detect_csv(first) => Provider::Asterisk,
+            None if providers::freeswitch::detect_csv(first) => Provider::FreeSwitch,
+            None => {
+                return Err(Error::UnknownProvider {
+                    source_name: source.to_string(),
+                    index: 1,
+                    reason: "CSV rows match neither the Asterisk nor the FreeSWITCH CDR layouts; name the provider or give a generic column mapping".into(),
+                });
+            }
+        };
+        let mut ctx = self.parser.ctx();
+        let mut items = match provider {
+            Provider::Asterisk => providers::asterisk::parse_csv(&rows, &mut ctx),
+            Provider::FreeSwitch => providers::freeswitch::parse_csv(&rows, &mut ctx),
+            other => {
+                return Err(Error::InvalidOption {
+                    option: "provider".into(),
+                    reason: format!("{other} has no CSV layout"),
+                });
+            }
+        };
+        for (i, it) in items.iter_mut().enumerate() {
+            it.index = i + 1;
+        }
+        let parsed = Parsed {
+            index: 0,
+            items,
+            unknown_words: ctx.unknown_words,
+        };
+        self.collect(source, parsed, false);
+        Ok(())
+    }
+
+    /// Record a unit's items. With `ordinal`, items are numbered by their position in the
+    /// document; otherwise they keep the unit's index (line, element) unless the parser set one.
+    fn collect(&mut self, source: &Arc<str>, parsed: Parsed, ordinal: bool) {
+        for (provider, word) in parsed.unknown_words {
+            *self
+                .report
+                .unknown_vocabulary
+                .entry(provider.to_string())
+                .or_default()
+                .entry(word)
+                .or_default() += 1;
+        }
+        for (i, item) in parsed.items.into_iter().enumerate() {
+            let index = if ordinal {
+                i
+            } else if item.index != 0 {
+                item.index
+            } else {
+                parsed.index
+            };
+            self.report.records_in += 1;
+            match item.kind {
+                ItemKind::Call { mut draft, event } => {
+                    for w in std::mem::take(&mut draft.warnings) {
+                        self.report.warnings.push(entry(source, index, &w));
+                    }
+                    self.pending.push(Pending {
+                        source: source.clone(),
+                        index,
+                        path: item.path,
+                        draft,
+                        event,
+                    });
+                }
+                ItemKind::Folded => self.report.events_folded += 1,
+                ItemKind::NonCall { .. } => self.report.non_call_items += 1,
+                ItemKind::Rejected(issue) => {
+                    self.report.rejected.push(entry(source, index, &issue))
+                }
+            }
+        }
+    }
+
+    /// Fold the items of each call, finish the records and close the report.
+    pub fn finish(self) -> Ingested {
+        let Ingestor {
+            parser,
+            pending,
+            mut report,
+        } = self;
+        let strict = parser.options.strict;
+        let mut groups: HashMap<String, Vec<Pending>> = HashMap::new();
+        let mut order: Vec<String> = Vec::new();
+        for p in pending {
+            match p.draft.id() {
+                Some(id) => {
+                    let group = groups.entry(id.clone()).or_default();
+                    if group.is_empty() {
+                        order.push(id);
+                    }
+                    group.push(p);
+                }
+                None => report.rejected.push(ReportEntry {
+                    source: p.source.to_string(),
+                    index: p.index,
+                    path: p.path,
+                    reason: "no call id".into(),
+                }),
+            }
+        }
+        let mut records = Vec::with_capacity(order.len());
+        for id in order {
+            let Some(group) = groups.remove(&id) else {
+                continue;
+            };
+            let lead = group.iter().position(|p| !p.event).unwrap_or(0);
+            for (i, p) in group.iter().enumerate() {
+                if i != lead {
+                    if p.event {
+                        report.events_folded += 1;
+                    } else {
+                        report.duplicates_merged += 1;
+                    }
+                }
+            }
+            let (source, index, path) = match group.get(lead) {
+                Some(p) => (p.source.clone(), p.index, p.path.clone()),
+                None => continue,
+            };
+            let mut draft = CallDraft::fold(group.into_iter().map(|p| p.draft).collect());
+            providers::finalize(&mut draft);
+            match draft.into_record(strict) {
+                Ok((record, warnings)) => {
+                    for w in warnings {
+                        report.warnings.push(ReportEntry {
+                            source: source.to_string(),
+                            index,
+                            path: format!("{path}.{}", w.path),
+                            reason: format!("{id}: {}", w.reason),
+                        });
+                    }
+                    records.push(record);
+                }
+                Err(issue) => report.rejected.push(ReportEntry {
+                    source: source.to_string(),
+                    index,
+                    path: format!("{path}.{}", issue.path),
+                    reason: format!("{id}: {}", issue.reason),
+                }),
+            }
+        }
+        records.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+        report.records_out = records.len() as u64;
+        Ingested { records, report }
+    }
+}
+
+trait FirstNonWs {
+    fn first_non_ws(&self) -> Option<u8>;
+}
+
+impl FirstNonWs for Vec<u8> {
+    fn first_non_ws(&self) -> Option<u8> {
+        self.iter().copied().find(|b| !b.is_ascii_whitespace())
+    }
+}
+
+fn entry(source: &Arc<str>, index: usize, issue: &FieldIssue) -> ReportEntry {
+    ReportEntry {
+        source: source.to_string(),
+        index,
+        path: issue.path.clone(),
+        reason: issue.reason.clone(),
+    }
+}
+
+/// Name the provider of a form body from its parameter names.
+pub fn detect_form(pairs: &[(String, String)]) -> Option<Provider> {
+    let has = |k: &str| pairs.iter().any(|(key, _)| key == k);
+    if has("CallSid") || (has("AccountSid") && (has("RecordingSid") || has("CallStatus"))) {
+        Some(Provider::Twilio)
+    } else if has("cdr") {
+        Some(Provider::FreeSwitch)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,16 @@
+//! Fuzz JustCall payloads: ingest must never panic and must account for every item.
+#![no_main]
+
+use callscope::ingest::{ingest_bytes, IngestOptions};
+#[allow(unused_imports)]
+use callscope::model::Provider;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    for strict in [false, true] {
+        let options = IngestOptions { provider: Some(Provider::JustCall), strict, ..Default::default() };
+        if let Ok(out) = ingest_bytes("fuzz", data, &options) {
+            assert!(out.report.is_balanced(), "unbalanced report: {:?}", out.report);
+        }
+    }
+});
