@@ -50,7 +50,10 @@ struct Failure {
 
 impl Failure {
     fn from_core(error: &callscope::Error) -> Self {
-        Failure { code: error.code(), message: message_chain(error) }
+        Failure {
+            code: error.code(),
+            message: message_chain(error),
+        }
     }
 
     /// A JS `Error` with `code` set, ready to throw or reject with.
@@ -100,7 +103,9 @@ fn core_options(options: &Option<IngestOptions>) -> Result<(String, CoreOptions)
 /// Absent JS properties serialize as `null`; leave them out so the core's defaults apply.
 fn strip_nulls(value: Value) -> Value {
     match value {
-        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+        }
         other => other,
     }
 }
@@ -132,7 +137,11 @@ fn input_bytes(input: &Either<String, Buffer>) -> &[u8] {
 
 /// Normalize call records: `{ records, report }` with camelCase keys.
 #[napi(catch_unwind)]
-pub fn ingest(env: Env, input: Either<String, Buffer>, options: Option<IngestOptions>) -> Result<Ingested> {
+pub fn ingest(
+    env: Env,
+    input: Either<String, Buffer>,
+    options: Option<IngestOptions>,
+) -> Result<Ingested> {
     let (source, core) = core_options(&options).map_err(|f| f.into_js(&env))?;
     run(&source, input_bytes(&input), &core).map_err(|f| f.into_js(&env))
 }
@@ -153,10 +162,16 @@ impl Task for IngestTask {
             Ok(options) => {
                 let (source, bytes) = (&self.source, &self.bytes);
                 std::panic::catch_unwind(|| run(source, bytes, options)).unwrap_or_else(|_| {
-                    Err(Failure { code: "Panic", message: "callscope panicked during ingest".into() })
+                    Err(Failure {
+                        code: "Panic",
+                        message: "callscope panicked during ingest".into(),
+                    })
                 })
             }
-            Err(failure) => Err(Failure { code: failure.code, message: failure.message.clone() }),
+            Err(failure) => Err(Failure {
+                code: failure.code,
+                message: failure.message.clone(),
+            }),
         };
         Ok(outcome)
     }
@@ -168,13 +183,20 @@ impl Task for IngestTask {
 
 /// `ingest` on a worker thread: a Promise of `{ records, report }`.
 #[napi]
-pub fn ingest_async(input: Either<String, Buffer>, options: Option<IngestOptions>) -> AsyncTask<IngestTask> {
+pub fn ingest_async(
+    input: Either<String, Buffer>,
+    options: Option<IngestOptions>,
+) -> AsyncTask<IngestTask> {
     let bytes = input_bytes(&input).to_vec();
     let (source, options) = match core_options(&options) {
         Ok((source, core)) => (source, Ok(core)),
         Err(failure) => ("input".to_owned(), Err(failure)),
     };
-    AsyncTask::new(IngestTask { source, bytes, options })
+    AsyncTask::new(IngestTask {
+        source,
+        bytes,
+        options,
+    })
 }
 
 /// The package version (the workspace version, like every callscope package).

@@ -12,19 +12,54 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyCapsule, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
-create_exception!(callscope, CallscopeError, PyException, "Base class of every callscope error.");
-create_exception!(callscope, SourceReadError, CallscopeError, "A source could not be read (`Io`).");
-create_exception!(callscope, ParseError, CallscopeError, "Invalid JSON / CSV / form text (`Syntax`).");
+create_exception!(
+    callscope,
+    CallscopeError,
+    PyException,
+    "Base class of every callscope error."
+);
+create_exception!(
+    callscope,
+    SourceReadError,
+    CallscopeError,
+    "A source could not be read (`Io`)."
+);
+create_exception!(
+    callscope,
+    ParseError,
+    CallscopeError,
+    "Invalid JSON / CSV / form text (`Syntax`)."
+);
 create_exception!(
     callscope,
     UnknownProviderError,
     CallscopeError,
     "No provider matches the payload's shape (`UnknownProvider`)."
 );
-create_exception!(callscope, RejectedError, CallscopeError, "Strict mode rejected a record (`Rejected`).");
-create_exception!(callscope, InvalidOptionError, CallscopeError, "An option has a bad value (`InvalidOption`).");
-create_exception!(callscope, LimitError, CallscopeError, "A size or depth limit was exceeded (`Limit`).");
-create_exception!(callscope, SignatureError, CallscopeError, "A malformed webhook signature (`Signature`).");
+create_exception!(
+    callscope,
+    RejectedError,
+    CallscopeError,
+    "Strict mode rejected a record (`Rejected`)."
+);
+create_exception!(
+    callscope,
+    InvalidOptionError,
+    CallscopeError,
+    "An option has a bad value (`InvalidOption`)."
+);
+create_exception!(
+    callscope,
+    LimitError,
+    CallscopeError,
+    "A size or depth limit was exceeded (`Limit`)."
+);
+create_exception!(
+    callscope,
+    SignatureError,
+    CallscopeError,
+    "A malformed webhook signature (`Signature`)."
+);
 
 /// The one place where core errors become Python exceptions. The exception carries `code`
 /// (the core variant name, as `err.code` in Node) and a message with the cause chain.
@@ -89,13 +124,22 @@ fn ingest_options(
             map.insert(key.extract::<String>()?, py_to_value(&value)?);
         }
     }
-    map.insert("provider".into(), provider.map_or(Value::Null, |p| Value::String(p.into())));
-    map.insert("source_tz".into(), source_tz.map_or(Value::Null, |z| Value::String(z.into())));
+    map.insert(
+        "provider".into(),
+        provider.map_or(Value::Null, |p| Value::String(p.into())),
+    );
+    map.insert(
+        "source_tz".into(),
+        source_tz.map_or(Value::Null, |z| Value::String(z.into())),
+    );
     map.insert("strict".into(), Value::Bool(strict));
     serde_json::from_value(camel_case_keys(Value::Object(map))).map_err(|e| {
         to_py_err(
             py,
-            callscope::Error::InvalidOption { option: "options".into(), reason: e.to_string() },
+            callscope::Error::InvalidOption {
+                option: "options".into(),
+                reason: e.to_string(),
+            },
         )
     })
 }
@@ -107,7 +151,8 @@ fn run_ingest(
     options: &IngestOptions,
 ) -> PyResult<Ingested> {
     let bytes = input_bytes(input)?;
-    py.detach(|| ingest_bytes(source, bytes, options)).map_err(|e| to_py_err(py, e))
+    py.detach(|| ingest_bytes(source, bytes, options))
+        .map_err(|e| to_py_err(py, e))
 }
 
 /// Normalize call records: `{"records": [...], "report": {...}}` with snake_case keys.
@@ -182,7 +227,11 @@ impl RecordsTable {
     }
 
     fn __repr__(&self) -> String {
-        format!("RecordsTable(rows={}, columns={})", self.frame.height(), self.frame.width())
+        format!(
+            "RecordsTable(rows={}, columns={})",
+            self.frame.height(),
+            self.frame.width()
+        )
     }
 }
 
@@ -221,7 +270,9 @@ fn number_to_py(py: Python<'_>, n: &Number) -> PyResult<Py<PyAny>> {
     } else if let Some(u) = n.as_u64() {
         Ok(u.into_pyobject(py)?.into_any().unbind())
     } else {
-        Ok(PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any().unbind())
+        Ok(PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN))
+            .into_any()
+            .unbind())
     }
 }
 
@@ -243,9 +294,16 @@ fn py_to_value(value: &Bound<'_, PyAny>) -> PyResult<Value> {
     } else if let Ok(s) = value.cast::<PyString>() {
         Ok(Value::String(s.to_str()?.to_owned()))
     } else if let Ok(list) = value.cast::<PyList>() {
-        list.iter().map(|item| py_to_value(&item)).collect::<PyResult<_>>().map(Value::Array)
+        list.iter()
+            .map(|item| py_to_value(&item))
+            .collect::<PyResult<_>>()
+            .map(Value::Array)
     } else if let Ok(tuple) = value.cast::<PyTuple>() {
-        tuple.iter().map(|item| py_to_value(&item)).collect::<PyResult<_>>().map(Value::Array)
+        tuple
+            .iter()
+            .map(|item| py_to_value(&item))
+            .collect::<PyResult<_>>()
+            .map(Value::Array)
     } else if let Ok(dict) = value.cast::<PyDict>() {
         let mut map = Map::new();
         for (key, item) in dict.iter() {
@@ -272,7 +330,10 @@ fn _callscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CallscopeError", py.get_type::<CallscopeError>())?;
     m.add("SourceReadError", py.get_type::<SourceReadError>())?;
     m.add("ParseError", py.get_type::<ParseError>())?;
-    m.add("UnknownProviderError", py.get_type::<UnknownProviderError>())?;
+    m.add(
+        "UnknownProviderError",
+        py.get_type::<UnknownProviderError>(),
+    )?;
     m.add("RejectedError", py.get_type::<RejectedError>())?;
     m.add("InvalidOptionError", py.get_type::<InvalidOptionError>())?;
     m.add("LimitError", py.get_type::<LimitError>())?;

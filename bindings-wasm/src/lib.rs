@@ -75,7 +75,10 @@ fn message_chain(error: &dyn std::error::Error) -> String {
 }
 
 fn invalid_option(reason: String) -> JsValue {
-    core_error(&callscope::Error::InvalidOption { option: "options".into(), reason })
+    core_error(&callscope::Error::InvalidOption {
+        option: "options".into(),
+        reason,
+    })
 }
 
 /// Normalize call records: `{ records, report }` with camelCase keys.
@@ -87,7 +90,10 @@ pub fn ingest(input: Input, options: Option<Options>) -> Result<IngestedJs, JsVa
     } else if input.is_instance_of::<js_sys::Uint8Array>() {
         js_sys::Uint8Array::from(input).to_vec()
     } else {
-        return Err(js_error("TypeError", "input must be a string or a Uint8Array"));
+        return Err(js_error(
+            "TypeError",
+            "input must be a string or a Uint8Array",
+        ));
     };
     let mut source = String::from("input");
     let options: IngestOptions = match options.map(JsValue::from) {

@@ -45,9 +45,12 @@ fn rename_keys(value: Value, rename: &dyn Fn(&str) -> String) -> Value {
             }
             Value::Object(out)
         }
-        Value::Array(items) => {
-            Value::Array(items.into_iter().map(|item| rename_keys(item, rename)).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| rename_keys(item, rename))
+                .collect(),
+        ),
         other => other,
     }
 }

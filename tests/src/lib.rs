@@ -37,33 +37,58 @@ pub fn run_case_file(path: &Path) -> Result<(), String> {
 
 /// Run one parsed case.
 pub fn run_case(case: &Value) -> Result<(), String> {
-    let function = case.get("function").and_then(Value::as_str).unwrap_or("ingest");
-    let source = case.get("source").and_then(Value::as_str).unwrap_or("input");
-    let input = case.get("input").and_then(Value::as_str).ok_or("case has no string `input`")?;
-    let options = case.get("options").cloned().unwrap_or(Value::Object(Default::default()));
+    let function = case
+        .get("function")
+        .and_then(Value::as_str)
+        .unwrap_or("ingest");
+    let source = case
+        .get("source")
+        .and_then(Value::as_str)
+        .unwrap_or("input");
+    let input = case
+        .get("input")
+        .and_then(Value::as_str)
+        .ok_or("case has no string `input`")?;
+    let options = case
+        .get("options")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
     let outcome: callscope::Result<Value> = match function {
-        "ingest" => {
-            let options: callscope::ingest::IngestOptions = serde_json::from_value(options)
-                .map_err(|e| format!("case options are not IngestOptions: {e}"))?;
-            callscope::ingest::ingest_bytes(source, input.as_bytes(), &options).and_then(|out| {
-                serde_json::to_value(&out).map_err(|e| callscope::Error::InvalidOption {
-                    option: "result".into(),
-                    reason: e.to_string(),
-                })
+        // Options that do not deserialize are an `InvalidOption` error, as in every binding.
+        "ingest" => serde_json::from_value::<callscope::ingest::IngestOptions>(options)
+            .map_err(|e| callscope::Error::InvalidOption {
+                option: "options".into(),
+                reason: e.to_string(),
             })
+            .and_then(|options| callscope::ingest::ingest_bytes(source, input.as_bytes(), &options))
+            .map(|out| serde_json::to_value(&out).unwrap_or_else(|e| Value::String(e.to_string()))),
+        other => {
+            return Err(format!(
+                "unknown function {other:?} (the Rust runner knows: ingest)"
+            ));
         }
-        other => return Err(format!("unknown function {other:?} (the Rust runner knows: ingest)")),
     };
     match (outcome, case.get("expected"), case.get("expected_error")) {
         (Ok(actual), Some(expected), None) => compare(expected, &actual, "$"),
         (Err(error), None, Some(expected)) => {
-            let code = expected.get("code").and_then(Value::as_str).ok_or("expected_error has no code")?;
-            let contains = expected.get("contains").and_then(Value::as_str).unwrap_or("");
+            let code = expected
+                .get("code")
+                .and_then(Value::as_str)
+                .ok_or("expected_error has no code")?;
+            let contains = expected
+                .get("contains")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let message = error.to_string();
             if error.code() != code {
-                Err(format!("expected error {code}, got {} ({message})", error.code()))
+                Err(format!(
+                    "expected error {code}, got {} ({message})",
+                    error.code()
+                ))
             } else if !message.contains(contains) {
-                Err(format!("error message {message:?} does not contain {contains:?}"))
+                Err(format!(
+                    "error message {message:?} does not contain {contains:?}"
+                ))
             } else {
                 Ok(())
             }
@@ -90,13 +115,23 @@ pub fn compare(expected: &Value, actual: &Value, path: &str) -> Result<(), Strin
         },
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} items, got {}", e.len(), a.len()));
+                return Err(format!(
+                    "{path}: expected {} items, got {}",
+                    e.len(),
+                    a.len()
+                ));
             }
-            e.iter().zip(a).enumerate().try_for_each(|(i, (e, a))| compare(e, a, &format!("{path}[{i}]")))
+            e.iter()
+                .zip(a)
+                .enumerate()
+                .try_for_each(|(i, (e, a))| compare(e, a, &format!("{path}[{i}]")))
         }
         (Value::Object(e), Value::Object(a)) => {
             if let Some(key) = a.keys().find(|k| !e.contains_key(*k)) {
-                return Err(format!("{path}: unexpected key {key:?} = {}", a[key.as_str()]));
+                return Err(format!(
+                    "{path}: unexpected key {key:?} = {}",
+                    a[key.as_str()]
+                ));
             }
             e.iter().try_for_each(|(key, e)| match a.get(key) {
                 Some(a) => compare(e, a, &format!("{path}.{key}")),
@@ -117,8 +152,14 @@ mod tests {
     fn compare_tolerates_float_noise_only() {
         assert!(compare(&json!({"a": [0.1]}), &json!({"a": [0.1 + 1e-12]}), "$").is_ok());
         assert!(compare(&json!({"a": 1.0}), &json!({"a": 1.001}), "$").is_err());
-        assert_eq!(compare(&json!({"a": 1}), &json!({"a": 1, "b": 2}), "$").unwrap_err(), "$: unexpected key \"b\" = 2");
-        assert_eq!(compare(&json!({"a": {"b": null}}), &json!({"a": {}}), "$").unwrap_err(), "$.a: missing key \"b\"");
+        assert_eq!(
+            compare(&json!({"a": 1}), &json!({"a": 1, "b": 2}), "$").unwrap_err(),
+            "$: unexpected key \"b\" = 2"
+        );
+        assert_eq!(
+            compare(&json!({"a": {"b": null}}), &json!({"a": {}}), "$").unwrap_err(),
+            "$.a: missing key \"b\""
+        );
         assert!(compare(&json!([1, 2]), &json!([2, 1]), "$").is_err());
     }
 

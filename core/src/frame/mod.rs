@@ -33,9 +33,18 @@ pub fn records_frame(records: &[CallRecord]) -> PolarsResult<DataFrame> {
         "agent".into(),
         n,
         [
-            text_series("id", records.iter().map(|r| r.agent.as_ref()?.id.as_deref())),
-            text_series("email", records.iter().map(|r| r.agent.as_ref()?.email.as_deref())),
-            text_series("name", records.iter().map(|r| r.agent.as_ref()?.name.as_deref())),
+            text_series(
+                "id",
+                records.iter().map(|r| r.agent.as_ref()?.id.as_deref()),
+            ),
+            text_series(
+                "email",
+                records.iter().map(|r| r.agent.as_ref()?.email.as_deref()),
+            ),
+            text_series(
+                "name",
+                records.iter().map(|r| r.agent.as_ref()?.name.as_deref()),
+            ),
         ]
         .iter(),
     )?;
@@ -45,15 +54,24 @@ pub fn records_frame(records: &[CallRecord]) -> PolarsResult<DataFrame> {
         [
             text_series(
                 "category",
-                records.iter().map(|r| r.ended_reason.as_ref().map(|e| e.category.as_str())),
+                records
+                    .iter()
+                    .map(|r| r.ended_reason.as_ref().map(|e| e.category.as_str())),
             ),
-            text_series("raw", records.iter().map(|r| r.ended_reason.as_ref().map(|e| e.raw.as_str()))),
+            text_series(
+                "raw",
+                records
+                    .iter()
+                    .map(|r| r.ended_reason.as_ref().map(|e| e.raw.as_str())),
+            ),
         ]
         .iter(),
     )?;
     let quality = quality_struct(records.iter().map(|r| r.quality.as_ref()), n)?;
-    let tags: Vec<Series> =
-        records.iter().map(|r| Series::new(PlSmallStr::EMPTY, r.tags.as_slice())).collect();
+    let tags: Vec<Series> = records
+        .iter()
+        .map(|r| Series::new(PlSmallStr::EMPTY, r.tags.as_slice()))
+        .collect();
     let transfers = records
         .iter()
         .map(|r| {
@@ -63,7 +81,10 @@ pub fn records_frame(records: &[CallRecord]) -> PolarsResult<DataFrame> {
                 text_series("to_queue", t.iter().map(|x| x.to_queue.as_deref())),
                 text_series("to_agent", t.iter().map(|x| x.to_agent.as_deref())),
             ];
-            Ok(StructChunked::from_series(PlSmallStr::EMPTY, t.len(), fields.iter())?.into_series())
+            Ok(
+                StructChunked::from_series(PlSmallStr::EMPTY, t.len(), fields.iter())?
+                    .into_series(),
+            )
         })
         .collect::<PolarsResult<Vec<_>>>()?;
     let transcript = records
@@ -72,13 +93,25 @@ pub fn records_frame(records: &[CallRecord]) -> PolarsResult<DataFrame> {
             let t = &r.transcript;
             let fields = [
                 text_series("speaker", t.iter().map(|x| Some(x.speaker.as_str()))),
-                Series::new("start_s".into(), t.iter().map(|x| x.start_s).collect::<Vec<_>>()),
-                Series::new("end_s".into(), t.iter().map(|x| x.end_s).collect::<Vec<_>>()),
+                Series::new(
+                    "start_s".into(),
+                    t.iter().map(|x| x.start_s).collect::<Vec<_>>(),
+                ),
+                Series::new(
+                    "end_s".into(),
+                    t.iter().map(|x| x.end_s).collect::<Vec<_>>(),
+                ),
                 text_series("text", t.iter().map(|x| Some(x.text.as_str()))),
-                Series::new("confidence".into(), t.iter().map(|x| x.confidence).collect::<Vec<_>>()),
+                Series::new(
+                    "confidence".into(),
+                    t.iter().map(|x| x.confidence).collect::<Vec<_>>(),
+                ),
                 text_series("language", t.iter().map(|x| x.language.as_deref())),
             ];
-            Ok(StructChunked::from_series(PlSmallStr::EMPTY, t.len(), fields.iter())?.into_series())
+            Ok(
+                StructChunked::from_series(PlSmallStr::EMPTY, t.len(), fields.iter())?
+                    .into_series(),
+            )
         })
         .collect::<PolarsResult<Vec<_>>>()?;
     let extra: Vec<String> = records
@@ -134,8 +167,9 @@ pub fn arrow_stream(frame: DataFrame) -> ArrowArrayStream {
     let series = frame.into_struct("records".into()).into_series();
     let compat = CompatLevel::oldest();
     let field = series.field().to_arrow(compat);
-    let chunks: Vec<PolarsResult<Box<dyn polars_arrow::array::Array>>> =
-        (0..series.n_chunks()).map(|i| Ok(series.to_arrow(i, compat))).collect();
+    let chunks: Vec<PolarsResult<Box<dyn polars_arrow::array::Array>>> = (0..series.n_chunks())
+        .map(|i| Ok(series.to_arrow(i, compat)))
+        .collect();
     export_iterator(Box::new(chunks.into_iter()), field)
 }
 
@@ -156,14 +190,20 @@ fn quality_struct<'a>(
     n: usize,
 ) -> PolarsResult<StructChunked> {
     let figure = |name: &str, get: fn(&Quality) -> Option<f64>| {
-        Series::new(name.into(), values.clone().map(|q| q.and_then(get)).collect::<Vec<_>>())
+        Series::new(
+            name.into(),
+            values.clone().map(|q| q.and_then(get)).collect::<Vec<_>>(),
+        )
     };
     let fields = [
         figure("mos", |q| q.mos),
         figure("jitter_ms", |q| q.jitter_ms),
         figure("packet_loss", |q| q.packet_loss),
         figure("rtt_ms", |q| q.rtt_ms),
-        text_series("codec", values.clone().map(|q| q.and_then(|q| q.codec.as_deref()))),
+        text_series(
+            "codec",
+            values.clone().map(|q| q.and_then(|q| q.codec.as_deref())),
+        ),
     ];
     StructChunked::from_series("quality".into(), n, fields.iter())
 }
@@ -172,7 +212,13 @@ fn quality_struct<'a>(
 fn list_column(name: &str, rows: Vec<Series>, inner: &DataType) -> Column {
     let rows: Vec<Series> = rows
         .into_iter()
-        .map(|s| if s.is_empty() { Series::new_empty(PlSmallStr::EMPTY, inner) } else { s })
+        .map(|s| {
+            if s.is_empty() {
+                Series::new_empty(PlSmallStr::EMPTY, inner)
+            } else {
+                s
+            }
+        })
         .collect();
     let mut list = Series::new(name.into(), rows);
     if list.is_empty() {
@@ -183,7 +229,10 @@ fn list_column(name: &str, rows: Vec<Series>, inner: &DataType) -> Column {
 
 fn transfer_dtype() -> DataType {
     DataType::Struct(vec![
-        Field::new("at".into(), DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))),
+        Field::new(
+            "at".into(),
+            DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)),
+        ),
         Field::new("to_queue".into(), DataType::String),
         Field::new("to_agent".into(), DataType::String),
     ])
@@ -198,4 +247,108 @@ fn transcript_dtype() -> DataType {
         Field::new("confidence".into(), DataType::Float64),
         Field::new("language".into(), DataType::String),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records() -> Vec<CallRecord> {
+        let one = serde_json::json!({
+            "id": "twilio:CA1", "provider": "twilio", "providerCallId": "CA1",
+            "direction": "inbound", "outcome": "answered", "rawStatus": "completed",
+            "startedAt": "2024-01-01T10:00:00Z", "answeredAt": "2024-01-01T10:00:05Z",
+            "endedAt": "2024-01-01T10:01:05Z", "durationS": 65.0, "talkS": 60.0, "waitS": 5.0,
+            "agent": {"email": "a@b.co"},
+            "endedReason": {"category": "other", "raw": "completed"},
+            "tags": ["vip", "new"],
+            "transfers": [{"at": "2024-01-01T10:00:30Z", "toQueue": "billing"}],
+            "transcript": [{"speaker": "customer", "startS": 0.5, "text": "hi"}],
+            "extra": {"CallSid": "CA1"}
+        });
+        let two = serde_json::json!({
+            "id": "vapi:v2", "provider": "vapi", "providerCallId": "v2",
+            "direction": "outbound", "outcome": "active",
+            "startedAt": "2024-01-02T00:00:00.250Z", "quality": {"mos": 4.2}
+        });
+        vec![
+            serde_json::from_value(one).unwrap(),
+            serde_json::from_value(two).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn one_row_per_record_one_column_per_field() {
+        let frame = records_frame(&records()).unwrap();
+        assert_eq!(frame.shape(), (2, 33));
+        let utc = DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC));
+        assert_eq!(frame.column("started_at").unwrap().dtype(), &utc);
+        // 2024-01-02T00:00:00.250Z = 1_704_153_600 s since the epoch, + 0.25 s, in microseconds.
+        let started = frame
+            .column("started_at")
+            .unwrap()
+            .as_materialized_series()
+            .to_physical_repr();
+        assert_eq!(started.i64().unwrap().get(1), Some(1_704_153_600_250_000));
+        assert_eq!(frame.column("ended_at").unwrap().null_count(), 1);
+        let talk = frame.column("talk_s").unwrap().f64().unwrap().get(0);
+        assert_eq!(talk, Some(60.0));
+        assert_eq!(
+            frame.column("provider").unwrap().str().unwrap().get(1),
+            Some("vapi")
+        );
+        assert_eq!(
+            frame.column("extra").unwrap().str().unwrap().get(0),
+            Some(r#"{"CallSid":"CA1"}"#)
+        );
+        assert_eq!(
+            frame.column("extra").unwrap().str().unwrap().get(1),
+            Some("{}")
+        );
+    }
+
+    #[test]
+    fn nested_fields_are_structs_and_lists() {
+        let frame = records_frame(&records()).unwrap();
+        let tags = frame.column("tags").unwrap().list().unwrap();
+        assert_eq!(tags.inner_dtype(), &DataType::String);
+        assert_eq!(tags.get_as_series(0).unwrap().len(), 2);
+        assert_eq!(tags.get_as_series(1).unwrap().len(), 0);
+        let transfers = frame.column("transfers").unwrap();
+        assert_eq!(
+            transfers.dtype(),
+            &DataType::List(Box::new(transfer_dtype()))
+        );
+        let transcript = frame.column("transcript").unwrap();
+        assert_eq!(
+            transcript.dtype(),
+            &DataType::List(Box::new(transcript_dtype()))
+        );
+        let agent = frame.column("agent").unwrap().struct_().unwrap().clone();
+        let email = agent.field_by_name("email").unwrap();
+        assert_eq!(email.str().unwrap().get(0), Some("a@b.co"));
+        assert_eq!(email.str().unwrap().get(1), None);
+        let quality = frame.column("quality").unwrap().struct_().unwrap().clone();
+        assert_eq!(
+            quality.field_by_name("mos").unwrap().f64().unwrap().get(1),
+            Some(4.2)
+        );
+    }
+
+    #[test]
+    fn no_records_give_typed_empty_columns() {
+        let frame = records_frame(&[]).unwrap();
+        assert_eq!(frame.shape(), (0, 33));
+        assert_eq!(
+            frame.column("transcript").unwrap().dtype(),
+            &DataType::List(Box::new(transcript_dtype()))
+        );
+    }
+
+    #[test]
+    fn arrow_stream_is_released_when_dropped() {
+        let stream = arrow_stream(records_frame(&records()).unwrap());
+        assert!(stream.release.is_some());
+        drop(stream);
+    }
 }
