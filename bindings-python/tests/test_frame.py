@@ -18,7 +18,7 @@ def test_ingest_frame_is_a_polars_dataframe_with_utc_instants():
     assert frame.height == 1
     assert frame.schema["started_at"] == pl.Datetime("us", "UTC")
     row = frame.row(0, named=True)
-    assert row["id"] == "justcall:223344556"
+    assert row["id"] == "justcall:CAe1b2c3d4e5f60718293a4b5c6d7e8f93"
     assert row["started_at"] == datetime(2024, 5, 6, 7, 5, 9, tzinfo=timezone.utc)
     assert row["ended_at"] == datetime(2024, 5, 6, 7, 5, 39, tzinfo=timezone.utc)
     assert row["duration_s"] == 30.0
