@@ -42,9 +42,12 @@
 #![deny(missing_docs)]
 
 pub mod analytics;
+pub mod casing;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod error;
+#[cfg(feature = "polars")]
+pub mod frame;
 pub mod ingest;
 pub mod model;
 pub mod phone;
