@@ -88,10 +88,12 @@ wasm-node-test: wasm-build
 wasm-browser-test: wasm-build
 	$(STEP) wasm-chromium-test bash -c 'cd bindings-wasm && node --test tests/browser.test.mjs'
 
-# ---- demo: the command-line report (the lead finishes this target) ----
+# ---- demo: the main job on the bundled two-week multi-provider sample ----
+DEMO_ARGS := --tz America/New_York demo/data
 demo:
-	@echo "make demo: the callscope report CLI is not finished yet; when it is, this runs:"
-	@echo "  cargo run -p callscope --features cli --bin callscope -- report --format html --out out/report.html tests/data"
-	@if [ -f core/src/bin/callscope.rs ]; then \
-	  cargo run -p callscope --features cli --bin callscope -- report tests/data; \
-	fi
+	cargo build -p callscope --features cli --bin callscope
+	./target/debug/callscope report $(DEMO_ARGS)
+	@mkdir -p out
+	./target/debug/callscope report --format html --out out/dashboard.html $(DEMO_ARGS)
+	./target/debug/callscope report --format json --out out/report.json $(DEMO_ARGS)
+	@echo "wrote out/dashboard.html (open it in a browser, works offline) and out/report.json"
