@@ -16,11 +16,11 @@ STEP      := scripts/step
 CARGO_TEST_ARGS := --workspace --exclude callscope-python --exclude callscope-node \
                    --exclude callscope-wasm --features callscope/polars
 
-.PHONY: test setup deps-system deps-rust deps-python deps-node versions \
+.PHONY: vader-parity test setup deps-system deps-rust deps-python deps-node versions \
         rust-test clippy fmt python-build python-test node-build node-test \
         wasm-build wasm-test wasm-node-test wasm-browser-test demo clean-times
 
-test: clean-times setup versions rust-test clippy fmt python-test node-test wasm-test
+test: clean-times setup versions rust-test clippy fmt python-test node-test wasm-test vader-parity
 	@echo "== step times (seconds) =="; cat target/step-times.txt
 
 clean-times:
@@ -87,6 +87,18 @@ wasm-node-test: wasm-build
 
 wasm-browser-test: wasm-build
 	$(STEP) wasm-chromium-test bash -c 'cd bindings-wasm && node --test tests/browser.test.mjs'
+
+# ---- VADER parity: every ground-truth text of vaderSentiment's sdist scored by both ----
+VADER_SDIST := target/vader/vaderSentiment-3.3.2.tar.gz
+$(VADER_SDIST): | $(PY)
+	mkdir -p target/vader
+	$(PY) -m pip download --quiet --disable-pip-version-check vaderSentiment==3.3.2 \
+	  --no-deps --no-binary :all: -d target/vader
+
+vader-parity: $(VADER_SDIST) deps-python
+	cargo build -q -p callscope --example callscope_text
+	$(STEP) vader-parity $(PY) tests/vader_parity/parity.py --sdist $(VADER_SDIST) \
+	  --scorer "target/debug/examples/callscope_text sentiment" --fuzz 20000
 
 # ---- demo: the main job on the bundled two-week multi-provider sample ----
 DEMO_ARGS := --tz America/New_York demo/data
