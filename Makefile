@@ -50,7 +50,7 @@ versions:
 
 # ---- Rust ----
 rust-test:
-	$(STEP) cargo-test cargo test $(CARGO_TEST_ARGS)
+	$(STEP) cargo-test cargo test --no-fail-fast $(CARGO_TEST_ARGS)
 
 clippy:
 	$(STEP) cargo-clippy cargo clippy --workspace --all-targets -- -D warnings

@@ -13,7 +13,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare function ingest(input: string | Buffer, options?: IngestOptions | undefined | null): Ingested
 
 /** `ingest` on a worker thread: a Promise of `{ records, report }`. */
-export declare function ingestAsync(input: string | Buffer, options?: IngestOptions | undefined | null): Promise<unknown>
+export declare function ingestAsync(input: string | Buffer, options?: IngestOptions | undefined | null): Promise<Ingested>
 
 /** The result of `ingest`: normalized records and the ingest report (camelCase keys). */
 export interface Ingested {
