@@ -18,7 +18,7 @@ CARGO_TEST_ARGS := --workspace --exclude callscope-python --exclude callscope-no
 
 .PHONY: vader-parity test setup deps-system deps-rust deps-python deps-node versions \
         rust-test clippy fmt python-build python-test node-build node-test \
-        wasm-build wasm-test wasm-node-test wasm-browser-test demo clean-times
+        wasm-build wasm-package wasm-test wasm-node-test wasm-browser-test demo clean-times
 
 test: clean-times setup versions rust-test clippy fmt python-test node-test wasm-test vader-parity
 	@echo "== step times (seconds) =="; cat target/step-times.txt
@@ -50,7 +50,7 @@ versions:
 
 # ---- Rust ----
 rust-test:
-	$(STEP) cargo-test cargo test $(CARGO_TEST_ARGS)
+	$(STEP) cargo-test cargo test --no-fail-fast $(CARGO_TEST_ARGS)
 
 clippy:
 	$(STEP) cargo-clippy cargo clippy --workspace --all-targets -- -D warnings
@@ -81,6 +81,10 @@ wasm-build:
 	$(STEP) wasm-build bindings-wasm/build.sh
 
 wasm-test: wasm-node-test wasm-browser-test
+
+# The publishable browser package: the same build, shrunk with wasm-opt.
+wasm-package:
+	$(STEP) wasm-package env WASM_OPT=1 bindings-wasm/build.sh
 
 wasm-node-test: wasm-build
 	$(STEP) wasm-node-test bash -c 'cd bindings-wasm && node --test tests/node.test.mjs'

@@ -32,6 +32,7 @@ pub struct IngestOptions {
 
 /// The result of `ingest`: normalized records and the ingest report (camelCase keys).
 #[napi(object, object_from_js = false)]
+#[derive(Debug)]
 pub struct Ingested {
     /// One normalized call record per call (SPEC section 2 fields, camelCase).
     #[napi(ts_type = "Array<Record<string, any>>")]
@@ -42,8 +43,12 @@ pub struct Ingested {
     pub report: Value,
 }
 
+/// A step that can fail with a [`Failure`] (napi's prelude takes the name `Result`).
+type Outcome<T> = std::result::Result<T, Failure>;
+
 /// What a failed core call becomes before it is thrown: the variant name and the message.
-struct Failure {
+#[derive(Debug)]
+pub struct Failure {
     code: &'static str,
     message: String,
 }
@@ -84,7 +89,7 @@ fn message_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// The JS option bag as the core's option struct.
-fn core_options(options: &Option<IngestOptions>) -> Result<(String, CoreOptions), Failure> {
+fn core_options(options: &Option<IngestOptions>) -> Outcome<(String, CoreOptions)> {
     let Some(options) = options else {
         return Ok(("input".to_owned(), CoreOptions::default()));
     };
@@ -111,7 +116,7 @@ fn strip_nulls(value: Value) -> Value {
 }
 
 /// One ingest call, from owned inputs to the camelCase JSON result.
-fn run(source: &str, bytes: &[u8], options: &CoreOptions) -> Result<Ingested, Failure> {
+fn run(source: &str, bytes: &[u8], options: &CoreOptions) -> Outcome<Ingested> {
     let ingested = ingest_bytes(source, bytes, options).map_err(|e| Failure::from_core(&e))?;
     let convert = |e: serde_json::Error| Failure {
         code: "Internal",
@@ -122,7 +127,7 @@ fn run(source: &str, bytes: &[u8], options: &CoreOptions) -> Result<Ingested, Fa
             .records
             .iter()
             .map(serde_json::to_value)
-            .collect::<Result<_, _>>()
+            .collect::<std::result::Result<_, _>>()
             .map_err(convert)?,
         report: serde_json::to_value(&ingested.report).map_err(convert)?,
     })
@@ -147,14 +152,15 @@ pub fn ingest(
 }
 
 /// The work of `ingestAsync`, on a libuv worker thread.
+#[derive(Debug)]
 pub struct IngestTask {
     source: String,
     bytes: Vec<u8>,
-    options: Result<CoreOptions, Failure>,
+    options: Outcome<CoreOptions>,
 }
 
 impl Task for IngestTask {
-    type Output = Result<Ingested, Failure>;
+    type Output = Outcome<Ingested>;
     type JsValue = Ingested;
 
     fn compute(&mut self) -> Result<Self::Output> {
@@ -182,7 +188,7 @@ impl Task for IngestTask {
 }
 
 /// `ingest` on a worker thread: a Promise of `{ records, report }`.
-#[napi]
+#[napi(ts_return_type = "Promise<Ingested>")]
 pub fn ingest_async(
     input: Either<String, Buffer>,
     options: Option<IngestOptions>,
