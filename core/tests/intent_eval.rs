@@ -3,7 +3,7 @@
 //!   were then extended twice after measuring on it (development set);
 //! - `tests/data/intent_dev2.jsonl` (120 texts): written as a held-out set after the first
 //!   extension, measured once (77.5 %), then used for the second extension (development set);
-//! - `tests/data/intent_heldout.jsonl` (120 texts): written after the second extension, never
+//! - `tests/data/intent_dev3.jsonl` (120 texts): written after the second extension, never
 //!   used to change the cues (held-out set): 82.5 % (99 / 120).
 //!
 //! `cargo test -p callscope --test intent_eval -- --nocapture --test-threads 1` prints each
@@ -120,7 +120,7 @@ fn intent_accuracy_on_held_out_set() {
     let accuracy = accuracy(
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../tests/data/intent_heldout.jsonl"
+            "/../tests/data/intent_dev3.jsonl"
         ),
         100,
     );
