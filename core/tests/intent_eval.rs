@@ -10,6 +10,30 @@
 //!
 //! After the third extension: 97.4 % (297 / 305), 97.5 % (117 / 120), 95.8 % (115 / 120).
 //!
+//! - `tests/data/intent_heldout2.jsonl` (150 texts, 24 es, 15 ar): written and labelled before
+//!   the third extension, before its author read the cues or the other sets; never used to
+//!   change the cues (held-out set). Measured once after the third extension: 95.3 % (143 / 150).
+//!   Caveat: the same author wrote this set and, within the hour, the third extension's cues;
+//!   27 of the new cues fire on some held-out text and on no development text (possible memory
+//!   leak). Without them the held-out accuracy is 93.3 % (140 / 150); the cues before this round
+//!   score 90.0 % (135 / 150) on it (tests/data/INTENT_EVAL.md). Treat 95.3 % as optimistic.
+//!
+//! ```text
+//! heldout2, labelled \ predicted (143 / 150):
+//!      cancellation: 11 cancellation, 1 complaint
+//!         complaint: 13 complaint
+//!           billing: 13 billing
+//!      order-status: 12 order-status
+//!       appointment: 12 appointment, 1 support
+//!  callback-request: 12 callback-request
+//!           pricing: 12 pricing, 1 order-status
+//!          purchase: 12 purchase
+//!           account: 12 account
+//!           support: 11 support, 1 account, 1 other
+//!           inquiry: 11 inquiry, 1 order-status, 1 appointment
+//!             other: 12 other
+//! ```
+//!
 //! `cargo test -p callscope --test intent_eval -- --nocapture --test-threads 1` prints each
 //! accuracy and confusion matrix (rows: labelled intent, columns: predicted).
 
@@ -133,5 +157,22 @@ fn intent_accuracy_on_third_development_set() {
     assert!(
         accuracy >= 0.85,
         "accuracy {accuracy:.3} below the 0.85 target"
+    );
+}
+
+#[test]
+fn intent_accuracy_on_held_out_set() {
+    let accuracy = accuracy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/intent_heldout2.jsonl"
+        ),
+        150,
+    );
+    // measured once, cues untouched since: 95.3 % (143 / 150), above the 85 % target but
+    // optimistic (see the module doc); this floor guards against regressions
+    assert!(
+        accuracy >= 0.95,
+        "held-out accuracy {accuracy:.3} below the measured floor"
     );
 }
