@@ -1,10 +1,38 @@
 //! Intent accuracy on hand-labelled call summaries and transcript snippets (en, es, ar):
 //! - `tests/data/intent_eval.jsonl` (305 texts): written after the first default cues; the cues
-//!   were then extended twice after measuring on it (development set);
+//!   were then extended three times after measuring on it (development set);
 //! - `tests/data/intent_dev2.jsonl` (120 texts): written as a held-out set after the first
-//!   extension, measured once (77.5 %), then used for the second extension (development set);
-//! - `tests/data/intent_heldout.jsonl` (120 texts): written after the second extension, never
-//!   used to change the cues (held-out set): 82.5 % (99 / 120).
+//!   extension, measured once (77.5 %), then used for the second and third extensions
+//!   (development set);
+//! - `tests/data/intent_dev3.jsonl` (120 texts, formerly `intent_heldout.jsonl`): written after
+//!   the second extension, measured once as a held-out set (82.5 %, 99 / 120), then used for the
+//!   third extension (development set).
+//!
+//! After the third extension: 97.4 % (297 / 305), 97.5 % (117 / 120), 95.8 % (115 / 120).
+//!
+//! - `tests/data/intent_heldout2.jsonl` (150 texts, 24 es, 15 ar): written and labelled before
+//!   the third extension, before its author read the cues or the other sets; never used to
+//!   change the cues (held-out set). Measured once after the third extension: 95.3 % (143 / 150).
+//!   Caveat: the same author wrote this set and, within the hour, the third extension's cues;
+//!   27 of the new cues fire on some held-out text and on no development text (possible memory
+//!   leak). Without them the held-out accuracy is 93.3 % (140 / 150); the cues before this round
+//!   score 90.0 % (135 / 150) on it (tests/data/INTENT_EVAL.md). Treat 95.3 % as optimistic.
+//!
+//! ```text
+//! heldout2, labelled \ predicted (143 / 150):
+//!      cancellation: 11 cancellation, 1 complaint
+//!         complaint: 13 complaint
+//!           billing: 13 billing
+//!      order-status: 12 order-status
+//!       appointment: 12 appointment, 1 support
+//!  callback-request: 12 callback-request
+//!           pricing: 12 pricing, 1 order-status
+//!          purchase: 12 purchase
+//!           account: 12 account
+//!           support: 11 support, 1 account, 1 other
+//!           inquiry: 11 inquiry, 1 order-status, 1 appointment
+//!             other: 12 other
+//! ```
 //!
 //! `cargo test -p callscope --test intent_eval -- --nocapture --test-threads 1` prints each
 //! accuracy and confusion matrix (rows: labelled intent, columns: predicted).
@@ -34,7 +62,9 @@ fn accuracy(path: &str, minimum_cases: usize) -> f64 {
 
     let taxonomy = IntentTaxonomy::default_taxonomy();
     let mut labels: Vec<String> = taxonomy.intents.iter().map(|i| i.name.clone()).collect();
-    labels.push(taxonomy.fallback.clone());
+    if !labels.contains(&taxonomy.fallback) {
+        labels.push(taxonomy.fallback.clone());
+    }
     let mut matrix: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut correct = 0usize;
     let mut misses = Vec::new();
@@ -116,18 +146,33 @@ fn intent_accuracy_on_second_development_set() {
 }
 
 #[test]
+fn intent_accuracy_on_third_development_set() {
+    let accuracy = accuracy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/data/intent_dev3.jsonl"
+        ),
+        100,
+    );
+    assert!(
+        accuracy >= 0.85,
+        "accuracy {accuracy:.3} below the 0.85 target"
+    );
+}
+
+#[test]
 fn intent_accuracy_on_held_out_set() {
     let accuracy = accuracy(
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../tests/data/intent_heldout.jsonl"
+            "/../tests/data/intent_heldout2.jsonl"
         ),
-        100,
+        150,
     );
-    // measured once, untouched since: 82.5 % (99 / 120), below the 85 % target; this floor
-    // guards against regressions without pretending the target is met
+    // measured once, cues untouched since: 95.3 % (143 / 150), above the 85 % target but
+    // optimistic (see the module doc); this floor guards against regressions
     assert!(
-        accuracy >= 0.80,
-        "held-out accuracy {accuracy:.3} below 0.80"
+        accuracy >= 0.95,
+        "held-out accuracy {accuracy:.3} below the measured floor"
     );
 }

@@ -10,9 +10,24 @@
 //! matches any word it begins.
 //!
 //! Scoring: each intent scores the sum of the weights of its distinct cues found in the text.
-//! The best score wins (ties go to the intent listed first); no cue at all gives the fallback
-//! with confidence 0. Confidence = `best / (best + second best + 1)`, 4 decimals: one strong cue
-//! (weight 3) alone gives 0.75, the same with a rival scoring 2 gives 0.5.
+//! The best score wins, however low (ties go to the intent listed first); no cue at all gives
+//! the fallback with confidence 0. Confidence = `best / (best + second best + 1)`, 4 decimals:
+//! one strong cue (weight 3) alone gives 0.75, the same with a rival scoring 2 gives 0.5.
+//!
+//! Weak signals: a cue may weigh less than 1 (the default taxonomy gives weekdays 0.5 toward
+//! `appointment`), and framing phrases that say how the caller asked rather than what about
+//! ("wanted to know", "asked about") weigh 1 toward `inquiry`, so any topic cue outweighs them
+//! while a text with nothing else still gets `inquiry` rather than the fallback. A weak signal
+//! alone wins with a low confidence (a 0.5 cue alone: 0.5 / 1.5 = 0.3333), so callers can
+//! threshold on the confidence if they prefer the fallback for such texts.
+//!
+//! The fallback intent may also be listed among the intents with cues of its own (the default
+//! lists `other` last, with wrong numbers, silence, spam, test calls): it then competes like any
+//! intent, and still is the answer when nothing matches.
+//!
+//! Cues that normalize alike (`want to know`, `wanted to know`) count once, with the larger
+//! weight; so does a one-word cue covered by a one-word prefix cue of the same intent
+//! (`cita` and `cita*`).
 //! An intent already on the record (set by a provider from structured outputs) wins with
 //! confidence 1.
 
@@ -115,7 +130,7 @@ impl IntentTaxonomy {
             self.intents
                 .iter()
                 .map(|intent| {
-                    intent
+                    let unique = intent
                         .cues
                         .iter()
                         .filter_map(|(cue, weight)| {
@@ -149,7 +164,8 @@ impl IntentTaxonomy {
                                 }
                                 unique
                             },
-                        )
+                        );
+                    absorb_covered(unique)
                 })
                 .collect()
         })
@@ -213,6 +229,50 @@ impl TextOptions {
             .as_ref()
             .unwrap_or_else(|| IntentTaxonomy::default_taxonomy())
     }
+}
+
+/// Drops each one-word exact cue that a one-word prefix cue of the list matches (`cita` under
+/// `cita*`), raising the prefix cue's weight to the larger of the two, so that one word of a
+/// text does not count twice for the same intent.
+fn absorb_covered(mut cues: Vec<(Vec<CueWord>, f64)>) -> Vec<(Vec<CueWord>, f64)> {
+    let prefixes: Vec<usize> = (0..cues.len())
+        .filter(|&i| matches!(cues.get(i).map(|(w, _)| w.as_slice()), Some([word]) if word.prefix))
+        .collect();
+    for p in prefixes {
+        let Some(stem) = cues
+            .get(p)
+            .and_then(|(w, _)| w.first())
+            .map(|word| word.text.clone())
+        else {
+            continue;
+        };
+        let mut weight = cues.get(p).map(|(_, w)| *w).unwrap_or(0.0);
+        for (words, w) in &cues {
+            if let [word] = words.as_slice()
+                && !word.prefix
+                && word.text.starts_with(stem.as_str())
+            {
+                weight = weight.max(*w);
+            }
+        }
+        if let Some(entry) = cues.get_mut(p) {
+            entry.1 = weight;
+        }
+    }
+    let covering: Vec<String> = cues
+        .iter()
+        .filter_map(|(w, _)| match w.as_slice() {
+            [word] if word.prefix => Some(word.text.clone()),
+            _ => None,
+        })
+        .collect();
+    cues.retain(|(words, _)| match words.as_slice() {
+        [word] if !word.prefix => !covering
+            .iter()
+            .any(|stem| word.text.starts_with(stem.as_str())),
+        _ => true,
+    });
+    cues
 }
 
 fn same_cue(a: &[CueWord], b: &[CueWord]) -> bool {
@@ -466,6 +526,51 @@ mod tests {
                 intent: "a".into(),
                 confidence: 0.4
             }
+        );
+    }
+
+    #[test]
+    fn prefix_cues_absorb_the_words_they_cover() {
+        let taxonomy = IntentTaxonomy::from_json(
+            r#"{"fallback": "other", "intents": [
+                {"name": "a", "cues": {"cita": 2, "cita*": 3, "agenda": 1}},
+                {"name": "b", "cues": {"martes": 1}}]}"#,
+        )
+        .unwrap();
+        // "cita" is covered by "cita*": a scores 3 (not 2 + 3), b scores 1: 3 / (3 + 1 + 1) = 0.6
+        let guess = taxonomy.classify("una cita el martes");
+        assert_eq!(
+            guess,
+            IntentGuess {
+                intent: "a".into(),
+                confidence: 0.6
+            }
+        );
+    }
+
+    #[test]
+    fn fallback_cues_and_weak_signals() {
+        let taxonomy = IntentTaxonomy::default_taxonomy();
+        // the fallback's own cues: "wrong number" (5) only: 5 / (5 + 0 + 1) = 0.8333
+        assert_eq!(
+            taxonomy.classify("Wrong number, sorry"),
+            IntentGuess {
+                intent: "other".into(),
+                confidence: 0.8333
+            }
+        );
+        // a weekday alone (0.5) is a weak appointment signal: 0.5 / (0.5 + 0 + 1) = 0.3333
+        assert_eq!(
+            taxonomy.classify("Thursday then"),
+            IntentGuess {
+                intent: "appointment".into(),
+                confidence: 0.3333
+            }
+        );
+        // the framing "wanted to know" (inquiry 1) loses to a topic cue ("how much", pricing 3)
+        assert_eq!(
+            intent("She wanted to know how much the deluxe room is"),
+            "pricing"
         );
     }
 
