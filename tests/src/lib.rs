@@ -62,9 +62,17 @@ pub fn run_case(case: &Value) -> Result<(), String> {
             })
             .and_then(|options| callscope::ingest::ingest_bytes(source, input.as_bytes(), &options))
             .map(|out| serde_json::to_value(&out).unwrap_or_else(|e| Value::String(e.to_string()))),
+        "report" => serde_json::from_value::<callscope::report::ReportOptions>(options)
+            .map_err(|e| callscope::Error::InvalidOption {
+                option: "options".into(),
+                reason: e.to_string(),
+            })
+            .and_then(|options| {
+                callscope::report::report_bytes(source, input.as_bytes(), &options)
+            }),
         other => {
             return Err(format!(
-                "unknown function {other:?} (the Rust runner knows: ingest)"
+                "unknown function {other:?} (the Rust runner knows: ingest, report)"
             ));
         }
     };
