@@ -5,7 +5,9 @@
 //! seconds / milliseconds / microseconds. A zone-less local time is read in the source zone; in
 //! a DST gap it moves forward by the gap, in an overlap it takes the earlier instant.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 /// Parse a zone name (IANA, e.g. `Europe/Berlin`, or `UTC`).
@@ -56,6 +58,9 @@ pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     let s = text.trim();
     if s.is_empty() {
         return None;
+    }
+    if let Some(t) = fast_rfc2822(s.as_bytes()).or_else(|| fast_iso_utc(s.as_bytes())) {
+        return Some(t);
     }
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return s.parse::<f64>().ok().and_then(from_epoch);
@@ -111,6 +116,15 @@ pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
 
 /// Join a split date (`YYYY-MM-DD`) and time (`H:MM:SS`, hour possibly unpadded) read in `tz`.
 pub fn parse_date_time(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    if let (Some(d), Some(t)) = (fast_date(date.trim().as_bytes()), fast_hms(time.trim().as_bytes()))
+    {
+        let naive = d.and_time(t);
+        return if tz == Tz::UTC {
+            Some(Utc.from_utc_datetime(&naive))
+        } else {
+            from_local(naive, tz)
+        };
+    }
     let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(date.trim(), "%Y/%m/%d"))
         .ok()?;
@@ -154,6 +168,114 @@ fn parse_rfc2822ish(s: &str) -> Option<DateTime<Utc>> {
     };
     let naive = NaiveDate::from_ymd_opt(year, month, day)?.and_time(time);
     Some(Utc.from_utc_datetime(&(naive - chrono::Duration::minutes(offset_minutes as i64))))
+}
+
+/// Two ASCII digits as a number.
+fn two(b: &[u8], at: usize) -> Option<u32> {
+    let (hi, lo) = (*b.get(at)?, *b.get(at + 1)?);
+    (hi.is_ascii_digit() && lo.is_ascii_digit()).then(|| u32::from(hi - b'0') * 10 + u32::from(lo - b'0'))
+}
+
+/// Four ASCII digits as a year.
+fn four(b: &[u8], at: usize) -> Option<i32> {
+    Some((two(b, at)? * 100 + two(b, at + 2)?) as i32)
+}
+
+/// `YYYY-MM-DD` exactly; anything else is left to the general parser.
+fn fast_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(four(b, 0)?, two(b, 5)?, two(b, 8)?)
+}
+
+/// `H:MM:SS` or `HH:MM:SS` exactly (no fraction, no leap second); anything else is left to the
+/// general parser.
+fn fast_hms(b: &[u8]) -> Option<NaiveTime> {
+    let (h, rest) = match b.len() {
+        8 => (two(b, 0)?, b.get(2..)?),
+        7 => {
+            let d = *b.first()?;
+            (d.is_ascii_digit().then(|| u32::from(d - b'0'))?, b.get(1..)?)
+        }
+        _ => return None,
+    };
+    if rest.first() != Some(&b':') || rest.get(3) != Some(&b':') {
+        return None;
+    }
+    let (m, s) = (two(rest, 1)?, two(rest, 4)?);
+    if s > 59 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h, m, s)
+}
+
+/// The exact RFC 2822 layout Twilio writes, `Mon, 02 Mar 2026 09:14:03 +0000`, read without
+/// the general parser. The weekday must match the date; any other text (or any doubt) returns
+/// `None` so that the general parser decides, which keeps the results identical.
+fn fast_rfc2822(b: &[u8]) -> Option<DateTime<Utc>> {
+    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    if b.len() != 31 {
+        return None;
+    }
+    let fixed = [(3, b','), (4, b' '), (7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':'), (25, b' ')];
+    if !fixed.iter().all(|&(i, c)| b.get(i) == Some(&c)) {
+        return None;
+    }
+    let weekday = DAYS.iter().position(|d| b.get(0..3) == Some(&d[..]))?;
+    let month = MONTHS.iter().position(|m| b.get(8..11) == Some(&m[..]))? as u32 + 1;
+    let date = NaiveDate::from_ymd_opt(four(b, 12)?, month, two(b, 5)?)?;
+    if date.weekday().num_days_from_monday() as usize != weekday {
+        return None;
+    }
+    let (h, m, s) = (two(b, 17)?, two(b, 20)?, two(b, 23)?);
+    if s > 59 {
+        return None;
+    }
+    let time = NaiveTime::from_hms_opt(h, m, s)?;
+    let sign = match b.get(26)? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (oh, om) = (two(b, 27)?, two(b, 29)?);
+    if oh > 23 || om > 59 {
+        return None;
+    }
+    let offset = sign * i64::from(oh * 60 + om);
+    Some(Utc.from_utc_datetime(&(date.and_time(time) - chrono::Duration::minutes(offset))))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS.fffZ` (1-9 fraction digits) read without the
+/// general parser; anything else returns `None`.
+fn fast_iso_utc(b: &[u8]) -> Option<DateTime<Utc>> {
+    if b.len() < 20 || b.last() != Some(&b'Z') || b.get(10) != Some(&b'T') {
+        return None;
+    }
+    let date = fast_date(b.get(..10)?)?;
+    let hms = b.get(11..19)?;
+    let time = fast_hms(hms)?;
+    let frac = b.get(19..b.len() - 1)?;
+    let nanos = match frac {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            let mut n: u32 = 0;
+            for d in digits {
+                if !d.is_ascii_digit() {
+                    return None;
+                }
+                n = n * 10 + u32::from(d - b'0');
+            }
+            n * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let time = time.with_nanosecond(nanos)?;
+    Some(Utc.from_utc_datetime(&date.and_time(time)))
 }
 
 fn month_number(word: &str) -> Option<u32> {

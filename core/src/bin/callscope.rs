@@ -41,6 +41,7 @@ impl InputArgs {
             source_tz: self.source_tz.clone(),
             strict: self.strict,
             mapping: None,
+            keep_extra: true,
         }
     }
 }

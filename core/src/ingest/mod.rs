@@ -30,7 +30,7 @@ use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 /// Options of an ingest. Every binding passes the same object (camelCase keys).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IngestOptions {
     /// Read every input as this provider's instead of detecting it.
@@ -44,6 +44,23 @@ pub struct IngestOptions {
     /// cannot be detected (and every input when `provider` is `generic`) are read through it;
     /// a CSV file's first row is then its header.
     pub mapping: Option<GenericMapping>,
+    /// Keep the unmapped source fields in each record's `extra` (default true). A caller that
+    /// never looks at `extra` (e.g. `callscope report`) sets false: parsing then skips copying
+    /// them where it can and the records come out with an empty `extra`; every other field is
+    /// the same.
+    pub keep_extra: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            provider: None,
+            source_tz: None,
+            strict: false,
+            mapping: None,
+            keep_extra: true,
+        }
+    }
 }
 
 /// The records and the report of an ingest.
@@ -103,7 +120,9 @@ struct Parsed {
 
 impl Parser {
     fn ctx(&self) -> ParseCtx {
-        ParseCtx::new(self.tz, self.options.strict)
+        let mut ctx = ParseCtx::new(self.tz, self.options.strict);
+        ctx.keep_extra = self.options.keep_extra;
+        ctx
     }
 
     fn parse_value(&self, value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
@@ -149,6 +168,32 @@ impl Parser {
             items,
             unknown_words: ctx.unknown_words,
         }
+    }
+
+    /// A whole JSON document that is not an array (read at once, items numbered in order).
+    fn parse_document(&self, source: &str, all: &[u8]) -> Result<Parsed> {
+        if all.len() > MAX_ITEM_BYTES {
+            return Err(Error::Limit {
+                source_name: source.to_string(),
+                what: format!(
+                    "a JSON document larger than {MAX_ITEM_BYTES} bytes that is not an array"
+                ),
+            });
+        }
+        let value: Value = serde_json::from_slice(all).map_err(|e| Error::Syntax {
+            source_name: source.to_string(),
+            format: "json",
+            location: format!("line {} column {}", e.line(), e.column()),
+            reason: e.to_string(),
+        })?;
+        let mut ctx = self.ctx();
+        let items = self.parse_value(&value, "$", &mut ctx);
+        drop(value);
+        Ok(Parsed {
+            index: 0,
+            items,
+            unknown_words: ctx.unknown_words,
+        })
     }
 
     fn parse_form(&self, unit: &Unit) -> Parsed {
@@ -265,27 +310,7 @@ impl Ingestor {
                     .take(MAX_ITEM_BYTES as u64 + 1)
                     .read_to_end(&mut all)
                     .map_err(io_err)?;
-                if all.len() > MAX_ITEM_BYTES {
-                    return Err(Error::Limit {
-                        source_name: source.to_string(),
-                        what: format!(
-                            "a JSON document larger than {MAX_ITEM_BYTES} bytes that is not an array"
-                        ),
-                    });
-                }
-                let value: Value = serde_json::from_slice(&all).map_err(|e| Error::Syntax {
-                    source_name: source.to_string(),
-                    format: "json",
-                    location: format!("line {} column {}", e.line(), e.column()),
-                    reason: e.to_string(),
-                })?;
-                let mut ctx = self.parser.ctx();
-                let items = self.parser.parse_value(&value, "$", &mut ctx);
-                let parsed = Parsed {
-                    index: 0,
-                    items,
-                    unknown_words: ctx.unknown_words,
-                };
+                let parsed = self.parser.parse_document(source, &all)?;
                 self.collect(&src, parsed, true);
                 Ok(())
             }
@@ -298,6 +323,41 @@ impl Ingestor {
                 self.add_csv(&src, &all)
             }
         }
+    }
+
+    /// Add several whole inputs held in memory, in order. The inputs that are single JSON
+    /// documents (not arrays: e.g. API list pages, one file each) are parsed in parallel where
+    /// the `parallel` feature is on; the result is the same as adding each with
+    /// [`Ingestor::add_bytes`] in turn, including which error is returned first.
+    pub fn add_documents(&mut self, inputs: &[(String, Vec<u8>)]) -> Result<()> {
+        let whole = |bytes: &[u8]| {
+            let body = format::strip_bom(bytes);
+            format::sniff(body) == Format::Json
+                && body.iter().copied().find(|b| !b.is_ascii_whitespace()) != Some(b'[')
+        };
+        let one = |(source, bytes): &(String, Vec<u8>)| -> Option<Result<Parsed>> {
+            whole(bytes).then(|| {
+                self.parser
+                    .parse_document(source, format::strip_bom(bytes))
+            })
+        };
+        #[cfg(feature = "parallel")]
+        let prepared: Vec<Option<Result<Parsed>>> = {
+            use rayon::prelude::*;
+            inputs.par_iter().map(one).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let prepared: Vec<Option<Result<Parsed>>> = inputs.iter().map(one).collect();
+        for ((source, bytes), ready) in inputs.iter().zip(prepared) {
+            match ready {
+                Some(parsed) => {
+                    let src: Arc<str> = Arc::from(source.as_str());
+                    self.collect(&src, parsed?, true);
+                }
+                None => self.add_bytes(source, bytes)?,
+            }
+        }
+        Ok(())
     }
 
     fn add_array(&mut self, src: &Arc<str>, reader: impl BufRead) -> Result<()> {
@@ -552,6 +612,9 @@ impl Ingestor {
             };
             let mut draft = CallDraft::fold(group.into_iter().map(|p| p.draft).collect());
             providers::finalize(&mut draft);
+            if !parser.options.keep_extra {
+                draft.extra.clear();
+            }
             match draft.into_record(strict) {
                 Ok((record, warnings)) => {
                     for w in warnings {
