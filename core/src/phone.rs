@@ -40,26 +40,8 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-/// Compiled patterns the metadata's shared regex cache may hold. libphonenumber's metadata
-/// has a few thousand patterns and the `phonenumber` crate's default cache keeps 100, so
-/// validating a number of a country with many regions (NANP: 25) evicts and recompiles
-/// patterns on every call. Only the cache size changes, never a result.
-#[cfg(feature = "phone")]
-const REGEX_CACHE: usize = 1 << 14;
-
-#[cfg(feature = "phone")]
-fn widen_regex_cache() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
-            cache.set_capacity(REGEX_CACHE);
-        }
-    });
-}
-
 #[cfg(feature = "phone")]
 fn e164(candidate: &str) -> Option<String> {
-    widen_regex_cache();
     let hit = CACHE.with(|c| c.borrow().get(candidate).map(|v| v.as_deref().map(str::to_string)));
     if let Some(found) = hit {
         return found;
