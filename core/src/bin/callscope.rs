@@ -1,9 +1,13 @@
-//! The `callscope` command: `ingest`, `report` and `text`.
+//! The `callscope` command: `ingest`, `report` and `text` (SPEC section 6).
 
+use callscope::analytics::{AnalyticsOptions, Granularity};
 use callscope::cli;
 use callscope::ingest::IngestOptions;
 use callscope::model::Provider;
+use callscope::providers::generic::GenericMapping;
+use callscope::report::{Format, HtmlOptions};
 use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,7 +24,7 @@ struct Cli {
 
 #[derive(Args, Debug)]
 struct InputArgs {
-    /// Zone of timestamps that carry no offset (IANA name).
+    /// Zone of timestamps that carry no offset (IANA name; default UTC).
     #[arg(long = "source-tz", value_name = "ZONE")]
     source_tz: Option<String>,
     /// Read every input as this provider's instead of detecting it.
@@ -29,20 +33,40 @@ struct InputArgs {
     /// Reject records that break an invariant (exit status 1 when any is rejected).
     #[arg(long)]
     strict: bool,
+    /// A JSON file mapping record fields to your columns, for the generic reader.
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<PathBuf>,
     /// Files, folders (read recursively) or `-` for standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
 }
 
 impl InputArgs {
-    fn options(&self) -> IngestOptions {
-        IngestOptions {
+    // `..Default::default()` keeps later ingest options at their defaults
+    #[allow(clippy::needless_update)]
+    fn options(&self) -> Result<IngestOptions, callscope::Error> {
+        let mapping = match &self.mapping {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read(path).map_err(|cause| callscope::Error::Io {
+                    source_name: path.display().to_string(),
+                    cause,
+                })?;
+                let mapping: GenericMapping =
+                    serde_json::from_slice(&text).map_err(|e| callscope::Error::InvalidOption {
+                        option: "--mapping".into(),
+                        reason: format!("{}: {e}", path.display()),
+                    })?;
+                Some(mapping)
+            }
+        };
+        Ok(IngestOptions {
             provider: self.provider,
             source_tz: self.source_tz.clone(),
             strict: self.strict,
-            mapping: None,
-            keep_extra: true,
-        }
+            mapping,
+            ..Default::default()
+        })
     }
 }
 
@@ -56,6 +80,48 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
+    /// Compute the analytics report: summary, KPIs, agents, ended reasons, concurrency,
+    /// intents and keywords.
+    Report {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Zone of calendar buckets (IANA name; default UTC).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        /// Keep calls that started at or after T (RFC 3339, or a date read in --tz).
+        #[arg(long, value_name = "T")]
+        from: Option<String>,
+        /// Keep calls that started before T.
+        #[arg(long, value_name = "T")]
+        to: Option<String>,
+        /// The "now" of active calls (default: the latest instant in the data).
+        #[arg(long = "as-of", value_name = "T")]
+        as_of: Option<String>,
+        /// Report on one tenant (account / workspace) only.
+        #[arg(long, value_name = "ID")]
+        tenant: Option<String>,
+        /// Concurrency series bucket: minute, hour, day or a number of seconds.
+        #[arg(long, value_name = "G", default_value = "hour")]
+        granularity: String,
+        /// table, json or html.
+        #[arg(long, value_name = "FORMAT", default_value = "table")]
+        format: String,
+        /// Write the report here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Leave out intents and keywords (faster).
+        #[arg(long = "no-text")]
+        no_text: bool,
+    },
+    /// Score one text per line: sentiment, keywords or intent (one JSON object per line).
+    Text {
+        /// sentiment, keywords or intent.
+        #[arg(value_name = "KIND")]
+        kind: String,
+        /// Language code of the texts (default: detected).
+        #[arg(long, value_name = "CODE")]
+        lang: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -67,36 +133,172 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {
-        Command::Ingest { input, report } => {
-            let options = input.options();
-            match cli::run_ingest(
+    let result = match cli.command {
+        Command::Ingest { input, report } => input.options().and_then(|options| {
+            let done = cli::run_ingest(
                 &input.inputs,
                 &options,
                 report.as_deref(),
                 std::io::stdout().lock(),
-            ) {
-                Ok(done) if options.strict && !done.report.rejected.is_empty() => {
-                    eprintln!(
-                        "callscope: {} record(s) rejected in strict mode",
-                        done.report.rejected.len()
-                    );
-                    for r in done.report.rejected.iter().take(20) {
-                        eprintln!("  {}:{} {}: {}", r.source, r.index, r.path, r.reason);
-                    }
-                    ExitCode::from(1)
-                }
-                Ok(_) => ExitCode::SUCCESS,
-                Err(e) => exit_for(&e),
+            )?;
+            Ok(strict_status(&options, &done.report))
+        }),
+        Command::Report {
+            input,
+            tz,
+            from,
+            to,
+            as_of,
+            tenant,
+            granularity,
+            format,
+            out,
+            no_text,
+        } => run_report(ReportArgs {
+            input,
+            tz,
+            from,
+            to,
+            as_of,
+            tenant,
+            granularity,
+            format,
+            out,
+            no_text,
+        }),
+        Command::Text { kind, lang } => {
+            let stdin = std::io::stdin();
+            callscope::text::run_text_command(
+                &kind,
+                lang.as_deref(),
+                stdin.lock(),
+                std::io::stdout().lock(),
+            )
+            .map(|()| ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("callscope: {e}");
+            match e {
+                callscope::Error::InvalidOption { .. } => ExitCode::from(2),
+                _ => ExitCode::from(1),
             }
         }
     }
 }
 
-fn exit_for(e: &callscope::Error) -> ExitCode {
-    eprintln!("callscope: {e}");
-    match e {
-        callscope::Error::InvalidOption { .. } => ExitCode::from(2),
-        _ => ExitCode::from(1),
+/// Exit 1 when strict mode rejected a record (after the output is written), else 0.
+fn strict_status(options: &IngestOptions, report: &callscope::ingest::IngestReport) -> ExitCode {
+    if options.strict && !report.rejected.is_empty() {
+        eprintln!(
+            "callscope: {} record(s) rejected in strict mode",
+            report.rejected.len()
+        );
+        for r in report.rejected.iter().take(20) {
+            eprintln!(
+                "  {} item {} at {}: {}",
+                r.source, r.index, r.path, r.reason
+            );
+        }
+        return ExitCode::from(1);
     }
+    ExitCode::SUCCESS
+}
+
+struct ReportArgs {
+    input: InputArgs,
+    tz: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    as_of: Option<String>,
+    tenant: Option<String>,
+    granularity: String,
+    format: String,
+    out: Option<PathBuf>,
+    no_text: bool,
+}
+
+fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
+    let mut ingest_options = args.input.options()?;
+    // the report never shows `extra`: skip copying the unmapped fields
+    ingest_options.keep_extra = false;
+    let format: Format = args.format.parse()?;
+    let mut analytics = AnalyticsOptions::default();
+    if let Some(tz) = &args.tz {
+        analytics = analytics.with_time_zone(tz)?;
+    }
+    let zone = analytics.time_zone;
+    let instant = |name: &str, value: &Option<String>| match value {
+        None => Ok(None),
+        Some(text) => callscope::time::parse_instant(text, zone)
+            .map(Some)
+            .ok_or_else(|| callscope::Error::InvalidOption {
+                option: name.into(),
+                reason: format!("not a timestamp: {text:?}"),
+            }),
+    };
+    analytics.from = instant("--from", &args.from)?;
+    analytics.to = instant("--to", &args.to)?;
+    analytics.as_of = instant("--as-of", &args.as_of)?;
+    analytics.filter.tenant = args.tenant.clone();
+    analytics.granularity = args.granularity.parse::<Granularity>()?;
+    analytics.validate()?;
+
+    let progress = progress_bar(&args.input.inputs);
+    let ingested = cli::ingest_inputs(&args.input.inputs, &ingest_options, |bytes| {
+        if let Some(bar) = &progress {
+            bar.inc(bytes);
+        }
+    })?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let report = callscope::report::build(&ingested, &analytics, args.no_text)?;
+    let html = HtmlOptions {
+        tz: zone,
+        ..Default::default()
+    };
+    let text = callscope::report::render(&report, format, &html);
+    match &args.out {
+        Some(path) => std::fs::write(path, text).map_err(|cause| callscope::Error::Io {
+            source_name: path.display().to_string(),
+            cause,
+        })?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|cause| callscope::Error::Io {
+                    source_name: "standard output".into(),
+                    cause,
+                })?;
+        }
+    }
+    Ok(strict_status(&ingest_options, &ingested.report))
+}
+
+/// A byte-count progress bar on standard error, only when it is a terminal and the inputs
+/// are large enough (over 64 MB) for it to be worth showing.
+fn progress_bar(inputs: &[String]) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let files = cli::expand_inputs(inputs).ok()?;
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    if total < 64 << 20 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} reading {bytes}/{total_bytes} [{bar:30}] {bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
 }

@@ -443,3 +443,53 @@ mod tests {
         assert_eq!(fmt_value("repeatCallerRate", None, &Value::Null), "-");
     }
 }
+
+/// Options of a whole report: how to read the inputs (the ingest options) and what to compute
+/// (the analytics options), flattened into one camelCase object, plus the text switch.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReportOptions {
+    /// How inputs are read.
+    #[serde(flatten)]
+    pub ingest: crate::ingest::IngestOptions,
+    /// What is computed.
+    #[serde(flatten)]
+    pub analytics: crate::analytics::AnalyticsOptions,
+    /// Leave out the text analytics (`intents` and `keywords` are then empty arrays).
+    pub skip_text: bool,
+}
+
+/// The SPEC 6 report of ingested records: analytics over the records the options select,
+/// the ingest report, and (unless `skip_text`) intents and the top keywords of those records.
+pub fn build(
+    ingested: &crate::ingest::Ingested,
+    analytics: &crate::analytics::AnalyticsOptions,
+    skip_text: bool,
+) -> crate::Result<Value> {
+    let mut report = crate::analytics::Report::compute(&ingested.records, analytics)?;
+    report.ingest = serde_json::to_value(&ingested.report).unwrap_or(Value::Null);
+    if !skip_text {
+        let selected: Vec<crate::CallRecord> = ingested
+            .records
+            .iter()
+            .filter(|r| analytics.selects(r))
+            .cloned()
+            .collect();
+        let text = crate::text::TextOptions::default();
+        report.intents = crate::text::intent_rows(&selected, &text)
+            .iter()
+            .filter_map(|row| serde_json::to_value(row).ok())
+            .collect();
+        report.keywords = crate::text::keyword_rows(&selected, &text, KEYWORD_LIMIT)
+            .iter()
+            .filter_map(|row| serde_json::to_value(row).ok())
+            .collect();
+    }
+    Ok(from_report(&report))
+}
+
+/// Ingest one in-memory input and build its report (the bindings' `report` function).
+pub fn report_bytes(source: &str, bytes: &[u8], options: &ReportOptions) -> crate::Result<Value> {
+    let ingested = crate::ingest::ingest_bytes(source, bytes, &options.ingest)?;
+    build(&ingested, &options.analytics, options.skip_text)
+}

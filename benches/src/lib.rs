@@ -1,0 +1,1 @@
+//! Benchmarks of callscope (`cargo bench -p callscope-benches`); this library is empty.

@@ -1,0 +1,59 @@
+"""callscope: normalize phone-call records from every provider and compute call analytics.
+
+The functions are the Rust core's, with snake_case keys and keyword-only options.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from ._callscope import (
+    CallscopeError,
+    InvalidOptionError,
+    LimitError,
+    ParseError,
+    RecordsTable,
+    RejectedError,
+    SignatureError,
+    SourceReadError,
+    UnknownProviderError,
+    __version__,
+    _snake_case_keys,
+    ingest,
+    ingest_arrow,
+)
+
+if TYPE_CHECKING:
+    import polars
+
+
+def ingest_frame(
+    input: Union[str, bytes],
+    *,
+    source: str = "input",
+    provider: Optional[str] = None,
+    source_tz: Optional[str] = None,
+    strict: bool = False,
+    **more: Any,
+) -> "polars.DataFrame":
+    """The records of `ingest(...)` as a polars DataFrame (through the Arrow C stream)."""
+    return ingest_arrow(
+        input, source=source, provider=provider, source_tz=source_tz, strict=strict, **more
+    ).to_polars()
+
+
+__all__ = [
+    "CallscopeError",
+    "InvalidOptionError",
+    "LimitError",
+    "ParseError",
+    "RecordsTable",
+    "RejectedError",
+    "SignatureError",
+    "SourceReadError",
+    "UnknownProviderError",
+    "__version__",
+    "ingest",
+    "ingest_arrow",
+    "ingest_frame",
+]

@@ -1,0 +1,54 @@
+"""Type stubs of the native module `callscope._callscope`."""
+
+from typing import Any, Dict, Optional, Union
+
+import polars
+
+__version__: str
+
+Provider = str  # 'justcall' | 'twilio' | 'mightycall' | 'vapi' | 'retell' | 'callcenter' | 'callapi' | 'asterisk' | 'freeswitch' | 'generic'
+
+class CallscopeError(Exception):
+    """Base class of every callscope error; `code` is the core variant name."""
+
+    code: str
+
+class SourceReadError(CallscopeError): ...
+class ParseError(CallscopeError): ...
+class UnknownProviderError(CallscopeError): ...
+class RejectedError(CallscopeError): ...
+class InvalidOptionError(CallscopeError): ...
+class LimitError(CallscopeError): ...
+class SignatureError(CallscopeError): ...
+
+class RecordsTable:
+    """Records as an Arrow table (Arrow PyCapsule interface)."""
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def to_polars(self) -> polars.DataFrame: ...
+    def __len__(self) -> int: ...
+
+def ingest(
+    input: Union[str, bytes],
+    *,
+    source: str = "input",
+    provider: Optional[Provider] = None,
+    source_tz: Optional[str] = None,
+    strict: bool = False,
+    **more: Any,
+) -> Dict[str, Any]:
+    """Normalize call records: {"records": [...], "report": {...}} with snake_case keys."""
+
+def ingest_arrow(
+    input: Union[str, bytes],
+    *,
+    source: str = "input",
+    provider: Optional[Provider] = None,
+    source_tz: Optional[str] = None,
+    strict: bool = False,
+    **more: Any,
+) -> RecordsTable:
+    """The records of an ingest as an Arrow table."""
+
+def _snake_case_keys(value: Any) -> Any:
+    """The camelCase -> snake_case key conversion of results (extra objects kept)."""

@@ -1,0 +1,342 @@
+//! Python binding of callscope: converts arguments, calls one core function, converts back.
+//!
+//! Results are plain Python objects with snake_case keys ([`callscope::casing`]); records can
+//! also leave as an Arrow C stream (`__arrow_c_stream__`) that polars reads without pyarrow.
+
+use callscope::casing::{camel_case_keys, snake_case_keys};
+use callscope::frame::{DataFrame, arrow_stream, records_frame};
+use callscope::ingest::{IngestOptions, Ingested, ingest_bytes};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyCapsule, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Number, Value};
+
+create_exception!(
+    callscope,
+    CallscopeError,
+    PyException,
+    "Base class of every callscope error."
+);
+create_exception!(
+    callscope,
+    SourceReadError,
+    CallscopeError,
+    "A source could not be read (`Io`)."
+);
+create_exception!(
+    callscope,
+    ParseError,
+    CallscopeError,
+    "Invalid JSON / CSV / form text (`Syntax`)."
+);
+create_exception!(
+    callscope,
+    UnknownProviderError,
+    CallscopeError,
+    "No provider matches the payload's shape (`UnknownProvider`)."
+);
+create_exception!(
+    callscope,
+    RejectedError,
+    CallscopeError,
+    "Strict mode rejected a record (`Rejected`)."
+);
+create_exception!(
+    callscope,
+    InvalidOptionError,
+    CallscopeError,
+    "An option has a bad value (`InvalidOption`)."
+);
+create_exception!(
+    callscope,
+    LimitError,
+    CallscopeError,
+    "A size or depth limit was exceeded (`Limit`)."
+);
+create_exception!(
+    callscope,
+    SignatureError,
+    CallscopeError,
+    "A malformed webhook signature (`Signature`)."
+);
+
+/// The one place where core errors become Python exceptions. The exception carries `code`
+/// (the core variant name, as `err.code` in Node) and a message with the cause chain.
+fn to_py_err(py: Python<'_>, error: callscope::Error) -> PyErr {
+    let message = message_chain(&error);
+    let err = match error.code() {
+        "Io" => SourceReadError::new_err(message),
+        "Syntax" => ParseError::new_err(message),
+        "UnknownProvider" => UnknownProviderError::new_err(message),
+        "Rejected" => RejectedError::new_err(message),
+        "InvalidOption" => InvalidOptionError::new_err(message),
+        "Limit" => LimitError::new_err(message),
+        "Signature" => SignatureError::new_err(message),
+        _ => CallscopeError::new_err(message),
+    };
+    // Setting an attribute on a fresh exception instance cannot fail in practice; if it did,
+    // the exception would still carry its class and message.
+    let _ = err.value(py).setattr("code", error.code());
+    err
+}
+
+/// The error's message followed by each source that adds something new.
+fn message_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// `str` or `bytes` as bytes (a `str` is its UTF-8).
+fn input_bytes<'a>(input: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+    if let Ok(text) = input.cast::<PyString>() {
+        Ok(text.to_str()?.as_bytes())
+    } else if let Ok(bytes) = input.cast::<PyBytes>() {
+        Ok(bytes.as_bytes())
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "input must be str or bytes, not {}",
+            input.get_type().name()?
+        )))
+    }
+}
+
+/// Keyword arguments (snake_case) as the core's option struct (camelCase serde).
+fn ingest_options(
+    py: Python<'_>,
+    provider: Option<&str>,
+    source_tz: Option<&str>,
+    strict: bool,
+    more: Option<&Bound<'_, PyDict>>,
+) -> PyResult<IngestOptions> {
+    let mut map = Map::new();
+    if let Some(more) = more {
+        for (key, value) in more.iter() {
+            map.insert(key.extract::<String>()?, py_to_value(&value)?);
+        }
+    }
+    map.insert(
+        "provider".into(),
+        provider.map_or(Value::Null, |p| Value::String(p.into())),
+    );
+    map.insert(
+        "source_tz".into(),
+        source_tz.map_or(Value::Null, |z| Value::String(z.into())),
+    );
+    map.insert("strict".into(), Value::Bool(strict));
+    serde_json::from_value(camel_case_keys(Value::Object(map))).map_err(|e| {
+        to_py_err(
+            py,
+            callscope::Error::InvalidOption {
+                option: "options".into(),
+                reason: e.to_string(),
+            },
+        )
+    })
+}
+
+fn run_ingest(
+    py: Python<'_>,
+    input: &Bound<'_, PyAny>,
+    source: &str,
+    options: &IngestOptions,
+) -> PyResult<Ingested> {
+    let bytes = input_bytes(input)?;
+    py.detach(|| ingest_bytes(source, bytes, options))
+        .map_err(|e| to_py_err(py, e))
+}
+
+/// Normalize call records: `{"records": [...], "report": {...}}` with snake_case keys.
+#[pyfunction]
+#[pyo3(signature = (input, *, source = "input", provider = None, source_tz = None, strict = false, **more))]
+fn ingest(
+    py: Python<'_>,
+    input: &Bound<'_, PyAny>,
+    source: &str,
+    provider: Option<&str>,
+    source_tz: Option<&str>,
+    strict: bool,
+    more: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let options = ingest_options(py, provider, source_tz, strict, more)?;
+    let ingested = run_ingest(py, input, source, &options)?;
+    let value = py
+        .detach(|| serde_json::to_value(&ingested).map(snake_case_keys))
+        .map_err(|e| PyValueError::new_err(format!("cannot convert the result: {e}")))?;
+    value_to_py(py, &value)
+}
+
+/// The records of an ingest as an Arrow table (`__arrow_c_stream__`), for polars and friends.
+#[pyfunction]
+#[pyo3(signature = (input, *, source = "input", provider = None, source_tz = None, strict = false, **more))]
+fn ingest_arrow(
+    py: Python<'_>,
+    input: &Bound<'_, PyAny>,
+    source: &str,
+    provider: Option<&str>,
+    source_tz: Option<&str>,
+    strict: bool,
+    more: Option<&Bound<'_, PyDict>>,
+) -> PyResult<RecordsTable> {
+    let options = ingest_options(py, provider, source_tz, strict, more)?;
+    let ingested = run_ingest(py, input, source, &options)?;
+    let frame = py
+        .detach(|| records_frame(&ingested.records))
+        .map_err(|e| PyValueError::new_err(format!("cannot build the records table: {e}")))?;
+    Ok(RecordsTable { frame })
+}
+
+/// Records as an Arrow table: `pl.DataFrame(table)` or `table.to_polars()` reads it.
+#[pyclass(module = "callscope", frozen)]
+struct RecordsTable {
+    frame: DataFrame,
+}
+
+#[pymethods]
+impl RecordsTable {
+    /// Arrow PyCapsule interface: a fresh `arrow_array_stream` capsule on every call.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        // The schema is fixed; a consumer asking for another one casts on its side.
+        let _ = requested_schema;
+        let stream = arrow_stream(self.frame.clone());
+        PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
+    }
+
+    /// The table as a polars DataFrame (needs the `polars` package, not pyarrow).
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let polars = slf.py().import("polars")?;
+        polars.getattr("DataFrame")?.call1((slf,))
+    }
+
+    fn __len__(&self) -> usize {
+        self.frame.height()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RecordsTable(rows={}, columns={})",
+            self.frame.height(),
+            self.frame.width()
+        )
+    }
+}
+
+/// The key conversion Python sees (camelCase -> snake_case, `extra` kept), for test runners.
+#[pyfunction]
+fn _snake_case_keys(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    value_to_py(py, &snake_case_keys(py_to_value(value)?))
+}
+
+fn value_to_py(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
+    Ok(match value {
+        Value::Null => py.None(),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any().unbind(),
+        Value::Number(n) => number_to_py(py, n)?,
+        Value::String(s) => PyString::new(py, s).into_any().unbind(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(value_to_py(py, item)?)?;
+            }
+            list.into_any().unbind()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map {
+                dict.set_item(key, value_to_py(py, item)?)?;
+            }
+            dict.into_any().unbind()
+        }
+    })
+}
+
+fn number_to_py(py: Python<'_>, n: &Number) -> PyResult<Py<PyAny>> {
+    if let Some(i) = n.as_i64() {
+        Ok(i.into_pyobject(py)?.into_any().unbind())
+    } else if let Some(u) = n.as_u64() {
+        Ok(u.into_pyobject(py)?.into_any().unbind())
+    } else {
+        Ok(PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN))
+            .into_any()
+            .unbind())
+    }
+}
+
+fn py_to_value(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_none() {
+        Ok(Value::Null)
+    } else if let Ok(b) = value.cast::<PyBool>() {
+        Ok(Value::Bool(b.is_true()))
+    } else if value.is_instance_of::<PyInt>() {
+        if let Ok(i) = value.extract::<i64>() {
+            Ok(Value::from(i))
+        } else {
+            Ok(Value::from(value.extract::<u64>()?))
+        }
+    } else if let Ok(f) = value.cast::<PyFloat>() {
+        Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| PyValueError::new_err("a number option must be finite"))
+    } else if let Ok(s) = value.cast::<PyString>() {
+        Ok(Value::String(s.to_str()?.to_owned()))
+    } else if let Ok(list) = value.cast::<PyList>() {
+        list.iter()
+            .map(|item| py_to_value(&item))
+            .collect::<PyResult<_>>()
+            .map(Value::Array)
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        tuple
+            .iter()
+            .map(|item| py_to_value(&item))
+            .collect::<PyResult<_>>()
+            .map(Value::Array)
+    } else if let Ok(dict) = value.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (key, item) in dict.iter() {
+            map.insert(key.extract::<String>()?, py_to_value(&item)?);
+        }
+        Ok(Value::Object(map))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "cannot pass a {} as an option value",
+            value.get_type().name()?
+        )))
+    }
+}
+
+/// The native module `callscope._callscope`; the package `callscope` re-exports it.
+#[pymodule]
+fn _callscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(ingest, m)?)?;
+    m.add_function(wrap_pyfunction!(ingest_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(_snake_case_keys, m)?)?;
+    m.add_class::<RecordsTable>()?;
+    m.add("CallscopeError", py.get_type::<CallscopeError>())?;
+    m.add("SourceReadError", py.get_type::<SourceReadError>())?;
+    m.add("ParseError", py.get_type::<ParseError>())?;
+    m.add(
+        "UnknownProviderError",
+        py.get_type::<UnknownProviderError>(),
+    )?;
+    m.add("RejectedError", py.get_type::<RejectedError>())?;
+    m.add("InvalidOptionError", py.get_type::<InvalidOptionError>())?;
+    m.add("LimitError", py.get_type::<LimitError>())?;
+    m.add("SignatureError", py.get_type::<SignatureError>())?;
+    Ok(())
+}

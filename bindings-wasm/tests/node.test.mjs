@@ -1,0 +1,48 @@
+// The shared golden cases through the WASM build for Node (pkg/node), plus the binding's contract.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { loadCases } from '../../tests/js/cases.mjs';
+import { runCase } from '../../tests/js/golden.mjs';
+
+const require = createRequire(import.meta.url);
+const callscope = require('../pkg/node/callscope_wasm.js');
+const name = (err) => err.name;
+
+for (const { name: file, testCase } of loadCases()) {
+  test(`golden ${file}: ${testCase.description ?? ''}`, async () => {
+    assert.equal(await runCase(testCase, { ingest: callscope.ingest }, name), null);
+  });
+}
+
+test('the version is the workspace version and the package version', () => {
+  const cargo = readFileSync(new URL('../../Cargo.toml', import.meta.url), 'utf8');
+  const workspaceVersion = /\[workspace\.package\][^[]*?version = "([^"]+)"/.exec(cargo)[1];
+  assert.equal(callscope.version(), workspaceVersion);
+  assert.equal(require('../package.json').version, workspaceVersion);
+});
+
+test('invalid JSON throws an Error named Syntax with the source name', () => {
+  assert.throws(() => callscope.ingest('{"calls": [', { source: 'calls.json' }), (err) => {
+    assert.ok(err instanceof Error);
+    assert.equal(err.name, 'Syntax');
+    assert.match(err.message, /calls\.json/);
+    return true;
+  });
+});
+
+test('a Uint8Array and a string give the same result', () => {
+  assert.deepEqual(callscope.ingest(new TextEncoder().encode('[]')), callscope.ingest('[]'));
+});
+
+test('a bad option value is an InvalidOption error; a bad input type a TypeError', () => {
+  assert.throws(() => callscope.ingest('[]', { provider: 'no-such-provider' }), (err) => err.name === 'InvalidOption');
+  assert.throws(() => callscope.ingest(42), (err) => err.name === 'TypeError');
+});
+
+test('results are plain objects (maps as objects, None as null)', () => {
+  const out = callscope.ingest('[]');
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.equal(Object.getPrototypeOf(out.report), Object.prototype);
+});
