@@ -204,18 +204,20 @@ fn normalize_phone(bencher: Bencher, kind: &str) {
         })
         .collect();
     let mut round = 0u64;
-    bencher.counter(ItemsCount::new(numbers.len())).bench_local(|| {
-        // a new number prefix every round keeps "distinct" numbers out of the memo
-        round += 1;
-        for n in &numbers {
-            let text = if kind == "distinct" {
-                format!("+1{}{}", 200 + round % 700, &n[5..])
-            } else {
-                n.clone()
-            };
-            black_box(callscope::phone::normalize(&text));
-        }
-    });
+    bencher
+        .counter(ItemsCount::new(numbers.len()))
+        .bench_local(|| {
+            // a new number prefix every round keeps "distinct" numbers out of the memo
+            round += 1;
+            for n in &numbers {
+                let text = if kind == "distinct" {
+                    format!("+1{}{}", 200 + round % 700, &n[5..])
+                } else {
+                    n.clone()
+                };
+                black_box(callscope::phone::normalize(&text));
+            }
+        });
 }
 
 /// Timestamp parsing of Twilio's RFC 2822 layout and of ISO 8601 UTC.

@@ -42,7 +42,11 @@ thread_local! {
 
 #[cfg(feature = "phone")]
 fn e164(candidate: &str) -> Option<String> {
-    let hit = CACHE.with(|c| c.borrow().get(candidate).map(|v| v.as_deref().map(str::to_string)));
+    let hit = CACHE.with(|c| {
+        c.borrow()
+            .get(candidate)
+            .map(|v| v.as_deref().map(str::to_string))
+    });
     if let Some(found) = hit {
         return found;
     }

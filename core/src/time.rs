@@ -116,8 +116,10 @@ pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
 
 /// Join a split date (`YYYY-MM-DD`) and time (`H:MM:SS`, hour possibly unpadded) read in `tz`.
 pub fn parse_date_time(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
-    if let (Some(d), Some(t)) = (fast_date(date.trim().as_bytes()), fast_hms(time.trim().as_bytes()))
-    {
+    if let (Some(d), Some(t)) = (
+        fast_date(date.trim().as_bytes()),
+        fast_hms(time.trim().as_bytes()),
+    ) {
         let naive = d.and_time(t);
         return if tz == Tz::UTC {
             Some(Utc.from_utc_datetime(&naive))
@@ -173,7 +175,8 @@ fn parse_rfc2822ish(s: &str) -> Option<DateTime<Utc>> {
 /// Two ASCII digits as a number.
 fn two(b: &[u8], at: usize) -> Option<u32> {
     let (hi, lo) = (*b.get(at)?, *b.get(at + 1)?);
-    (hi.is_ascii_digit() && lo.is_ascii_digit()).then(|| u32::from(hi - b'0') * 10 + u32::from(lo - b'0'))
+    (hi.is_ascii_digit() && lo.is_ascii_digit())
+        .then(|| u32::from(hi - b'0') * 10 + u32::from(lo - b'0'))
 }
 
 /// Four ASCII digits as a year.
@@ -196,7 +199,10 @@ fn fast_hms(b: &[u8]) -> Option<NaiveTime> {
         8 => (two(b, 0)?, b.get(2..)?),
         7 => {
             let d = *b.first()?;
-            (d.is_ascii_digit().then(|| u32::from(d - b'0'))?, b.get(1..)?)
+            (
+                d.is_ascii_digit().then(|| u32::from(d - b'0'))?,
+                b.get(1..)?,
+            )
         }
         _ => return None,
     };
@@ -222,7 +228,16 @@ fn fast_rfc2822(b: &[u8]) -> Option<DateTime<Utc>> {
     if b.len() != 31 {
         return None;
     }
-    let fixed = [(3, b','), (4, b' '), (7, b' '), (11, b' '), (16, b' '), (19, b':'), (22, b':'), (25, b' ')];
+    let fixed = [
+        (3, b','),
+        (4, b' '),
+        (7, b' '),
+        (11, b' '),
+        (16, b' '),
+        (19, b':'),
+        (22, b':'),
+        (25, b' '),
+    ];
     if !fixed.iter().all(|&(i, c)| b.get(i) == Some(&c)) {
         return None;
     }
@@ -293,6 +308,66 @@ fn month_number(word: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-level fast paths agree with chrono's general parsers on every instant of a
+    /// sweep (a step of 7,919 s, a prime, crosses every weekday, hour, month and leap day of
+    /// 2023-2026), with a zero, a positive and a negative offset.
+    #[test]
+    fn fast_paths_match_the_general_parsers() {
+        let mut t = 1_672_531_200; // 2023-01-01T00:00:00Z
+        while t < 1_798_761_600 {
+            let utc_t = DateTime::from_timestamp(t, 0).unwrap();
+            for offset in ["+0000", "+0530", "-0800"] {
+                let text = format!(
+                    "{}",
+                    utc_t.format(&format!("%a, %d %b %Y %H:%M:%S {offset}"))
+                );
+                let general = DateTime::parse_from_rfc2822(&text)
+                    .unwrap()
+                    .with_timezone(&Utc);
+                assert_eq!(fast_rfc2822(text.as_bytes()), Some(general), "{text}");
+            }
+            let iso = utc_t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            let general = DateTime::parse_from_rfc3339(&iso)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!(fast_iso_utc(iso.as_bytes()), Some(general), "{iso}");
+            let (date, time) = (
+                utc_t.format("%Y-%m-%d").to_string(),
+                utc_t.format("%-H:%M:%S").to_string(),
+            );
+            let naive = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .unwrap()
+                .and_time(NaiveTime::parse_from_str(&time, "%H:%M:%S").unwrap());
+            assert_eq!(
+                parse_date_time(&date, &time, Tz::UTC),
+                Some(naive.and_utc())
+            );
+            t += 7_919;
+        }
+    }
+
+    /// Text the fast paths do not claim goes to the general parsers with the old results.
+    #[test]
+    fn fast_paths_decline_other_text() {
+        // 2 March 2026 is a Monday; "Tue" is wrong, so the fast path declines and the lenient
+        // reader (which ignores the weekday) reads it
+        assert_eq!(fast_rfc2822(b"Tue, 02 Mar 2026 09:14:03 +0000"), None);
+        assert_eq!(
+            parse_instant("Tue, 02 Mar 2026 09:14:03 +0000", Tz::UTC),
+            Some(utc("2026-03-02T09:14:03Z"))
+        );
+        assert_eq!(fast_rfc2822(b"Mon, 02 Mar 2026 09:14:60 +0000"), None);
+        assert_eq!(fast_iso_utc(b"2026-03-02T09:14:03+00:00"), None);
+        assert_eq!(fast_iso_utc(b"2026-03-02T24:00:00Z"), None);
+        assert_eq!(fast_hms(b"9:5:03"), None);
+        // zone-less date and time in another zone: 09:14:03 in Berlin (UTC+1 in March) is 08:14:03Z
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            parse_date_time("2026-03-02", "9:14:03", berlin),
+            Some(utc("2026-03-02T08:14:03Z"))
+        );
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -360,19 +360,19 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
             }
         }
         if ctx.keep_extra {
-        nested_rest(
-            ci,
-            &[
-                "direction",
-                "type",
-                "disposition",
-                "notes",
-                "recording",
-                "call_traits",
-            ],
-            "call_info",
-            &mut d.extra,
-        );
+            nested_rest(
+                ci,
+                &[
+                    "direction",
+                    "type",
+                    "disposition",
+                    "notes",
+                    "recording",
+                    "call_traits",
+                ],
+                "call_info",
+                &mut d.extra,
+            );
         }
     }
     if let Some(word) = type_word {
@@ -425,18 +425,18 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
             d.wait_s = before_answer;
         }
         if ctx.keep_extra {
-        nested_rest(
-            cd,
-            &[
-                "total_duration",
-                "conversation_time",
-                "ring_time",
-                "queue_wait_time",
-                "wrap_up_time",
-            ],
-            "call_duration",
-            &mut d.extra,
-        );
+            nested_rest(
+                cd,
+                &[
+                    "total_duration",
+                    "conversation_time",
+                    "ring_time",
+                    "queue_wait_time",
+                    "wrap_up_time",
+                ],
+                "call_duration",
+                &mut d.extra,
+            );
         }
     }
 
