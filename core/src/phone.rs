@@ -27,8 +27,42 @@ pub fn normalize(raw: &str) -> Option<String> {
     Some(e164(&candidate).unwrap_or_else(|| text.to_string()))
 }
 
+/// Distinct candidates remembered per thread before the cache is emptied (bounds memory on
+/// inputs with millions of distinct numbers).
+#[cfg(feature = "phone")]
+const CACHE_LIMIT: usize = 1 << 16;
+
+#[cfg(feature = "phone")]
+thread_local! {
+    /// Per-thread memo of [`e164_uncached`]: exports repeat the business numbers on every
+    /// call, and metadata parsing is the most expensive step of normalization.
+    static CACHE: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<Box<str>>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 #[cfg(feature = "phone")]
 fn e164(candidate: &str) -> Option<String> {
+    let hit = CACHE.with(|c| {
+        c.borrow()
+            .get(candidate)
+            .map(|v| v.as_deref().map(str::to_string))
+    });
+    if let Some(found) = hit {
+        return found;
+    }
+    let result = e164_uncached(candidate);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(candidate.into(), result.as_deref().map(Box::from));
+    });
+    result
+}
+
+#[cfg(feature = "phone")]
+fn e164_uncached(candidate: &str) -> Option<String> {
     let parsed = phonenumber::parse(None, candidate).ok()?;
     if !phonenumber::is_viable(candidate) || !parsed.is_valid() {
         return None;

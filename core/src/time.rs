@@ -5,7 +5,9 @@
 //! seconds / milliseconds / microseconds. A zone-less local time is read in the source zone; in
 //! a DST gap it moves forward by the gap, in an overlap it takes the earlier instant.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 /// Parse a zone name (IANA, e.g. `Europe/Berlin`, or `UTC`).
@@ -56,6 +58,9 @@ pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
     let s = text.trim();
     if s.is_empty() {
         return None;
+    }
+    if let Some(t) = fast_rfc2822(s.as_bytes()).or_else(|| fast_iso_utc(s.as_bytes())) {
+        return Some(t);
     }
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return s.parse::<f64>().ok().and_then(from_epoch);
@@ -111,6 +116,17 @@ pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
 
 /// Join a split date (`YYYY-MM-DD`) and time (`H:MM:SS`, hour possibly unpadded) read in `tz`.
 pub fn parse_date_time(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
+    if let (Some(d), Some(t)) = (
+        fast_date(date.trim().as_bytes()),
+        fast_hms(time.trim().as_bytes()),
+    ) {
+        let naive = d.and_time(t);
+        return if tz == Tz::UTC {
+            Some(Utc.from_utc_datetime(&naive))
+        } else {
+            from_local(naive, tz)
+        };
+    }
     let d = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(date.trim(), "%Y/%m/%d"))
         .ok()?;
@@ -156,6 +172,127 @@ fn parse_rfc2822ish(s: &str) -> Option<DateTime<Utc>> {
     Some(Utc.from_utc_datetime(&(naive - chrono::Duration::minutes(offset_minutes as i64))))
 }
 
+/// Two ASCII digits as a number.
+fn two(b: &[u8], at: usize) -> Option<u32> {
+    let (hi, lo) = (*b.get(at)?, *b.get(at + 1)?);
+    (hi.is_ascii_digit() && lo.is_ascii_digit())
+        .then(|| u32::from(hi - b'0') * 10 + u32::from(lo - b'0'))
+}
+
+/// Four ASCII digits as a year.
+fn four(b: &[u8], at: usize) -> Option<i32> {
+    Some((two(b, at)? * 100 + two(b, at + 2)?) as i32)
+}
+
+/// `YYYY-MM-DD` exactly; anything else is left to the general parser.
+fn fast_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(four(b, 0)?, two(b, 5)?, two(b, 8)?)
+}
+
+/// `H:MM:SS` or `HH:MM:SS` exactly (no fraction, no leap second); anything else is left to the
+/// general parser.
+fn fast_hms(b: &[u8]) -> Option<NaiveTime> {
+    let (h, rest) = match b.len() {
+        8 => (two(b, 0)?, b.get(2..)?),
+        7 => {
+            let d = *b.first()?;
+            (
+                d.is_ascii_digit().then(|| u32::from(d - b'0'))?,
+                b.get(1..)?,
+            )
+        }
+        _ => return None,
+    };
+    if rest.first() != Some(&b':') || rest.get(3) != Some(&b':') {
+        return None;
+    }
+    let (m, s) = (two(rest, 1)?, two(rest, 4)?);
+    if s > 59 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h, m, s)
+}
+
+/// The exact RFC 2822 layout Twilio writes, `Mon, 02 Mar 2026 09:14:03 +0000`, read without
+/// the general parser. The weekday must match the date; any other text (or any doubt) returns
+/// `None` so that the general parser decides, which keeps the results identical.
+fn fast_rfc2822(b: &[u8]) -> Option<DateTime<Utc>> {
+    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    if b.len() != 31 {
+        return None;
+    }
+    let fixed = [
+        (3, b','),
+        (4, b' '),
+        (7, b' '),
+        (11, b' '),
+        (16, b' '),
+        (19, b':'),
+        (22, b':'),
+        (25, b' '),
+    ];
+    if !fixed.iter().all(|&(i, c)| b.get(i) == Some(&c)) {
+        return None;
+    }
+    let weekday = DAYS.iter().position(|d| b.get(0..3) == Some(&d[..]))?;
+    let month = MONTHS.iter().position(|m| b.get(8..11) == Some(&m[..]))? as u32 + 1;
+    let date = NaiveDate::from_ymd_opt(four(b, 12)?, month, two(b, 5)?)?;
+    if date.weekday().num_days_from_monday() as usize != weekday {
+        return None;
+    }
+    let (h, m, s) = (two(b, 17)?, two(b, 20)?, two(b, 23)?);
+    if s > 59 {
+        return None;
+    }
+    let time = NaiveTime::from_hms_opt(h, m, s)?;
+    let sign = match b.get(26)? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (oh, om) = (two(b, 27)?, two(b, 29)?);
+    if oh > 23 || om > 59 {
+        return None;
+    }
+    let offset = sign * i64::from(oh * 60 + om);
+    Some(Utc.from_utc_datetime(&(date.and_time(time) - chrono::Duration::minutes(offset))))
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS.fffZ` (1-9 fraction digits) read without the
+/// general parser; anything else returns `None`.
+fn fast_iso_utc(b: &[u8]) -> Option<DateTime<Utc>> {
+    if b.len() < 20 || b.last() != Some(&b'Z') || b.get(10) != Some(&b'T') {
+        return None;
+    }
+    let date = fast_date(b.get(..10)?)?;
+    let hms = b.get(11..19)?;
+    let time = fast_hms(hms)?;
+    let frac = b.get(19..b.len() - 1)?;
+    let nanos = match frac {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            let mut n: u32 = 0;
+            for d in digits {
+                if !d.is_ascii_digit() {
+                    return None;
+                }
+                n = n * 10 + u32::from(d - b'0');
+            }
+            n * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let time = time.with_nanosecond(nanos)?;
+    Some(Utc.from_utc_datetime(&date.and_time(time)))
+}
+
 fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
@@ -171,6 +308,66 @@ fn month_number(word: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-level fast paths agree with chrono's general parsers on every instant of a
+    /// sweep (a step of 7,919 s, a prime, crosses every weekday, hour, month and leap day of
+    /// 2023-2026), with a zero, a positive and a negative offset.
+    #[test]
+    fn fast_paths_match_the_general_parsers() {
+        let mut t = 1_672_531_200; // 2023-01-01T00:00:00Z
+        while t < 1_798_761_600 {
+            let utc_t = DateTime::from_timestamp(t, 0).unwrap();
+            for offset in ["+0000", "+0530", "-0800"] {
+                let text = format!(
+                    "{}",
+                    utc_t.format(&format!("%a, %d %b %Y %H:%M:%S {offset}"))
+                );
+                let general = DateTime::parse_from_rfc2822(&text)
+                    .unwrap()
+                    .with_timezone(&Utc);
+                assert_eq!(fast_rfc2822(text.as_bytes()), Some(general), "{text}");
+            }
+            let iso = utc_t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            let general = DateTime::parse_from_rfc3339(&iso)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!(fast_iso_utc(iso.as_bytes()), Some(general), "{iso}");
+            let (date, time) = (
+                utc_t.format("%Y-%m-%d").to_string(),
+                utc_t.format("%-H:%M:%S").to_string(),
+            );
+            let naive = NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .unwrap()
+                .and_time(NaiveTime::parse_from_str(&time, "%H:%M:%S").unwrap());
+            assert_eq!(
+                parse_date_time(&date, &time, Tz::UTC),
+                Some(naive.and_utc())
+            );
+            t += 7_919;
+        }
+    }
+
+    /// Text the fast paths do not claim goes to the general parsers with the old results.
+    #[test]
+    fn fast_paths_decline_other_text() {
+        // 2 March 2026 is a Monday; "Tue" is wrong, so the fast path declines and the lenient
+        // reader (which ignores the weekday) reads it
+        assert_eq!(fast_rfc2822(b"Tue, 02 Mar 2026 09:14:03 +0000"), None);
+        assert_eq!(
+            parse_instant("Tue, 02 Mar 2026 09:14:03 +0000", Tz::UTC),
+            Some(utc("2026-03-02T09:14:03Z"))
+        );
+        assert_eq!(fast_rfc2822(b"Mon, 02 Mar 2026 09:14:60 +0000"), None);
+        assert_eq!(fast_iso_utc(b"2026-03-02T09:14:03+00:00"), None);
+        assert_eq!(fast_iso_utc(b"2026-03-02T24:00:00Z"), None);
+        assert_eq!(fast_hms(b"9:5:03"), None);
+        // zone-less date and time in another zone: 09:14:03 in Berlin (UTC+1 in March) is 08:14:03Z
+        let berlin: Tz = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            parse_date_time("2026-03-02", "9:14:03", berlin),
+            Some(utc("2026-03-02T08:14:03Z"))
+        );
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -221,7 +221,9 @@ struct ReportArgs {
 }
 
 fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
-    let ingest_options = args.input.options()?;
+    let mut ingest_options = args.input.options()?;
+    // the report never shows `extra`: skip copying the unmapped fields
+    ingest_options.keep_extra = false;
     let format: Format = args.format.parse()?;
     let mut analytics = AnalyticsOptions::default();
     if let Some(tz) = &args.tz {

@@ -3,7 +3,7 @@
 
 use crate::ingest::{IngestOptions, Ingested, Ingestor};
 use crate::{Error, Result};
-use std::io::{BufReader, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Expand INPUT arguments: files as given, folders recursively (sorted, hidden entries
@@ -47,6 +47,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Files up to this size are read whole and parsed in parallel with their neighbours.
+const SMALL_FILE: u64 = 16 << 20;
+
+/// Bytes of small files read before a parallel batch is parsed.
+const BATCH_BYTES: usize = 32 << 20;
+
 /// Read every input into one ingest. `on_file` is told the size of each file as it is read
 /// (for progress bars).
 pub fn ingest_inputs(
@@ -55,8 +61,13 @@ pub fn ingest_inputs(
     mut on_file: impl FnMut(u64),
 ) -> Result<Ingested> {
     let mut ingestor = Ingestor::new(options)?;
+    // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
+    // large ones are streamed (their array elements or lines are parsed in parallel).
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0usize;
     for input in expand_inputs(inputs)? {
         if input == "-" {
+            flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
             let stdin = std::io::stdin();
             ingestor.add_reader("-", stdin.lock())?;
             continue;
@@ -66,10 +77,42 @@ pub fn ingest_inputs(
             cause,
         })?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size <= SMALL_FILE {
+            let mut bytes = Vec::with_capacity(size as usize);
+            BufReader::new(file)
+                .read_to_end(&mut bytes)
+                .map_err(|cause| Error::Io {
+                    source_name: input.clone(),
+                    cause,
+                })?;
+            batch_bytes += bytes.len();
+            batch.push((input, bytes));
+            if batch_bytes >= BATCH_BYTES {
+                flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
+            }
+            continue;
+        }
+        flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
         ingestor.add_reader(&input, BufReader::with_capacity(1 << 20, file))?;
         on_file(size);
     }
+    flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
     Ok(ingestor.finish())
+}
+
+/// Parse a batch of whole files and tell `on_file` their sizes.
+fn flush(
+    ingestor: &mut Ingestor,
+    batch: &mut Vec<(String, Vec<u8>)>,
+    batch_bytes: &mut usize,
+    on_file: &mut impl FnMut(u64),
+) -> Result<()> {
+    ingestor.add_documents(batch)?;
+    for (_, bytes) in batch.drain(..) {
+        on_file(bytes.len() as u64);
+    }
+    *batch_bytes = 0;
+    Ok(())
 }
 
 /// `callscope ingest`: records as NDJSON on `out`, the report as JSON to `report_path`.

@@ -30,7 +30,7 @@ use std::io::{BufRead, Read};
 use std::sync::Arc;
 
 /// Options of an ingest. Every binding passes the same object (camelCase keys).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IngestOptions {
     /// Read every input as this provider's instead of detecting it.
@@ -44,6 +44,23 @@ pub struct IngestOptions {
     /// cannot be detected (and every input when `provider` is `generic`) are read through it;
     /// a CSV file's first row is then its header.
     pub mapping: Option<GenericMapping>,
+    /// Keep the unmapped source fields in each record's `extra` (default true). A caller that
+    /// never looks at `extra` (e.g. `callscope report`) sets false: parsing then skips copying
+    /// them where it can and the records come out with an empty `extra`; every other field is
+    /// the same.
+    pub keep_extra: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            provider: None,
+            source_tz: None,
+            strict: false,
+            mapping: None,
+            keep_extra: true,
+        }
+    }
 }
 
 /// The records and the report of an ingest.
@@ -103,7 +120,9 @@ struct Parsed {
 
 impl Parser {
     fn ctx(&self) -> ParseCtx {
-        ParseCtx::new(self.tz, self.options.strict)
+        let mut ctx = ParseCtx::new(self.tz, self.options.strict);
+        ctx.keep_extra = self.options.keep_extra;
+        ctx
     }
 
     fn parse_value(&self, value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
@@ -149,6 +168,32 @@ impl Parser {
             items,
             unknown_words: ctx.unknown_words,
         }
+    }
+
+    /// A whole JSON document that is not an array (read at once, items numbered in order).
+    fn parse_document(&self, source: &str, all: &[u8]) -> Result<Parsed> {
+        if all.len() > MAX_ITEM_BYTES {
+            return Err(Error::Limit {
+                source_name: source.to_string(),
+                what: format!(
+                    "a JSON document larger than {MAX_ITEM_BYTES} bytes that is not an array"
+                ),
+            });
+        }
+        let value: Value = serde_json::from_slice(all).map_err(|e| Error::Syntax {
+            source_name: source.to_string(),
+            format: "json",
+            location: format!("line {} column {}", e.line(), e.column()),
+            reason: e.to_string(),
+        })?;
+        let mut ctx = self.ctx();
+        let items = self.parse_value(&value, "$", &mut ctx);
+        drop(value);
+        Ok(Parsed {
+            index: 0,
+            items,
+            unknown_words: ctx.unknown_words,
+        })
     }
 
     fn parse_form(&self, unit: &Unit) -> Parsed {
@@ -265,27 +310,7 @@ impl Ingestor {
                     .take(MAX_ITEM_BYTES as u64 + 1)
                     .read_to_end(&mut all)
                     .map_err(io_err)?;
-                if all.len() > MAX_ITEM_BYTES {
-                    return Err(Error::Limit {
-                        source_name: source.to_string(),
-                        what: format!(
-                            "a JSON document larger than {MAX_ITEM_BYTES} bytes that is not an array"
-                        ),
-                    });
-                }
-                let value: Value = serde_json::from_slice(&all).map_err(|e| Error::Syntax {
-                    source_name: source.to_string(),
-                    format: "json",
-                    location: format!("line {} column {}", e.line(), e.column()),
-                    reason: e.to_string(),
-                })?;
-                let mut ctx = self.parser.ctx();
-                let items = self.parser.parse_value(&value, "$", &mut ctx);
-                let parsed = Parsed {
-                    index: 0,
-                    items,
-                    unknown_words: ctx.unknown_words,
-                };
+                let parsed = self.parser.parse_document(source, &all)?;
                 self.collect(&src, parsed, true);
                 Ok(())
             }
@@ -298,6 +323,38 @@ impl Ingestor {
                 self.add_csv(&src, &all)
             }
         }
+    }
+
+    /// Add several whole inputs held in memory, in order. The inputs that are single JSON
+    /// documents (not arrays: e.g. API list pages, one file each) are parsed in parallel where
+    /// the `parallel` feature is on; the result is the same as adding each with
+    /// [`Ingestor::add_bytes`] in turn, including which error is returned first.
+    pub fn add_documents(&mut self, inputs: &[(String, Vec<u8>)]) -> Result<()> {
+        let whole = |bytes: &[u8]| {
+            let body = format::strip_bom(bytes);
+            format::sniff(body) == Format::Json
+                && body.iter().copied().find(|b| !b.is_ascii_whitespace()) != Some(b'[')
+        };
+        let one = |(source, bytes): &(String, Vec<u8>)| -> Option<Result<Parsed>> {
+            whole(bytes).then(|| self.parser.parse_document(source, format::strip_bom(bytes)))
+        };
+        #[cfg(feature = "parallel")]
+        let prepared: Vec<Option<Result<Parsed>>> = {
+            use rayon::prelude::*;
+            inputs.par_iter().map(one).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let prepared: Vec<Option<Result<Parsed>>> = inputs.iter().map(one).collect();
+        for ((source, bytes), ready) in inputs.iter().zip(prepared) {
+            match ready {
+                Some(parsed) => {
+                    let src: Arc<str> = Arc::from(source.as_str());
+                    self.collect(&src, parsed?, true);
+                }
+                None => self.add_bytes(source, bytes)?,
+            }
+        }
+        Ok(())
     }
 
     fn add_array(&mut self, src: &Arc<str>, reader: impl BufRead) -> Result<()> {
@@ -552,6 +609,9 @@ impl Ingestor {
             };
             let mut draft = CallDraft::fold(group.into_iter().map(|p| p.draft).collect());
             providers::finalize(&mut draft);
+            if !parser.options.keep_extra {
+                draft.extra.clear();
+            }
             match draft.into_record(strict) {
                 Ok((record, warnings)) => {
                     for w in warnings {
@@ -614,5 +674,104 @@ pub fn detect_form(pairs: &[(String, String)]) -> Option<Provider> {
         Some(Provider::FreeSwitch)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWILIO_PAGE: &[u8] = include_bytes!("../../../tests/data/twilio/call_list_page1.json");
+    const JUSTCALL_PAGE: &[u8] = include_bytes!("../../../tests/data/justcall/list_v21.json");
+
+    /// An outbound call answered by a machine (voicemail: `finalize` reads `answered_by` back
+    /// from `extra`), an inbound parent with its `<Dial>` leg, and a leg whose parent is absent.
+    const TWILIO_EDGES: &[u8] = br#"{"calls": [
+      {"sid": "CA01", "account_sid": "AC1", "direction": "outbound-api", "status": "completed",
+       "answered_by": "machine_end_beep", "start_time": "Mon, 02 Mar 2026 09:00:00 +0000",
+       "end_time": "Mon, 02 Mar 2026 09:01:00 +0000", "duration": "50", "price": "-0.017",
+       "from": "+14155550100", "to": "+14155550199", "queue_time": "12"},
+      {"sid": "CA02", "account_sid": "AC1", "direction": "inbound", "status": "completed",
+       "start_time": "Mon, 02 Mar 2026 10:00:00 +0000", "end_time": "Mon, 02 Mar 2026 10:05:00 +0000",
+       "duration": "290", "from": "+14155550101", "to": "+14155550199", "caller_name": "Ann"},
+      {"sid": "CA03", "parent_call_sid": "CA02", "account_sid": "AC1", "direction": "outbound-dial",
+       "status": "completed", "start_time": "Mon, 02 Mar 2026 10:00:08 +0000",
+       "end_time": "Mon, 02 Mar 2026 10:05:00 +0000", "duration": "290",
+       "from": "+14155550199", "to": "client:alice"},
+      {"sid": "CA05", "parent_call_sid": "CA04", "account_sid": "AC1", "direction": "outbound-dial",
+       "status": "no-answer", "start_time": "Mon, 02 Mar 2026 11:00:00 +0000",
+       "end_time": "Mon, 02 Mar 2026 11:00:30 +0000", "duration": "0",
+       "from": "+14155550199", "to": "+14155550102"}
+    ]}"#;
+
+    fn ingest(name: &str, bytes: &[u8], provider: Provider, keep_extra: bool) -> Ingested {
+        let options = IngestOptions {
+            provider: Some(provider),
+            keep_extra,
+            ..IngestOptions::default()
+        };
+        ingest_bytes(name, bytes, &options).unwrap()
+    }
+
+    /// Without `extra` every record and the whole report are the same, only `extra` is empty.
+    #[test]
+    fn keep_extra_false_changes_only_extra() {
+        for (bytes, provider) in [
+            (TWILIO_PAGE, Provider::Twilio),
+            (TWILIO_EDGES, Provider::Twilio),
+            (JUSTCALL_PAGE, Provider::JustCall),
+        ] {
+            let full = ingest("in.json", bytes, provider, true);
+            let lean = ingest("in.json", bytes, provider, false);
+            assert!(!full.records.is_empty());
+            assert!(full.records.iter().any(|r| !r.extra.is_empty()));
+            assert!(lean.records.iter().all(|r| r.extra.is_empty()));
+            let stripped: Vec<CallRecord> = full
+                .records
+                .iter()
+                .cloned()
+                .map(|mut r| {
+                    r.extra.clear();
+                    r
+                })
+                .collect();
+            assert_eq!(stripped, lean.records);
+            assert_eq!(full.report, lean.report);
+        }
+        // the machine-answered outbound call stays a voicemail without `extra`
+        let lean = ingest("in.json", TWILIO_EDGES, Provider::Twilio, false);
+        let ca01 = lean.records.iter().find(|r| r.id == "twilio:CA01").unwrap();
+        assert_eq!(ca01.outcome, crate::model::Outcome::Voicemail);
+    }
+
+    /// Parsing whole documents in parallel gives what adding them one by one gives, and the
+    /// first failing input (in order) is the error.
+    #[test]
+    fn add_documents_matches_add_bytes() {
+        let inputs = vec![
+            ("a.json".to_string(), TWILIO_PAGE.to_vec()),
+            ("b.json".to_string(), TWILIO_EDGES.to_vec()),
+            ("c.json".to_string(), b"[{\"sid\": \"CA09\"}]".to_vec()),
+            ("d.json".to_string(), JUSTCALL_PAGE.to_vec()),
+        ];
+        let options = IngestOptions::default();
+        let mut one = Ingestor::new(&options).unwrap();
+        for (name, bytes) in &inputs {
+            one.add_bytes(name, bytes).unwrap();
+        }
+        let mut many = Ingestor::new(&options).unwrap();
+        many.add_documents(&inputs).unwrap();
+        assert_eq!(one.finish(), many.finish());
+
+        let bad = vec![
+            ("ok.json".to_string(), TWILIO_EDGES.to_vec()),
+            ("bad1.json".to_string(), b"{\"calls\": [".to_vec()),
+            ("bad2.json".to_string(), b"{\"x\": }".to_vec()),
+        ];
+        let mut many = Ingestor::new(&options).unwrap();
+        match many.add_documents(&bad) {
+            Err(Error::Syntax { source_name, .. }) => assert_eq!(source_name, "bad1.json"),
+            other => panic!("expected a syntax error of bad1.json, got {other:?}"),
+        }
     }
 }

@@ -359,19 +359,21 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
                 }
             }
         }
-        nested_rest(
-            ci,
-            &[
-                "direction",
-                "type",
-                "disposition",
-                "notes",
-                "recording",
-                "call_traits",
-            ],
-            "call_info",
-            &mut d.extra,
-        );
+        if ctx.keep_extra {
+            nested_rest(
+                ci,
+                &[
+                    "direction",
+                    "type",
+                    "disposition",
+                    "notes",
+                    "recording",
+                    "call_traits",
+                ],
+                "call_info",
+                &mut d.extra,
+            );
+        }
     }
     if let Some(word) = type_word {
         let (outcome, hinted) = type_outcome(&word, direction.unwrap_or(Direction::Unknown));
@@ -422,18 +424,20 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
         if d.outcome == Some(Outcome::Answered) {
             d.wait_s = before_answer;
         }
-        nested_rest(
-            cd,
-            &[
-                "total_duration",
-                "conversation_time",
-                "ring_time",
-                "queue_wait_time",
-                "wrap_up_time",
-            ],
-            "call_duration",
-            &mut d.extra,
-        );
+        if ctx.keep_extra {
+            nested_rest(
+                cd,
+                &[
+                    "total_duration",
+                    "conversation_time",
+                    "ring_time",
+                    "queue_wait_time",
+                    "wrap_up_time",
+                ],
+                "call_duration",
+                &mut d.extra,
+            );
+        }
     }
 
     party_fields(&n, &mut d);
@@ -446,9 +450,13 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
     d.cost = ctx.number(obj.get("cost_incurred"), &n.path_of("cost_incurred"));
     if let Some(ai) = obj.get("justcall_ai").filter(|v| v.is_object()) {
         d.summary = ai.get("call_summary").and_then(as_text);
-        nested_rest(ai, &["call_summary"], "justcall_ai", &mut d.extra);
+        if ctx.keep_extra {
+            nested_rest(ai, &["call_summary"], "justcall_ai", &mut d.extra);
+        }
     }
-    keep_rest(obj, &used, &mut d.extra);
+    if ctx.keep_extra {
+        keep_rest(obj, &used, &mut d.extra);
+    }
     if let Some(e) = event {
         d.extra.insert("webhook".into(), Value::Object(e.envelope));
     }

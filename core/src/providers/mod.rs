@@ -70,6 +70,10 @@ pub struct ParseCtx {
     pub strict: bool,
     /// Unknown vocabulary words seen, per provider.
     pub unknown_words: Vec<(Provider, String)>,
+    /// Copy unmapped fields into `extra` (default). When false, a parser may skip copying the
+    /// unmapped fields it does not itself need later (the Twilio and JustCall REST call readers
+    /// do); ingest then also empties `extra` of the finished records.
+    pub keep_extra: bool,
     warnings: Vec<FieldIssue>,
     rejection: Option<FieldIssue>,
 }
@@ -81,6 +85,7 @@ impl ParseCtx {
             source_tz,
             strict,
             unknown_words: Vec::new(),
+            keep_extra: true,
             warnings: Vec::new(),
             rejection: None,
         }

@@ -432,7 +432,12 @@ fn rest_call(
         d.customer_name = node.string("caller_name");
         used.push("caller_name");
     }
-    keep_rest(obj, &used, &mut d.extra);
+    if ctx.keep_extra {
+        keep_rest(obj, &used, &mut d.extra);
+    } else if let Some(w) = obj.get("answered_by").filter(|v| !v.is_null()) {
+        // `finalize` reads it back from `extra`; the other unmapped fields are not needed
+        d.extra.insert("answered_by".into(), w.clone());
+    }
     d.precedence = precedence(TIER_CALL, state.map_or(0, CallState::stage), RANK_REST, 0);
     (
         d,
