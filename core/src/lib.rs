@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod model;
 pub mod phone;
 pub mod providers;
+pub mod redact;
 pub mod time;
 
 pub use error::{Error, Result};

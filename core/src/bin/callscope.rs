@@ -29,6 +29,9 @@ struct InputArgs {
     /// Reject records that break an invariant (exit status 1 when any is rejected).
     #[arg(long)]
     strict: bool,
+    /// Mask phone numbers, e-mail addresses and card numbers in the records.
+    #[arg(long)]
+    redact: bool,
     /// Files, folders (read recursively) or `-` for standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
@@ -40,6 +43,7 @@ impl InputArgs {
             provider: self.provider,
             source_tz: self.source_tz.clone(),
             strict: self.strict,
+            redact: self.redact,
         }
     }
 }

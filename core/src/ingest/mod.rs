@@ -39,6 +39,9 @@ pub struct IngestOptions {
     /// Reject records that break an invariant or carry a bad value, instead of clearing the
     /// value with a warning.
     pub strict: bool,
+    /// Mask personal data in the records (phone numbers, e-mail addresses, card numbers): see
+    /// [`crate::redact`]. Applied after folding, so duplicates still match.
+    pub redact: bool,
 }
 
 /// The records and the report of an ingest.
@@ -546,6 +549,9 @@ impl Ingestor {
             }
         }
         records.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+        if parser.options.redact {
+            records.iter_mut().for_each(crate::redact::redact);
+        }
         report.records_out = records.len() as u64;
         Ingested { records, report }
     }
