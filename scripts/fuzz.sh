@@ -3,6 +3,7 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     # default 60 s per target, every target
 #   MINIMIZE=1 scripts/fuzz.sh 120            # then merge new units into fuzz/corpus/<t> and cmin
+#   MAX_LEN=8192 scripts/fuzz.sh              # cap the input length (default 65536)
 #
 # Needs cargo-fuzz (`cargo install cargo-fuzz`). cargo fuzz wants nightly flags; on a stable
 # toolchain RUSTC_BOOTSTRAP=1 unlocks them. SANITIZER=none skips AddressSanitizer (faster, and
@@ -26,7 +27,7 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "target/work/$t" "regressions/$t"
   echo "== $t: ${SECONDS_PER_TARGET}s" >&2
   cargo fuzz run --sanitizer "$SANITIZER" "$t" "target/work/$t" "corpus/$t" -- \
-    -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -max_len="${MAX_LEN:-65536}" \
     -print_final_stats=1 >"target/logs/$t.log" 2>&1 || status=1
   for a in artifacts/"$t"/*; do
     [ -f "$a" ] && cp -n "$a" "regressions/$t/"
@@ -40,7 +41,7 @@ echo "target | execs | exec/s | cov | ft | corpus | result"
 for t in "${targets[@]}"; do
   log="target/logs/$t.log"
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  speed=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  speed=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
   last=$(grep -E '^#[0-9]+' "$log" | grep -v 'cmin' | tail -1)
   cov=$(echo "$last" | grep -o 'cov: [0-9]*' | awk '{print $2}')
   ft=$(echo "$last" | grep -o 'ft: [0-9]*' | awk '{print $2}')
