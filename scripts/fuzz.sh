@@ -40,9 +40,9 @@ done
 echo "target | execs | exec/s | cov | ft | corpus | result"
 for t in "${targets[@]}"; do
   log="target/logs/$t.log"
-  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  speed=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | tail -1 | awk '{print $2}')
-  last=$(grep -E '^#[0-9]+' "$log" | grep -v 'cmin' | tail -1)
+  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | head -1 | awk '{print $2}')
+  speed=$(grep -oE 'stat::average_exec_per_sec: +[0-9]+' "$log" | head -1 | awk '{print $2}')
+  last=$(grep -E '^#[0-9]+.*DONE' "$log" | head -1)
   cov=$(echo "$last" | grep -o 'cov: [0-9]*' | awk '{print $2}')
   ft=$(echo "$last" | grep -o 'ft: [0-9]*' | awk '{print $2}')
   corp=$(echo "$last" | grep -o 'corp: [0-9]*/[0-9a-zA-Z]*' | awk '{print $2}')

@@ -2,6 +2,7 @@
 //! an unreadable input or a strict-mode rejection, 2 for bad arguments; stderr names the
 //! source, the record and the field.
 #![cfg(feature = "cli")]
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -10,6 +10,8 @@
 //! - `time`: the timestamp and phone-number readers;
 //! - any other name: like `ingest`.
 
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
+
 use callscope::ingest::{IngestOptions, format::sniff, ingest_bytes};
 use callscope::model::Provider;
 use std::path::{Path, PathBuf};

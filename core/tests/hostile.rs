@@ -1,6 +1,8 @@
 //! Hostile inputs: every one gets a clear error naming the source, record and field, or a
 //! line in the report — never a panic, a hang or unbounded memory, and nothing silently dropped.
 
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
+
 use callscope::ingest::{IngestOptions, ingest_bytes};
 use callscope::model::Provider;
 

@@ -10,6 +10,8 @@
 //! `analytics::concurrency` (`never_negative_returns_to_zero_and_matches_a_brute_force_count`)
 //! and is not repeated here.
 
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
+
 use callscope::CallRecord;
 use callscope::ingest::{IngestOptions, Ingested, ingest_bytes};
 use proptest::prelude::*;
