@@ -105,7 +105,8 @@ vader-parity: $(VADER_SDIST) deps-python
 	  --scorer "target/debug/examples/callscope_text sentiment" --fuzz 20000
 
 # ---- demo: the main job on the bundled two-week multi-provider sample ----
-DEMO_ARGS := --tz America/New_York demo/data
+# the sample is one business whose providers each name its account differently: --all-tenants
+DEMO_ARGS := --tz America/New_York --all-tenants demo/data
 demo:
 	cargo build -p callscope --features cli --bin callscope
 	./target/debug/callscope report $(DEMO_ARGS)

@@ -52,6 +52,7 @@ pub mod ingest;
 pub mod model;
 pub mod phone;
 pub mod providers;
+pub mod redact;
 pub mod report;
 pub mod signature;
 pub mod text;

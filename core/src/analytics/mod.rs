@@ -83,6 +83,11 @@ pub struct AnalyticsOptions {
     /// Abandoned calls that waited less than this many seconds are left out of `abandonRate`
     /// (numerator and denominator); default none.
     pub short_abandon_s: Option<f64>,
+    /// Compute over records of several tenants at once. Off by default: without a
+    /// `filter.tenant`, a report over records of more than one tenant is an
+    /// [`InvalidOption`](crate::Error::InvalidOption) error naming the tenants found (records
+    /// with no tenant form one "no tenant" group). See [`AnalyticsOptions::check_tenants`].
+    pub allow_mixed_tenants: bool,
 }
 
 impl Default for AnalyticsOptions {
@@ -96,6 +101,7 @@ impl Default for AnalyticsOptions {
             granularity: Granularity::Hour,
             service_level_threshold_s: 20.0,
             short_abandon_s: None,
+            allow_mixed_tenants: false,
         }
     }
 }
@@ -137,6 +143,53 @@ impl AnalyticsOptions {
         self.filter.validate()
     }
 
+    /// Refuse to mix tenants: unless `filter.tenant` is set or `allow_mixed_tenants` is on, the
+    /// records these options select must all belong to one tenant (records without a tenant
+    /// count as one "no tenant" group). The error names up to [`MAX_TENANTS_NAMED`] tenants found.
+    ///
+    /// [`Report::compute`] calls this; callers of the single-metric functions ([`summary`],
+    /// [`kpis`], ...) over untrusted multi-tenant data should call it first.
+    pub fn check_tenants(&self, records: &[CallRecord]) -> crate::Result<()> {
+        if self.allow_mixed_tenants || self.filter.tenant.is_some() {
+            return Ok(());
+        }
+        let mut first: Option<Option<&str>> = None;
+        let mut found: std::collections::BTreeSet<Option<&str>> = Default::default();
+        for r in records.iter().filter(|r| self.selects(r)) {
+            let t = r.tenant.as_deref();
+            match first {
+                None => first = Some(t),
+                Some(f) if f == t && found.is_empty() => {}
+                Some(f) => {
+                    found.insert(f);
+                    found.insert(t);
+                }
+            }
+        }
+        if found.is_empty() {
+            return Ok(());
+        }
+        let total = found.len();
+        let mut names: Vec<String> = found
+            .iter()
+            .take(MAX_TENANTS_NAMED)
+            .map(|t| match t {
+                Some(name) => format!("{name:?}"),
+                None => "(no tenant)".to_string(),
+            })
+            .collect();
+        if total > MAX_TENANTS_NAMED {
+            names.push(format!("... {} more", total - MAX_TENANTS_NAMED));
+        }
+        Err(crate::Error::InvalidOption {
+            option: "allowMixedTenants".into(),
+            reason: format!(
+                "the records belong to {total} tenants ({}); set filter.tenant to pick one, or allowMixedTenants: true to compute over all of them",
+                names.join(", ")
+            ),
+        })
+    }
+
     /// Whether a record is selected: started in `[from, to)` and passes [`CallFilter`].
     pub fn selects(&self, record: &CallRecord) -> bool {
         self.from.is_none_or(|from| record.started_at >= from)
@@ -144,6 +197,9 @@ impl AnalyticsOptions {
             && self.filter.matches(record)
     }
 }
+
+/// Tenants named at most in the mixed-tenant error of [`AnalyticsOptions::check_tenants`].
+pub const MAX_TENANTS_NAMED: usize = 10;
 
 /// A mergeable partial aggregate (SPEC 4.8).
 ///
@@ -445,6 +501,73 @@ mod tests {
         assert!(o.selects(&c("2024-01-01T23:59:59Z")));
         assert!(!o.selects(&c("2024-01-02T00:00:00Z")));
         assert!(!o.selects(&c("2023-12-31T23:59:59Z")));
+    }
+
+    #[test]
+    fn mixed_tenants_need_a_filter_or_an_explicit_allow() {
+        use crate::{Direction, Outcome};
+        let c = |id: &str, tenant: Option<&str>| {
+            let mut r = testing::call(
+                id,
+                Direction::Inbound,
+                Outcome::Answered,
+                "2024-01-01T00:00:00Z",
+            );
+            r.tenant = tenant.map(String::from);
+            r
+        };
+        let o = AnalyticsOptions::default();
+        // one tenant, or only tenant-less records: fine
+        assert!(
+            o.check_tenants(&[c("a", Some("T1")), c("b", Some("T1"))])
+                .is_ok()
+        );
+        assert!(o.check_tenants(&[c("a", None), c("b", None)]).is_ok());
+        assert!(o.check_tenants(&[]).is_ok());
+        // two tenants plus the no-tenant group: an error naming all three, in order
+        let mixed = [
+            c("a", Some("T2")),
+            c("b", Some("T1")),
+            c("c", None),
+            c("d", Some("T1")),
+        ];
+        let err = o.check_tenants(&mixed).unwrap_err();
+        assert_eq!(err.code(), "InvalidOption");
+        let msg = err.to_string();
+        assert!(msg.contains("3 tenants"), "{msg}");
+        assert!(msg.contains(r#"(no tenant), "T1", "T2""#), "{msg}");
+        assert!(Report::compute(&mixed, &o).is_err());
+        // a tenant filter or the explicit switch lifts it
+        let mut f = o.clone();
+        f.filter.tenant = Some("T1".into());
+        assert!(f.check_tenants(&mixed).is_ok());
+        assert_eq!(Report::compute(&mixed, &f).unwrap().summary.total_calls, 2);
+        let allow = AnalyticsOptions {
+            allow_mixed_tenants: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            Report::compute(&mixed, &allow).unwrap().summary.total_calls,
+            4
+        );
+        // records outside [from, to) do not count
+        let ranged = AnalyticsOptions {
+            from: Some(testing::at("2025-01-01T00:00:00Z")),
+            ..Default::default()
+        };
+        assert!(ranged.check_tenants(&mixed).is_ok());
+        // from JSON, camelCase
+        let j: AnalyticsOptions = serde_json::from_str(r#"{"allowMixedTenants":true}"#).unwrap();
+        assert!(j.allow_mixed_tenants);
+        // many tenants: the list is capped
+        let many: Vec<CallRecord> = (0..15)
+            .map(|i| c(&i.to_string(), Some(&format!("t{i:02}"))))
+            .collect();
+        let msg = o.check_tenants(&many).unwrap_err().to_string();
+        assert!(
+            msg.contains("15 tenants") && msg.contains("... 5 more") && !msg.contains("t14"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -44,9 +44,11 @@ pub struct Report {
 impl Report {
     /// Compute every analytic of the report over the records `options` selects (one pass, in
     /// parallel with the `parallel` feature). Errors on invalid options or a concurrency series
-    /// longer than [`MAX_BUCKETS`](super::MAX_BUCKETS).
+    /// longer than [`MAX_BUCKETS`](super::MAX_BUCKETS), and on records of several tenants
+    /// without `filter.tenant` or `allowMixedTenants` ([`AnalyticsOptions::check_tenants`]).
     pub fn compute(records: &[CallRecord], options: &AnalyticsOptions) -> crate::Result<Report> {
         options.validate()?;
+        options.check_tenants(records)?;
         build(records, options, || ReportPartial::new(options)).finish(options)
     }
 }

@@ -36,6 +36,9 @@ struct InputArgs {
     /// A JSON file mapping record fields to your columns, for the generic reader.
     #[arg(long, value_name = "FILE")]
     mapping: Option<PathBuf>,
+    /// Mask phone numbers, e-mail addresses and card numbers in the records.
+    #[arg(long)]
+    redact: bool,
     /// Files, folders (read recursively) or `-` for standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
@@ -65,6 +68,7 @@ impl InputArgs {
             source_tz: self.source_tz.clone(),
             strict: self.strict,
             mapping,
+            redact: self.redact,
             ..Default::default()
         })
     }
@@ -100,6 +104,9 @@ enum Command {
         /// Report on one tenant (account / workspace) only.
         #[arg(long, value_name = "ID")]
         tenant: Option<String>,
+        /// Allow one report over several tenants (refused by default).
+        #[arg(long = "all-tenants")]
+        all_tenants: bool,
         /// Concurrency series bucket: minute, hour, day or a number of seconds.
         #[arg(long, value_name = "G", default_value = "hour")]
         granularity: String,
@@ -150,6 +157,7 @@ fn main() -> ExitCode {
             to,
             as_of,
             tenant,
+            all_tenants,
             granularity,
             format,
             out,
@@ -161,6 +169,7 @@ fn main() -> ExitCode {
             to,
             as_of,
             tenant,
+            all_tenants,
             granularity,
             format,
             out,
@@ -214,6 +223,7 @@ struct ReportArgs {
     to: Option<String>,
     as_of: Option<String>,
     tenant: Option<String>,
+    all_tenants: bool,
     granularity: String,
     format: String,
     out: Option<PathBuf>,
@@ -243,6 +253,7 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
     analytics.to = instant("--to", &args.to)?;
     analytics.as_of = instant("--as-of", &args.as_of)?;
     analytics.filter.tenant = args.tenant.clone();
+    analytics.allow_mixed_tenants = args.all_tenants;
     analytics.granularity = args.granularity.parse::<Granularity>()?;
     analytics.validate()?;
 

@@ -49,6 +49,9 @@ pub struct IngestOptions {
     /// them where it can and the records come out with an empty `extra`; every other field is
     /// the same.
     pub keep_extra: bool,
+    /// Mask personal data in the records (phone numbers, e-mail addresses, card numbers): see
+    /// [`crate::redact`]. Applied after folding, so duplicates still match.
+    pub redact: bool,
 }
 
 impl Default for IngestOptions {
@@ -59,6 +62,7 @@ impl Default for IngestOptions {
             strict: false,
             mapping: None,
             keep_extra: true,
+            redact: false,
         }
     }
 }
@@ -641,6 +645,9 @@ impl Ingestor {
             }
         }
         records.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+        if parser.options.redact {
+            records.iter_mut().for_each(crate::redact::redact);
+        }
         report.records_out = records.len() as u64;
         Ingested { records, report }
     }

@@ -1,0 +1,170 @@
+//! Hostile input through the built `callscope` binary: exit status 0 when all went well, 1 for
+//! an unreadable input or a strict-mode rejection, 2 for bad arguments; stderr names the
+//! source, the record and the field.
+#![cfg(feature = "cli")]
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const GOOD: &str = r#"{"call_id":"c1","call_type":"phone_call","call_status":"ended","direction":"inbound","start_timestamp":1700000000000,"end_timestamp":1700000060000,"duration_ms":55000,"disconnection_reason":"user_hangup","from_number":"+14155550100","to_number":"+14155550199"}"#;
+
+/// A file in a fresh per-test directory.
+fn file(test: &str, name: &str, body: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("callscope-cli-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_callscope"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn good_input_exits_0_and_writes_records() {
+    let f = file("good", "calls.json", GOOD.as_bytes());
+    let o = run(&["ingest", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("+14155550100"));
+}
+
+#[test]
+fn redact_flag_masks_numbers() {
+    let f = file("redact", "calls.json", GOOD.as_bytes());
+    let o = run(&["ingest", "--redact", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("+14155550100"), "{out}");
+    // 11 digits, 7 masked
+    assert!(out.contains("+*******0100"), "{out}");
+}
+
+#[test]
+fn missing_file_exits_1_naming_it() {
+    let o = run(&["ingest", "/nonexistent/callscope/nothing.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nothing.json"), "{}", stderr(&o));
+}
+
+#[test]
+fn truncated_json_exits_1_naming_source_and_position() {
+    let f = file(
+        "trunc",
+        "broken.json",
+        br#"{"call_id": "c1", "call_status": "#,
+    );
+    let o = run(&["ingest", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("broken.json") && e.contains("line 1"), "{e}");
+}
+
+#[test]
+fn invalid_utf8_and_garbage_do_not_crash() {
+    for (i, body) in [
+        &b"\xff\xfe\x00garbage\x80"[..],
+        b"[{\"call_id\":\"\xc3\x28\"}]",
+        b"\xEF\xBB\xBF",
+        b"",
+        b"{{{{{{{{{{",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let f = file("garbage", &format!("g{i}.json"), body);
+        let o = run(&["ingest", f.to_str().unwrap()]);
+        let code = o.status.code();
+        assert!(
+            code == Some(0) || code == Some(1),
+            "{body:?}: {code:?} {}",
+            stderr(&o)
+        );
+        if code == Some(1) {
+            assert!(stderr(&o).contains(&format!("g{i}.json")), "{}", stderr(&o));
+        }
+    }
+}
+
+#[test]
+fn strict_rejection_exits_1_naming_source_record_and_field() {
+    // the second line ends before it starts
+    let bad = GOOD
+        .replace("\"c1\"", "\"c2\"")
+        .replace("1700000060000", "1699999990000");
+    let f = file(
+        "strict",
+        "mixed.ndjson",
+        format!("{GOOD}\n{bad}\n").as_bytes(),
+    );
+    let o = run(&["ingest", "--strict", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("1 record(s) rejected"), "{e}");
+    // source:line path: reason
+    assert!(e.contains("mixed.ndjson:2"), "{e}");
+    assert!(e.contains("c2") && e.contains("before"), "{e}");
+    // lenient: the same file is fine
+    let o = run(&["ingest", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn report_file_names_rejected_fields() {
+    let f = file("report", "x.ndjson", format!("{GOOD}\n{{\"call_id\": 5, \"call_type\": \"phone_call\", \"start_timestamp\": \"yesterday\"}}\n").as_bytes());
+    let report = f.with_file_name("report.json");
+    let o = run(&[
+        "ingest",
+        "--report",
+        report.to_str().unwrap(),
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["recordsIn"], 2);
+    let rejected = r["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{r}");
+    assert_eq!(rejected[0]["index"], 2);
+    assert!(
+        rejected[0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("x.ndjson")
+    );
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let f = file("args", "calls.json", GOOD.as_bytes());
+    let path = f.to_str().unwrap();
+    for args in [
+        vec!["ingest"],
+        vec!["ingest", "--provider", "nosuchprovider", path],
+        vec!["ingest", "--no-such-flag", path],
+        vec!["frobnicate"],
+        vec![],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty());
+    }
+    let o = run(&["ingest", "--source-tz", "Mars/Olympus", path]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Mars/Olympus"), "{}", stderr(&o));
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+    assert_eq!(run(&["--version"]).status.code(), Some(0));
+}

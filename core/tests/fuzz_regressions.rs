@@ -1,0 +1,139 @@
+//! Replay every fuzz seed (`fuzz/corpus/<target>/`) and every crash the fuzzers found
+//! (`fuzz/regressions/<target>/`) through the code path of its target, so `cargo test` keeps
+//! them fixed without cargo-fuzz or a nightly toolchain.
+//!
+//! The directory name picks the path, so a target added later is picked up on its own:
+//! - a provider name (`retell`, `twilio`, ...): `ingest_bytes` with that `provider` option,
+//!   lenient and strict, and the report must balance;
+//! - `ingest`: `ingest_bytes` with provider detection, lenient and strict;
+//! - `detect`: format sniffing and JSON provider detection;
+//! - `time`: the timestamp and phone-number readers;
+//! - any other name: like `ingest`.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
+
+use callscope::ingest::{IngestOptions, format::sniff, ingest_bytes};
+use callscope::model::Provider;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
+}
+
+/// (target, file) for every file under `fuzz/<kind>/<target>/`.
+fn inputs(kind: &str) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(targets) = std::fs::read_dir(fuzz_dir().join(kind)) else {
+        return out;
+    };
+    for target in targets.flatten() {
+        let name = target.file_name().to_string_lossy().into_owned();
+        let Ok(files) = std::fs::read_dir(target.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            if f.path().is_file() {
+                out.push((name.clone(), f.path()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn ingest_both(provider: Option<Provider>, data: &[u8], file: &Path) {
+    for strict in [false, true] {
+        let options = IngestOptions {
+            provider,
+            strict,
+            ..Default::default()
+        };
+        match ingest_bytes("fuzz", data, &options) {
+            Ok(out) => {
+                assert!(
+                    out.report.is_balanced(),
+                    "{}: unbalanced report (strict {strict}): {:?}",
+                    file.display(),
+                    out.report
+                );
+                assert_eq!(out.report.records_out, out.records.len() as u64);
+            }
+            // an unreadable input is an error with a code, never a panic
+            Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
+        }
+    }
+}
+
+/// Run one input through its target's code path; panics on a failure.
+fn replay(target: &str, data: &[u8], file: &Path) {
+    match target {
+        "detect" => {
+            let _ = sniff(data);
+            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
+                let _ = callscope::providers::detect_json(&v);
+            }
+        }
+        "time" => {
+            if let Ok(s) = std::str::from_utf8(data) {
+                let _ = callscope::time::parse_instant(s, chrono_tz::Tz::UTC);
+                let _ = callscope::phone::normalize(s);
+            }
+        }
+        "ingest" => ingest_both(None, data, file),
+        other => ingest_both(Provider::from_str(other).ok(), data, file),
+    }
+}
+
+fn replay_all(kind: &str) -> usize {
+    let all = inputs(kind);
+    let mut failures = Vec::new();
+    for (target, file) in &all {
+        let Ok(data) = std::fs::read(file) else {
+            continue;
+        };
+        let t = target.clone();
+        let f = file.clone();
+        if std::panic::catch_unwind(move || replay(&t, &data, &f)).is_err() {
+            failures.push(file.display().to_string());
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{kind} inputs that fail: {failures:#?}"
+    );
+    all.len()
+}
+
+#[test]
+fn every_corpus_seed_replays_cleanly() {
+    let n = replay_all("corpus");
+    assert!(n > 0, "no seeds found under fuzz/corpus");
+}
+
+#[test]
+fn every_fuzz_crash_stays_fixed() {
+    replay_all("regressions");
+}
+
+#[test]
+fn every_fuzz_target_has_seeds() {
+    // a target with no seeds starts from nothing; keep at least one file per target
+    let targets = std::fs::read_dir(fuzz_dir().join("fuzz_targets")).unwrap();
+    for t in targets.flatten() {
+        let name = t.path().file_stem().unwrap().to_string_lossy().into_owned();
+        let seeds = std::fs::read_dir(fuzz_dir().join("corpus").join(&name))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        assert!(seeds > 0, "fuzz/corpus/{name}/ is empty");
+    }
+}
+
+#[test]
+fn provider_targets_are_named_after_providers() {
+    // a fuzz target named after a provider replays with that provider option; check the names
+    // still parse, so a rename cannot silently turn a provider replay into detection
+    for p in Provider::ALL {
+        assert_eq!(Provider::from_str(p.as_str()).ok(), Some(*p));
+    }
+}
