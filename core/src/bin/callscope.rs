@@ -206,10 +206,7 @@ fn strict_status(options: &IngestOptions, report: &callscope::ingest::IngestRepo
             report.rejected.len()
         );
         for r in report.rejected.iter().take(20) {
-            eprintln!(
-                "  {} item {} at {}: {}",
-                r.source, r.index, r.path, r.reason
-            );
+            eprintln!("  {}:{} {}: {}", r.source, r.index, r.path, r.reason);
         }
         return ExitCode::from(1);
     }
