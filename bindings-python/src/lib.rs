@@ -11,6 +11,7 @@ use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyCapsule, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 
 create_exception!(
     callscope,
@@ -96,12 +97,15 @@ fn message_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// `str` or `bytes` as bytes (a `str` is its UTF-8).
-fn input_bytes<'a>(input: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+/// `str` or `bytes` as bytes (a `str` is its UTF-8; the abi3 API may copy it).
+fn input_bytes<'a>(input: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(text) = input.cast::<PyString>() {
-        Ok(text.to_str()?.as_bytes())
+        Ok(match text.to_cow()? {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        })
     } else if let Ok(bytes) = input.cast::<PyBytes>() {
-        Ok(bytes.as_bytes())
+        Ok(Cow::Borrowed(bytes.as_bytes()))
     } else {
         Err(PyTypeError::new_err(format!(
             "input must be str or bytes, not {}",
@@ -151,7 +155,7 @@ fn run_ingest(
     options: &IngestOptions,
 ) -> PyResult<Ingested> {
     let bytes = input_bytes(input)?;
-    py.detach(|| ingest_bytes(source, bytes, options))
+    py.detach(|| ingest_bytes(source, &bytes, options))
         .map_err(|e| to_py_err(py, e))
 }
 
@@ -292,7 +296,7 @@ fn py_to_value(value: &Bound<'_, PyAny>) -> PyResult<Value> {
             .map(Value::Number)
             .ok_or_else(|| PyValueError::new_err("a number option must be finite"))
     } else if let Ok(s) = value.cast::<PyString>() {
-        Ok(Value::String(s.to_str()?.to_owned()))
+        Ok(Value::String(s.to_cow()?.into_owned()))
     } else if let Ok(list) = value.cast::<PyList>() {
         list.iter()
             .map(|item| py_to_value(&item))
