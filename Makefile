@@ -11,16 +11,17 @@ SHELL := /bin/bash
 VENV      := $(CURDIR)/.venv
 PY        := $(VENV)/bin/python
 STEP      := scripts/step
-# The core's frame (polars) tests join the workspace test run; the binding crates are tested
-# from their own languages below.
+# The binding crates are tested from their own languages below. polars is compiled once, by
+# the Python binding (maturin); the frame code is tested through Python (test_frame.py).
+# `cli` brings in the command-line tests (core/tests/cli.rs).
 CARGO_TEST_ARGS := --workspace --exclude callscope-python --exclude callscope-node \
-                   --exclude callscope-wasm --features callscope/polars
+                   --exclude callscope-wasm --features callscope/cli
 
-.PHONY: vader-parity test setup deps-system deps-rust deps-python deps-node versions \
+.PHONY: bench-smoke vader-parity test setup deps-system deps-rust deps-python deps-node versions \
         rust-test clippy fmt python-build python-test node-build node-test \
         wasm-build wasm-package wasm-test wasm-node-test wasm-browser-test demo clean-times
 
-test: clean-times setup versions rust-test clippy fmt python-test node-test wasm-test vader-parity
+test: clean-times setup versions rust-test bench-smoke clippy fmt python-test node-test wasm-test vader-parity
 	@echo "== step times (seconds) =="; cat target/step-times.txt
 
 clean-times:
@@ -43,7 +44,7 @@ deps-python: $(PY)
 	  -r bindings-python/requirements-dev.txt
 
 deps-node:
-	$(STEP) deps-node-npm-ci bash -c 'cd bindings-node && npm ci --no-audit --no-fund && cd ../bindings-wasm && npm ci --no-audit --no-fund'
+	$(STEP) deps-node-npm-ci bash -c 'cd bindings-node && npm install --no-audit --no-fund && cd ../bindings-wasm && npm install --no-audit --no-fund'
 
 versions:
 	$(STEP) versions scripts/check-versions.sh
@@ -51,6 +52,10 @@ versions:
 # ---- Rust ----
 rust-test:
 	$(STEP) cargo-test cargo test --no-fail-fast $(CARGO_TEST_ARGS)
+
+# the benches, each run once in test mode (smoke), in the test profile
+bench-smoke:
+	$(STEP) bench-smoke cargo test -q -p callscope-benches --benches
 
 clippy:
 	$(STEP) cargo-clippy cargo clippy --workspace --all-targets -- -D warnings
@@ -69,7 +74,7 @@ python-test: python-build
 
 # ---- Node: napi release build (no polars) + node --test ----
 node-build:
-	$(STEP) napi-build bash -c 'cd bindings-node && npx napi build --platform --release --no-const-enum'
+	$(STEP) napi-build bash -c 'cd bindings-node && npx napi build --platform --no-const-enum'
 
 node-test: node-build
 	@git diff --exit-code -- bindings-node/index.d.ts bindings-node/index.js || \
@@ -84,7 +89,7 @@ wasm-test: wasm-node-test wasm-browser-test
 
 # The publishable browser package: the same build, shrunk with wasm-opt.
 wasm-package:
-	$(STEP) wasm-package env WASM_OPT=1 bindings-wasm/build.sh
+	$(STEP) wasm-package env WASM_OPT=1 WASM_PROFILE=release bindings-wasm/build.sh
 
 wasm-node-test: wasm-build
 	$(STEP) wasm-node-test bash -c 'cd bindings-wasm && node --test tests/node.test.mjs'

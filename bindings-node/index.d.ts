@@ -36,6 +36,57 @@ export interface IngestOptions {
   sourceTz?: string
   /** Reject records that break an invariant instead of clearing the bad value. */
   strict?: boolean
+  /** Column mapping of the generic reader (the core's `GenericMapping`, camelCase). */
+  mapping?: Record<string, any>
+  /** Mask phone numbers, e-mail addresses and card numbers in the records. */
+  redact?: boolean
+  /** Keep unmapped provider fields in `extra` (default true). */
+  keepExtra?: boolean
+}
+
+/**
+ * The SPEC 6 report of one input: `{ ingest, summary, kpis, agents, endedReasons,
+ * endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys).
+ */
+export declare function report(input: string | Buffer, options?: ReportOptions | undefined | null): Record<string, any>
+
+/**
+ * Options of `report`: the ingest options plus the analytics options (camelCase, as the
+ * core's `ReportOptions`).
+ */
+export interface ReportOptions {
+  /** Name of the input in the report and in errors (default `"input"`). */
+  source?: string
+  /** Read every item as this provider instead of detecting it. */
+  provider?: 'justcall' | 'twilio' | 'mightycall' | 'vapi' | 'retell' | 'callcenter' | 'callapi' | 'asterisk' | 'freeswitch' | 'generic'
+  /** IANA zone of timestamps that carry no offset (default UTC). */
+  sourceTz?: string
+  /** Reject records that break an invariant instead of clearing the bad value. */
+  strict?: boolean
+  /** Column mapping of the generic reader. */
+  mapping?: Record<string, any>
+  /** Mask personal data in the records. */
+  redact?: boolean
+  /** Calls that started at or after this instant (RFC 3339). */
+  from?: string
+  /** Calls that started before this instant (RFC 3339). */
+  to?: string
+  /** IANA zone of calendar buckets (default UTC). */
+  timeZone?: string
+  /** The "now" of active calls (RFC 3339; default: the latest instant in the data). */
+  asOf?: string
+  /** Record filters (SPEC 4.7): direction, outcome, provider, tenant, agent, queue, ... */
+  filter?: Record<string, any>
+  /** Concurrency bucket: `minute`, `hour`, `day` or a number of seconds (default `hour`). */
+  granularity?: 'minute' | 'hour' | 'day' | number
+  /** Service-level threshold in seconds (default 20). */
+  serviceLevelThresholdS?: number
+  /** Abandons shorter than this are left out of the abandon rate. */
+  shortAbandonS?: number
+  /** Allow one report over several tenants. */
+  allowMixedTenants?: boolean
+  /** Leave out intents and keywords. */
+  skipText?: boolean
 }
 
 /** The package version (the workspace version, like every callscope package). */

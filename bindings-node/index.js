@@ -837,4 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.ingest = nativeBinding.ingest
 module.exports.ingestAsync = nativeBinding.ingestAsync
+module.exports.report = nativeBinding.report
 module.exports.version = nativeBinding.version

@@ -7,8 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 target_dir="$(cd .. && cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 # The core without default features: no rayon in the browser; `phone` is enabled by this crate.
-cargo build -p callscope-wasm --target wasm32-unknown-unknown --release
-wasm="$target_dir/wasm32-unknown-unknown/release/callscope_wasm.wasm"
+# Tests use the light `wasm-test` profile (fast to compile); `WASM_PROFILE=release` for shipping.
+profile="${WASM_PROFILE:-wasm-test}"
+cargo build -p callscope-wasm --target wasm32-unknown-unknown --profile "$profile"
+wasm="$target_dir/wasm32-unknown-unknown/$profile/callscope_wasm.wasm"
 wasm-bindgen --target web --out-dir pkg/web "$wasm"
 wasm-bindgen --target nodejs --out-dir pkg/node "$wasm"
 if [ "${WASM_OPT:-0}" = 1 ] && [ -x node_modules/.bin/wasm-opt ]; then

@@ -10,10 +10,10 @@ const code = (err) => err.code;
 
 for (const { name, testCase } of loadCases()) {
   test(`golden ${name}: ${testCase.description ?? ''}`, async () => {
-    assert.equal(await runCase(testCase, { ingest: callscope.ingest }, code), null);
+    assert.equal(await runCase(testCase, { ingest: callscope.ingest, report: callscope.report }, code), null);
   });
   test(`golden ${name} (ingestAsync)`, async () => {
-    assert.equal(await runCase(testCase, { ingest: callscope.ingestAsync }, code), null);
+    assert.equal(await runCase(testCase, { ingest: callscope.ingestAsync, report: callscope.report }, code), null);
   });
 }
 

@@ -6,6 +6,7 @@
 //! task catches on its worker thread.
 
 use callscope::ingest::{IngestOptions as CoreOptions, ingest_bytes};
+use callscope::report::{ReportOptions as CoreReportOptions, report_bytes};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde::Serialize;
@@ -28,6 +29,60 @@ pub struct IngestOptions {
     pub source_tz: Option<String>,
     /// Reject records that break an invariant instead of clearing the bad value.
     pub strict: Option<bool>,
+    /// Column mapping of the generic reader (the core's `GenericMapping`, camelCase).
+    #[napi(ts_type = "Record<string, any>")]
+    pub mapping: Option<Value>,
+    /// Mask phone numbers, e-mail addresses and card numbers in the records.
+    pub redact: Option<bool>,
+    /// Keep unmapped provider fields in `extra` (default true).
+    pub keep_extra: Option<bool>,
+}
+
+/// Options of `report`: the ingest options plus the analytics options (camelCase, as the
+/// core's `ReportOptions`).
+#[napi(object)]
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportOptions {
+    /// Name of the input in the report and in errors (default `"input"`).
+    #[serde(skip)]
+    pub source: Option<String>,
+    /// Read every item as this provider instead of detecting it.
+    #[napi(
+        ts_type = "'justcall' | 'twilio' | 'mightycall' | 'vapi' | 'retell' | 'callcenter' | 'callapi' | 'asterisk' | 'freeswitch' | 'generic'"
+    )]
+    pub provider: Option<String>,
+    /// IANA zone of timestamps that carry no offset (default UTC).
+    pub source_tz: Option<String>,
+    /// Reject records that break an invariant instead of clearing the bad value.
+    pub strict: Option<bool>,
+    /// Column mapping of the generic reader.
+    #[napi(ts_type = "Record<string, any>")]
+    pub mapping: Option<Value>,
+    /// Mask personal data in the records.
+    pub redact: Option<bool>,
+    /// Calls that started at or after this instant (RFC 3339).
+    pub from: Option<String>,
+    /// Calls that started before this instant (RFC 3339).
+    pub to: Option<String>,
+    /// IANA zone of calendar buckets (default UTC).
+    pub time_zone: Option<String>,
+    /// The "now" of active calls (RFC 3339; default: the latest instant in the data).
+    pub as_of: Option<String>,
+    /// Record filters (SPEC 4.7): direction, outcome, provider, tenant, agent, queue, ...
+    #[napi(ts_type = "Record<string, any>")]
+    pub filter: Option<Value>,
+    /// Concurrency bucket: `minute`, `hour`, `day` or a number of seconds (default `hour`).
+    #[napi(ts_type = "'minute' | 'hour' | 'day' | number")]
+    pub granularity: Option<Value>,
+    /// Service-level threshold in seconds (default 20).
+    pub service_level_threshold_s: Option<f64>,
+    /// Abandons shorter than this are left out of the abandon rate.
+    pub short_abandon_s: Option<f64>,
+    /// Allow one report over several tenants.
+    pub allow_mixed_tenants: Option<bool>,
+    /// Leave out intents and keywords.
+    pub skip_text: Option<bool>,
 }
 
 /// The result of `ingest`: normalized records and the ingest report (camelCase keys).
@@ -96,6 +151,23 @@ fn core_options(options: &Option<IngestOptions>) -> Outcome<(String, CoreOptions
     let source = options.source.clone().unwrap_or_else(|| "input".to_owned());
     let parsed = serde_json::to_value(options)
         .and_then(|value| serde_json::from_value::<CoreOptions>(strip_nulls(value)));
+    match parsed {
+        Ok(core) => Ok((source, core)),
+        Err(e) => Err(Failure::from_core(&callscope::Error::InvalidOption {
+            option: "options".into(),
+            reason: e.to_string(),
+        })),
+    }
+}
+
+/// The JS report options as the core's.
+fn core_report_options(options: &Option<ReportOptions>) -> Outcome<(String, CoreReportOptions)> {
+    let Some(options) = options else {
+        return Ok(("input".to_owned(), CoreReportOptions::default()));
+    };
+    let source = options.source.clone().unwrap_or_else(|| "input".to_owned());
+    let parsed = serde_json::to_value(options)
+        .and_then(|value| serde_json::from_value::<CoreReportOptions>(strip_nulls(value)));
     match parsed {
         Ok(core) => Ok((source, core)),
         Err(e) => Err(Failure::from_core(&callscope::Error::InvalidOption {
@@ -203,6 +275,19 @@ pub fn ingest_async(
         bytes,
         options,
     })
+}
+
+/// The SPEC 6 report of one input: `{ ingest, summary, kpis, agents, endedReasons,
+/// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys).
+#[napi(catch_unwind, ts_return_type = "Record<string, any>")]
+pub fn report(
+    env: Env,
+    input: Either<String, Buffer>,
+    options: Option<ReportOptions>,
+) -> Result<Value> {
+    let (source, core) = core_report_options(&options).map_err(|f| f.into_js(&env))?;
+    report_bytes(&source, input_bytes(&input), &core)
+        .map_err(|e| Failure::from_core(&e).into_js(&env))
 }
 
 /// The package version (the workspace version, like every callscope package).

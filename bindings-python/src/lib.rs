@@ -6,6 +6,7 @@
 use callscope::casing::{camel_case_keys, snake_case_keys};
 use callscope::frame::{DataFrame, arrow_stream, records_frame};
 use callscope::ingest::{IngestOptions, Ingested, ingest_bytes};
+use callscope::report::{ReportOptions, report_bytes};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -179,6 +180,41 @@ fn ingest(
     value_to_py(py, &value)
 }
 
+/// The SPEC 6 report of one input (`ingest`, `summary`, `kpis`, `agents`, `endedReasons`,
+/// `endedReasonsRaw`, `concurrency`, `intents`, `keywords`) with snake_case keys. Options are
+/// the ingest and analytics options as keywords (`provider`, `source_tz`, `strict`, `time_zone`,
+/// `granularity`, `filter`, `as_of`, `skip_text`, ...).
+#[pyfunction]
+#[pyo3(signature = (input, *, source = "input", **options))]
+fn report(
+    py: Python<'_>,
+    input: &Bound<'_, PyAny>,
+    source: &str,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let mut map = Map::new();
+    if let Some(options) = options {
+        for (key, value) in options.iter() {
+            map.insert(key.extract::<String>()?, py_to_value(&value)?);
+        }
+    }
+    let options: ReportOptions = serde_json::from_value(camel_case_keys(Value::Object(map)))
+        .map_err(|e| {
+            to_py_err(
+                py,
+                callscope::Error::InvalidOption {
+                    option: "options".into(),
+                    reason: e.to_string(),
+                },
+            )
+        })?;
+    let bytes = input_bytes(input)?;
+    let value = py
+        .detach(|| report_bytes(source, &bytes, &options).map(snake_case_keys))
+        .map_err(|e| to_py_err(py, e))?;
+    value_to_py(py, &value)
+}
+
 /// The records of an ingest as an Arrow table (`__arrow_c_stream__`), for polars and friends.
 #[pyfunction]
 #[pyo3(signature = (input, *, source = "input", provider = None, source_tz = None, strict = false, **more))]
@@ -329,6 +365,7 @@ fn _callscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(ingest, m)?)?;
     m.add_function(wrap_pyfunction!(ingest_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(_snake_case_keys, m)?)?;
     m.add_class::<RecordsTable>()?;
     m.add("CallscopeError", py.get_type::<CallscopeError>())?;

@@ -13,7 +13,7 @@ import pytest
 import callscope
 
 CASES = sorted((Path(__file__).resolve().parents[2] / "tests" / "cases").glob("*.json"))
-FUNCTIONS = {"ingest": callscope.ingest}
+FUNCTIONS = {"ingest": callscope.ingest, "report": callscope.report}
 
 
 def close(expected, actual):

@@ -5,6 +5,7 @@
 //! is reported on the console by the panic hook instead of a bare `unreachable`.
 
 use callscope::ingest::{IngestOptions, ingest_bytes};
+use callscope::report::{ReportOptions, report_bytes};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -22,6 +23,25 @@ export interface IngestOptions {
   strict?: boolean;
   [option: string]: unknown;
 }
+/** Options of `report`: the ingest options plus the analytics options (camelCase). */
+export interface ReportOptions extends IngestOptions {
+  /** Calls that started at or after this instant (RFC 3339). */
+  from?: string;
+  /** Calls that started before this instant (RFC 3339). */
+  to?: string;
+  /** IANA zone of calendar buckets (default UTC). */
+  timeZone?: string;
+  /** The "now" of active calls (RFC 3339; default: the latest instant in the data). */
+  asOf?: string;
+  /** Record filters (SPEC 4.7). */
+  filter?: Record<string, unknown>;
+  /** Concurrency bucket: minute, hour, day or seconds (default hour). */
+  granularity?: 'minute' | 'hour' | 'day' | number;
+  /** Allow one report over several tenants. */
+  allowMixedTenants?: boolean;
+  /** Leave out intents and keywords. */
+  skipText?: boolean;
+}
 /** The result of `ingest`: normalized records and the ingest report (camelCase). */
 export interface Ingested {
   records: Array<Record<string, any>>;
@@ -37,6 +57,12 @@ extern "C" {
     /// `IngestOptions` in the generated typings.
     #[wasm_bindgen(typescript_type = "IngestOptions")]
     pub type Options;
+    /// `ReportOptions` in the generated typings.
+    #[wasm_bindgen(typescript_type = "ReportOptions")]
+    pub type ReportOptionsJs;
+    /// A report object in the generated typings.
+    #[wasm_bindgen(typescript_type = "Record<string, any>")]
+    pub type ReportJs;
     /// `Ingested` in the generated typings.
     #[wasm_bindgen(typescript_type = "Ingested")]
     pub type IngestedJs;
@@ -81,22 +107,27 @@ fn invalid_option(reason: String) -> JsValue {
     })
 }
 
-/// Normalize call records: `{ records, report }` with camelCase keys.
-#[wasm_bindgen]
-pub fn ingest(input: Input, options: Option<Options>) -> Result<IngestedJs, JsValue> {
+/// The bytes of a `string | Uint8Array` input.
+fn input_bytes(input: Input) -> Result<Vec<u8>, JsValue> {
     let input: JsValue = input.into();
-    let bytes = if let Some(text) = input.as_string() {
-        text.into_bytes()
+    if let Some(text) = input.as_string() {
+        Ok(text.into_bytes())
     } else if input.is_instance_of::<js_sys::Uint8Array>() {
-        js_sys::Uint8Array::from(input).to_vec()
+        Ok(js_sys::Uint8Array::from(input).to_vec())
     } else {
-        return Err(js_error(
+        Err(js_error(
             "TypeError",
             "input must be a string or a Uint8Array",
-        ));
-    };
+        ))
+    }
+}
+
+/// The option object as the core's option struct `T`, and the `source` name taken out of it.
+fn options_of<T: serde::de::DeserializeOwned + Default>(
+    options: Option<JsValue>,
+) -> Result<(String, T), JsValue> {
     let mut source = String::from("input");
-    let options: IngestOptions = match options.map(JsValue::from) {
+    let options = match options {
         Some(value) if !value.is_undefined() && !value.is_null() => {
             let mut map: serde_json::Map<String, serde_json::Value> =
                 serde_wasm_bindgen::from_value(value).map_err(|e| invalid_option(e.to_string()))?;
@@ -109,16 +140,38 @@ pub fn ingest(input: Input, options: Option<Options>) -> Result<IngestedJs, JsVa
             serde_json::from_value(serde_json::Value::Object(map))
                 .map_err(|e| invalid_option(e.to_string()))?
         }
-        _ => IngestOptions::default(),
+        _ => T::default(),
     };
-    let ingested = ingest_bytes(&source, &bytes, &options).map_err(|e| core_error(&e))?;
-    // JSON-compatible: `None` is `null` (as in the core JSON and Node), maps are objects.
+    Ok((source, options))
+}
+
+/// A result as a plain JS object: `None` is `null` (as in the core JSON and Node), maps are
+/// objects.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let serializer =
         serde_wasm_bindgen::Serializer::json_compatible().serialize_maps_as_objects(true);
-    ingested
+    value
         .serialize(&serializer)
-        .map(JsCast::unchecked_into)
         .map_err(|e| js_error("Internal", &format!("cannot convert the result: {e}")))
+}
+
+/// Normalize call records: `{ records, report }` with camelCase keys.
+#[wasm_bindgen]
+pub fn ingest(input: Input, options: Option<Options>) -> Result<IngestedJs, JsValue> {
+    let bytes = input_bytes(input)?;
+    let (source, options): (String, IngestOptions) = options_of(options.map(JsValue::from))?;
+    let ingested = ingest_bytes(&source, &bytes, &options).map_err(|e| core_error(&e))?;
+    to_js(&ingested).map(JsCast::unchecked_into)
+}
+
+/// The SPEC 6 report of one input: `{ ingest, summary, kpis, agents, endedReasons,
+/// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys).
+#[wasm_bindgen]
+pub fn report(input: Input, options: Option<ReportOptionsJs>) -> Result<ReportJs, JsValue> {
+    let bytes = input_bytes(input)?;
+    let (source, options): (String, ReportOptions) = options_of(options.map(JsValue::from))?;
+    let report = report_bytes(&source, &bytes, &options).map_err(|e| core_error(&e))?;
+    to_js(&report).map(JsCast::unchecked_into)
 }
 
 /// The package version (the workspace version, like every callscope package).

@@ -28,7 +28,7 @@ const page = `<!doctype html>
     const cases = await (await fetch('/cases.json')).json();
     const results = [];
     for (const { name, testCase } of cases) {
-      results.push({ name, failure: await runCase(testCase, { ingest: callscope.ingest }, (e) => e.name) });
+      results.push({ name, failure: await runCase(testCase, { ingest: callscope.ingest, report: callscope.report }, (e) => e.name) });
     }
     let syntax = null;
     try { callscope.ingest('{', { source: 'page.json' }); } catch (e) { syntax = { name: e.name, message: e.message, isError: e instanceof Error }; }

@@ -12,7 +12,7 @@ const name = (err) => err.name;
 
 for (const { name: file, testCase } of loadCases()) {
   test(`golden ${file}: ${testCase.description ?? ''}`, async () => {
-    assert.equal(await runCase(testCase, { ingest: callscope.ingest }, name), null);
+    assert.equal(await runCase(testCase, { ingest: callscope.ingest, report: callscope.report }, name), null);
   });
 }
 

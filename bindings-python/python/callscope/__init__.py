@@ -21,6 +21,7 @@ from ._callscope import (
     _snake_case_keys,
     ingest,
     ingest_arrow,
+    report,
 )
 
 if TYPE_CHECKING:
@@ -56,4 +57,5 @@ __all__ = [
     "ingest",
     "ingest_arrow",
     "ingest_frame",
+    "report",
 ]

@@ -50,5 +50,13 @@ def ingest_arrow(
 ) -> RecordsTable:
     """The records of an ingest as an Arrow table."""
 
+def report(
+    input: Union[str, bytes],
+    *,
+    source: str = "input",
+    **options: Any,
+) -> Dict[str, Any]:
+    """The SPEC 6 report of one input, with snake_case keys."""
+
 def _snake_case_keys(value: Any) -> Any:
     """The camelCase -> snake_case key conversion of results (extra objects kept)."""
