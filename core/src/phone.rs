@@ -11,6 +11,11 @@ pub fn normalize(raw: &str) -> Option<String> {
     if text.is_empty() {
         return None;
     }
+    if is_plain_nanp(text) {
+        // Already E.164 and nothing libphonenumber could change: a valid number formats to
+        // these same digits, an invalid one is kept as written, so the result is the text.
+        return Some(text.to_string());
+    }
     if text.contains(':') || text.contains('@') || text.chars().any(|c| c.is_ascii_alphabetic()) {
         return Some(text.to_string());
     }
@@ -25,6 +30,17 @@ pub fn normalize(raw: &str) -> Option<String> {
         return Some(text.to_string());
     };
     Some(e164(&candidate).unwrap_or_else(|| text.to_string()))
+}
+
+/// `+1` and ten digits whose first is 2-9: a North American number written in E.164 with no
+/// national prefix that parsing could strip.
+fn is_plain_nanp(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 12
+        && b[0] == b'+'
+        && b[1] == b'1'
+        && (b'2'..=b'9').contains(&b[2])
+        && b[3..].iter().all(u8::is_ascii_digit)
 }
 
 /// Distinct candidates remembered per thread before the cache is emptied (bounds memory on
@@ -101,6 +117,30 @@ mod tests {
             normalize("+966 50 123 4567").as_deref(),
             Some("+966501234567")
         );
+    }
+
+    #[cfg(feature = "phone")]
+    #[test]
+    fn plain_nanp_fast_path_equals_the_full_path() {
+        // valid, fictional-but-well-formed, and invalid area/exchange codes
+        for n in [
+            "+14158675309",
+            "+14155550100",
+            "+12015550123",
+            "+19999999999",
+            "+12125551212",
+            "+18005551212",
+            "+13051416799",
+            "+12000000000",
+            "+16285550199",
+        ] {
+            assert!(super::is_plain_nanp(n));
+            let full = super::e164_uncached(n).unwrap_or_else(|| n.to_string());
+            assert_eq!(normalize(n).as_deref(), Some(full.as_str()), "{n}");
+        }
+        for n in ["+1415867530", "+11158675309", "+441234567890", "14158675309"] {
+            assert!(!super::is_plain_nanp(n), "{n}");
+        }
     }
 
     #[test]
