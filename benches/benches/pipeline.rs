@@ -244,9 +244,10 @@ fn records() -> &'static [CallRecord] {
 }
 
 fn minute() -> AnalyticsOptions {
-    let mut options = AnalyticsOptions::default();
-    options.granularity = Granularity::Minute;
-    options
+    AnalyticsOptions {
+        granularity: Granularity::Minute,
+        ..AnalyticsOptions::default()
+    }
 }
 
 /// Summary (SPEC 4.1), calls/s.
