@@ -12,7 +12,7 @@ import common  # noqa: E402
 LOAD = {
     "twilio": """
         CREATE TABLE calls AS
-        WITH raw AS (SELECT unnest(calls, recursive := true) FROM read_json('{glob}', maximum_object_size := 1000000000))
+        WITH raw AS (SELECT unnest(calls, recursive := true) FROM read_json('{glob}', maximum_object_size := 67108864))
         SELECT
             strptime(start_time, '%a, %d %b %Y %H:%M:%S %z') AS s,
             strptime(end_time, '%a, %d %b %Y %H:%M:%S %z') AS e,
@@ -33,7 +33,7 @@ LOAD = {
     """,
     "justcall": """
         CREATE TABLE calls AS
-        WITH raw AS (SELECT unnest(data, recursive := true) FROM read_json('{glob}', maximum_object_size := 1000000000))
+        WITH raw AS (SELECT unnest(data, recursive := true) FROM read_json('{glob}', maximum_object_size := 67108864))
         SELECT
             strptime(call_date || ' ' || call_time, '%Y-%m-%d %H:%M:%S')::TIMESTAMPTZ AS s,
             s + to_microseconds(((queue_wait_time + ring_time + total_duration) * 1000000)::BIGINT) AS e,
