@@ -138,7 +138,12 @@ mod tests {
             let full = super::e164_uncached(n).unwrap_or_else(|| n.to_string());
             assert_eq!(normalize(n).as_deref(), Some(full.as_str()), "{n}");
         }
-        for n in ["+1415867530", "+11158675309", "+441234567890", "14158675309"] {
+        for n in [
+            "+1415867530",
+            "+11158675309",
+            "+441234567890",
+            "14158675309",
+        ] {
             assert!(!super::is_plain_nanp(n), "{n}");
         }
     }

@@ -228,6 +228,41 @@ pub fn keywords(rows: &[KeywordRow], limit: usize) -> Value {
         .collect()
 }
 
+/// `keywords` of the records' call texts (SPEC 4.6: summary, else transcript), through the
+/// text analytics; the first `limit` rows.
+pub fn keywords_of(
+    records: &[CallRecord],
+    options: &crate::text::TextOptions,
+    limit: usize,
+) -> Value {
+    let rows: Vec<KeywordRow> = crate::text::keyword_rows(records, options, limit)
+        .into_iter()
+        .map(|r| KeywordRow {
+            keyword: r.keyword,
+            count: r.count,
+            positive_count: r.positive_count,
+            neutral_count: r.neutral_count,
+            negative_count: r.negative_count,
+            avg_sentiment: Some(r.avg_sentiment),
+            last_detected_at: r.last_detected_at,
+        })
+        .collect();
+    keywords(&rows, limit)
+}
+
+/// `intent-analysis` of the records: one intent per call (a structured-output intent wins),
+/// through the text analytics.
+pub fn intent_analysis_of(records: &[CallRecord], options: &crate::text::TextOptions) -> Value {
+    let rows: Vec<IntentRow> = crate::text::intent_rows(records, options)
+        .into_iter()
+        .map(|r| IntentRow {
+            intent: Some(r.intent),
+            count: r.count,
+        })
+        .collect();
+    intent_analysis(&rows)
+}
+
 /// `intent-analysis`: percentages recomputed over the rows given.
 pub fn intent_analysis(rows: &[IntentRow]) -> Value {
     let total: u64 = rows.iter().map(|r| r.count).sum();
@@ -328,6 +363,52 @@ pub fn call_ended_event(r: &CallRecord) -> Value {
 mod tests {
     use super::super::fixtures::*;
     use super::*;
+
+    #[test]
+    fn keywords_and_intents_from_records() {
+        let mut a = call(
+            "a",
+            Direction::Inbound,
+            Outcome::Answered,
+            "2024-05-01T10:00:00Z",
+            60.0,
+        );
+        a.summary = Some("Caller asked for a refund of the late fee on her invoice.".into());
+        let mut b = call(
+            "b",
+            Direction::Inbound,
+            Outcome::Answered,
+            "2024-05-01T11:00:00Z",
+            60.0,
+        );
+        b.summary = Some("Customer wants a refund because the invoice was wrong.".into());
+        let mut c = call(
+            "c",
+            Direction::Inbound,
+            Outcome::Answered,
+            "2024-05-01T12:00:00Z",
+            60.0,
+        );
+        c.intent = Some("purchase".into());
+        let records = vec![a, b, c];
+        let opts = crate::text::TextOptions::default();
+        // "refund" and "invoice" are in both summaries: count 2 each, last seen at b's start
+        let kw = keywords_of(&records, &opts, 50);
+        let refund = kw
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["keyword"] == "refund"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(refund["count"], 2);
+        assert_eq!(refund["lastDetectedAt"], "2024-05-01T11:00:00Z");
+        // two billing texts and one structured-output intent: billing 2 (66.67 %), purchase 1
+        let intents = intent_analysis_of(&records, &opts);
+        assert_eq!(intents["totalCalls"], 3);
+        assert_eq!(intents["intents"][0]["intent"], "billing");
+        assert_eq!(intents["intents"][0]["count"], 2);
+        assert_eq!(intents["intents"][1]["intent"], "purchase");
+        assert_eq!(intents["intents"][1]["percentage"], 33.33);
+    }
     use crate::model::{Agent, Direction, EndedReason, EndedReasonCategory};
 
     fn reason(raw: &str, category: EndedReasonCategory) -> Option<EndedReason> {
