@@ -70,30 +70,40 @@ def main():
             WHERE k = greatest(1, ceil({p} / 100 * n))""").fetchone()[0]
     by_day = dict(con.execute("SELECT strftime(s, '%Y-%m-%d') d, count(*) FROM calls GROUP BY d ORDER BY d").fetchall())
     by_hour = dict(con.execute("SELECT hour(s), count(*) FROM calls GROUP BY 1").fetchall())
-    series = con.execute("""
-        WITH ev AS (
+    # The series in steps (temporary tables): written as one query with CTEs referenced twice,
+    # DuckDB 2.0 recomputed them per reference and took ~70 s for 100k calls instead of ~0.2 s.
+    for step in (
+        """CREATE TEMP TABLE ev AS
             SELECT epoch_us(s) AS t, 1 AS delta FROM calls WHERE e > s
-            UNION ALL SELECT epoch_us(e), -1 FROM calls WHERE e > s),
-        lv AS (SELECT t, sum(delta) OVER (ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS level,
-                      row_number() OVER (ORDER BY t, delta) AS k FROM ev),
-        last_at AS (SELECT t, level, k FROM lv QUALIFY row_number() OVER (PARTITION BY t ORDER BY k DESC) = 1),
-        seg AS (SELECT t, level, lead(t, 1, t) OVER (ORDER BY k) AS nxt, k FROM last_at),
-        acc AS (SELECT t, level, sum((nxt - t) * level) OVER (ORDER BY k ROWS UNBOUNDED PRECEDING) - (nxt - t) * level AS integral FROM seg),
-        bounds AS (SELECT (min(epoch_us(s)) // 60000000) * 60000000 AS lo,
-                          greatest(max(epoch_us(s)), (SELECT max(t) - 1 FROM ev)) // 60000000 * 60000000 AS hi FROM calls),
-        b AS (SELECT range AS b FROM bounds, range(lo, hi + 60000000, 60000000)),
-        a0 AS (SELECT b.b, coalesce(acc.level, 0) AS at_start,
-                      coalesce(acc.integral + acc.level * (b.b - acc.t), 0) AS i0
-               FROM b ASOF LEFT JOIN acc ON b.b >= acc.t),
-        a1 AS (SELECT b.b, coalesce(acc.integral + acc.level * (b.b + 60000000 - acc.t), 0) AS i1
-               FROM b ASOF LEFT JOIN acc ON b.b + 60000000 >= acc.t),
-        inner_pk AS (SELECT t // 60000000 * 60000000 AS b, max(level) AS pk FROM lv WHERE t % 60000000 <> 0 GROUP BY 1),
-        st AS (SELECT epoch_us(s) // 60000000 * 60000000 AS b, count(*) AS n FROM calls GROUP BY 1)
+            UNION ALL SELECT epoch_us(e), -1 FROM calls WHERE e > s""",
+        """CREATE TEMP TABLE lv AS
+            SELECT t, sum(delta) OVER (ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS level,
+                   row_number() OVER (ORDER BY t, delta) AS k FROM ev""",
+        """CREATE TEMP TABLE acc AS
+            WITH last_at AS (SELECT t, level, k FROM lv QUALIFY row_number() OVER (PARTITION BY t ORDER BY k DESC) = 1),
+                 seg AS (SELECT t, level, lead(t, 1, t) OVER (ORDER BY k) AS nxt, k FROM last_at)
+            SELECT t, level, sum((nxt - t) * level) OVER (ORDER BY k ROWS UNBOUNDED PRECEDING) - (nxt - t) * level AS integral
+            FROM seg""",
+        """CREATE TEMP TABLE b AS
+            WITH bounds AS (SELECT (min(epoch_us(s)) // 60000000) * 60000000 AS lo,
+                                   greatest(max(epoch_us(s)), (SELECT max(t) - 1 FROM ev)) // 60000000 * 60000000 AS hi
+                            FROM calls)
+            SELECT range AS b, range + 60000000 AS b1 FROM bounds, range(lo, hi + 60000000, 60000000)""",
+        """CREATE TEMP TABLE a0 AS
+            SELECT b.b, coalesce(acc.level, 0) AS at_start, coalesce(acc.integral + acc.level * (b.b - acc.t), 0) AS i0
+            FROM b ASOF LEFT JOIN acc ON b.b >= acc.t""",
+        """CREATE TEMP TABLE a1 AS
+            SELECT b.b, coalesce(acc.integral + acc.level * (b.b1 - acc.t), 0) AS i1
+            FROM b ASOF LEFT JOIN acc ON b.b1 >= acc.t""",
+    ):
+        con.execute(step)
+    series = con.execute("""
+        WITH inner_pk AS (SELECT t // 60000000 * 60000000 AS b, max(level) AS pk FROM lv WHERE t % 60000000 <> 0 GROUP BY 1),
+             st AS (SELECT epoch_us(s) // 60000000 * 60000000 AS b, count(*) AS n FROM calls GROUP BY 1)
         SELECT a0.b // 1000000, greatest(a0.at_start, coalesce(inner_pk.pk, 0)), a0.at_start,
                (a1.i1 - a0.i0) / 60000000.0, coalesce(st.n, 0)
         FROM a0 JOIN a1 USING (b) LEFT JOIN inner_pk USING (b) LEFT JOIN st USING (b) ORDER BY a0.b""").fetchall()
-    peak = con.execute("""SELECT max(level) FROM (SELECT sum(delta) OVER (ORDER BY t, delta ROWS UNBOUNDED PRECEDING) AS level
-        FROM (SELECT epoch_us(s) AS t, 1 AS delta FROM calls WHERE e > s UNION ALL SELECT epoch_us(e), -1 FROM calls WHERE e > s))""").fetchone()[0]
+    peak = con.execute("SELECT coalesce(max(level), 0) FROM lv").fetchone()[0]
     common.emit({
         "summary": {
             "totalCalls": n, "inboundCalls": inbound, "outboundCalls": outbound, "answeredCalls": answered,
