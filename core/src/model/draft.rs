@@ -139,15 +139,23 @@ impl CallDraft {
     /// one answer for every arrival order. Panics never; an empty input gives a default draft.
     pub fn fold(mut drafts: Vec<CallDraft>) -> CallDraft {
         if drafts.len() > 1 {
-            let mut keyed: Vec<(u64, String, CallDraft)> = drafts
-                .drain(..)
-                .map(|d| {
-                    let key = serde_json::to_string(&d).unwrap_or_default();
-                    (d.precedence, key, d)
-                })
-                .collect();
-            keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            drafts = keyed.into_iter().map(|(_, _, d)| d).collect();
+            // Stable sort by precedence; the serialized content is needed (and computed) only
+            // to order drafts of equal precedence. The same order as sorting every draft by
+            // (precedence, content).
+            drafts.sort_by_key(|d| d.precedence);
+            let mut start = 0;
+            while start < drafts.len() {
+                let precedence = drafts[start].precedence;
+                let len = drafts[start..]
+                    .iter()
+                    .take_while(|d| d.precedence == precedence)
+                    .count();
+                if len > 1 {
+                    let run = &mut drafts[start..start + len];
+                    run.sort_by_cached_key(|d| serde_json::to_string(d).unwrap_or_default());
+                }
+                start += len;
+            }
         }
         let mut iter = drafts.into_iter();
         let mut acc = iter.next().unwrap_or_default();
