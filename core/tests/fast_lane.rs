@@ -553,3 +553,96 @@ proptest! {
         assert_same(&layouts("jc", &page, "data"));
     }
 }
+
+/// Texts where a skipping parser could accept what the general parser rejects, or read a
+/// repeated key differently: both lanes must agree (the same error or the same items).
+#[test]
+fn edge_texts_read_the_same_on_both_lanes() {
+    let call = |extra: &str| {
+        format!(
+            r#"{{"sid": "CA01", "account_sid": "AC1", "direction": "inbound", "status": "completed",
+            "start_time": "Mon, 02 Mar 2026 09:00:00 +0000", "end_time": "Mon, 02 Mar 2026 09:01:00 +0000",
+            "duration": "50", "from": "+14155550100", "to": "+14155550199"{extra}}}"#
+        )
+    };
+    let jc = |extra: &str| {
+        format!(
+            r#"{{"id": 7, "call_sid": "CA77", "justcall_number": "+16285550100", "call_date": "2026-03-02",
+            "call_time": "9:00:00", "call_info": {{"direction": "Incoming", "type": "Answered"}},
+            "call_duration": {{"total_duration": 60, "conversation_time": 55}}{extra}}}"#
+        )
+    };
+    let extras = [
+        "",
+        // repeated keys: the last one counts
+        r#", "status": "busy""#,
+        r#", "sid": "CA02""#,
+        r#", "direction": "outbound-api", "direction": "inbound""#,
+        // values a skipping parser would not check
+        r#", "x": "\ud800""#,
+        r#", "x": "\udc00\ud800""#,
+        r#", "x": "\u00e9\ud83d\ude00""#,
+        r#", "x": 1e400"#,
+        r#", "x": -1e400"#,
+        r#", "x": 123456789012345678901234567890"#,
+        r#", "x": "\q""#,
+        r#", "x": "tab	inside""#,
+        r#", "x": [1, 2,]"#,
+        // keys other readers look at
+        r#", "message": {"type": "end-of-call-report"}"#,
+        r#", "calls": null"#,
+        r#", "data": null"#,
+        r#", "type": "call.completed""#,
+        r#", "call_state": "completed""#,
+        r#", "queue": {"name": ["x"]}"#,
+    ];
+    let deep = format!(r#", "x": {}1{}"#, "[".repeat(200), "]".repeat(200));
+    let mut inputs = Vec::new();
+    for (i, extra) in extras.iter().copied().chain([deep.as_str()]).enumerate() {
+        let tw = call(extra);
+        let j = jc(extra);
+        inputs.push((format!("tw{i}.json"), tw.clone().into_bytes()));
+        inputs.push((
+            format!("twpage{i}.json"),
+            format!(r#"{{"calls": [{tw}, {}]}}"#, call("")).into_bytes(),
+        ));
+        inputs.push((format!("jc{i}.json"), j.clone().into_bytes()));
+        inputs.push((
+            format!("jcpage{i}.json"),
+            format!(r#"{{"data": [{j}, {}], "per_page": 2}}"#, jc("")).into_bytes(),
+        ));
+        inputs.push((
+            format!("tw{i}.ndjson"),
+            format!("{tw}\n{}\n", call("")).into_bytes(),
+        ));
+        inputs.push((
+            format!("jc{i}.array.json"),
+            format!("[{j}, {}]", jc("")).into_bytes(),
+        ));
+    }
+    // page-level repeats, a byte-order mark, invalid UTF-8, a second document, trailing text
+    let page = format!(r#"{{"calls": [{}]}}"#, call(""));
+    let whole = [
+        format!(
+            r#"{{"calls": [{}], "calls": [{}]}}"#,
+            call(""),
+            call(r#", "sid": "CA09""#)
+        )
+        .into_bytes(),
+        [b"\xEF\xBB\xBF".as_slice(), page.as_bytes()].concat(),
+        page.replace("Mon, 02", "Mon,\u{e9}02").into_bytes(),
+        [page.as_bytes(), b"\n", page.as_bytes()].concat(),
+        [page.as_bytes(), b" x"].concat(),
+        page.replacen("+14155550100", "+1415\u{80}", 1).into_bytes(),
+    ];
+    let mut bad_utf8 = page.clone().into_bytes();
+    if let Some(at) = bad_utf8.iter().position(|b| *b == b'+') {
+        bad_utf8[at] = 0xFF;
+    }
+    for (i, bytes) in whole.into_iter().chain([bad_utf8]).enumerate() {
+        inputs.push((format!("whole{i}.json"), bytes));
+    }
+    for input in &inputs {
+        assert_same(std::slice::from_ref(input));
+    }
+}
