@@ -82,7 +82,7 @@ impl CallDraft {
     /// The dedup key `"{provider}:{provider_call_id}"`, when both are known.
     pub fn id(&self) -> Option<String> {
         match (&self.provider, &self.provider_call_id) {
-            (Some(p), Some(id)) => Some(format!("{p}:{id}")),
+            (Some(p), Some(id)) => Some(call_key(*p, id)),
             _ => None,
         }
     }
@@ -230,7 +230,7 @@ impl CallDraft {
             )
         })?;
         let mut record = CallRecord {
-            id: format!("{provider}:{provider_call_id}"),
+            id: call_key(provider, &provider_call_id),
             provider,
             provider_call_id,
             tenant: self.tenant,
@@ -277,6 +277,16 @@ impl CallDraft {
         }
         Ok((record, warnings))
     }
+}
+
+/// `"{provider}:{provider_call_id}"`, built directly (it is made for every item).
+fn call_key(provider: Provider, provider_call_id: &str) -> String {
+    let name = provider.as_str();
+    let mut key = String::with_capacity(name.len() + 1 + provider_call_id.len());
+    key.push_str(name);
+    key.push(':');
+    key.push_str(provider_call_id);
+    key
 }
 
 fn issue(path: &str, reason: &str) -> FieldIssue {

@@ -84,6 +84,19 @@ pub fn child_path(base: &str, key: &str) -> String {
     }
 }
 
+/// The path of element `index` of the array at `key` under `base`: `base.key[index]`.
+pub fn element_path(base: &str, key: &str, index: usize) -> String {
+    use std::fmt::Write;
+    let mut path = String::with_capacity(base.len() + key.len() + 24);
+    path.push_str(base);
+    path.push('.');
+    path.push_str(key);
+    path.push('[');
+    let _ = write!(path, "{index}");
+    path.push(']');
+    path
+}
+
 /// A JSON path built only when a message needs it: `base`, then up to two child keys.
 #[derive(Debug, Clone, Copy)]
 pub struct At<'a> {

@@ -8,7 +8,7 @@
 use super::{
     CallFields, DurationFields, InfoFields, PartyFields, QueueField, Traits, call_fields_item,
 };
-use crate::providers::json::{Scalar, ScalarVisitor, Seen, json_object};
+use crate::providers::json::{Scalar, ScalarVisitor, Seen, element_path, json_object};
 use crate::providers::{Item, ParseCtx};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -279,7 +279,13 @@ pub(crate) fn read(text: &str, path: &str, ctx: &mut ParseCtx) -> Option<Vec<Ite
                     .iter()
                     .enumerate()
                     .map(|(i, c)| {
-                        call_fields_item(&c.fields(), None, &format!("{path}.data[{i}]"), ctx, None)
+                        call_fields_item(
+                            &c.fields(),
+                            None,
+                            &element_path(path, "data", i),
+                            ctx,
+                            None,
+                        )
                     })
                     .collect(),
             )

@@ -6,7 +6,7 @@
 //! REST calls (see [`read`]); otherwise it gives `None` and the general path reads it.
 
 use super::{CallFields, call_fields_item};
-use crate::providers::json::{Scalar, Seen, json_object};
+use crate::providers::json::{Scalar, Seen, element_path, json_object};
 use crate::providers::{Item, ParseCtx};
 
 json_object! {
@@ -115,7 +115,7 @@ pub(crate) fn read(text: &str, path: &str, ctx: &mut ParseCtx) -> Option<Vec<Ite
                     .iter()
                     .enumerate()
                     .map(|(i, c)| {
-                        call_fields_item(&c.fields(), None, &format!("{path}.calls[{i}]"), ctx)
+                        call_fields_item(&c.fields(), None, &element_path(path, "calls", i), ctx)
                     })
                     .collect(),
             )
