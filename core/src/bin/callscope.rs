@@ -263,12 +263,18 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let report = callscope::report::build(&ingested, &analytics, args.no_text)?;
-    let html = HtmlOptions {
-        tz: zone,
-        ..Default::default()
+    let report = callscope::report::compute(&ingested, &analytics, args.no_text)?;
+    let text = match format {
+        // the same text as rendering the report's value, without building the value
+        Format::Json => callscope::report::report_json(&report),
+        _ => {
+            let html = HtmlOptions {
+                tz: zone,
+                ..Default::default()
+            };
+            callscope::report::render(&callscope::report::from_report(&report), format, &html)
+        }
     };
-    let text = callscope::report::render(&report, format, &html);
     match &args.out {
         Some(path) => std::fs::write(path, text).map_err(|cause| callscope::Error::Io {
             source_name: path.display().to_string(),

@@ -52,6 +52,12 @@ pub struct IngestOptions {
     /// Mask personal data in the records (phone numbers, e-mail addresses, card numbers): see
     /// [`crate::redact`]. Applied after folding, so duplicates still match.
     pub redact: bool,
+    /// Read every JSON text through the general `serde_json::Value` path, never the typed
+    /// fast lane of Twilio REST and JustCall v2.1 documents (which gives the same result).
+    /// For tests that prove the two equal; not part of the options object.
+    #[doc(hidden)]
+    #[serde(skip)]
+    pub general_path_only: bool,
 }
 
 impl Default for IngestOptions {
@@ -63,6 +69,7 @@ impl Default for IngestOptions {
             mapping: None,
             keep_extra: true,
             redact: false,
+            general_path_only: false,
         }
     }
 }
@@ -156,7 +163,60 @@ impl Parser {
         }
     }
 
+    /// The items of one JSON text through the typed fast lane of Twilio REST and JustCall v2.1
+    /// documents, when it applies: `keep_extra` is off, the provider is detected (or named as
+    /// one of the two), and the lane can show that the general path would read the text as
+    /// that provider's. Taken only when no item has a warning or is rejected; anything else is
+    /// left to the general path, which then gives those messages exactly as before.
+    fn fast_lane(&self, text: &[u8], path: &str, index: usize) -> Option<Parsed> {
+        if self.options.keep_extra || self.options.general_path_only {
+            return None;
+        }
+        // Valid UTF-8 as a whole: then reading it as `str` is the same as the general path's
+        // reading of the bytes, which checks each string (and fails on anything else).
+        let text = std::str::from_utf8(text).ok()?;
+        let (first, second) = match (self.options.provider, &self.options.mapping) {
+            (Some(p @ (Provider::Twilio | Provider::JustCall)), _) => (p, None),
+            (None, None) => {
+                // which lane to try first: a JustCall page names `data` or `call_info` early
+                let head = text.as_bytes().get(..4096).unwrap_or(text.as_bytes());
+                let justcall = memchr::memmem::find(head, b"\"call_info\"").is_some()
+                    || memchr::memmem::find(head, b"\"data\"").is_some();
+                if justcall {
+                    (Provider::JustCall, Some(Provider::Twilio))
+                } else {
+                    (Provider::Twilio, Some(Provider::JustCall))
+                }
+            }
+            _ => return None,
+        };
+        [Some(first), second]
+            .into_iter()
+            .flatten()
+            .find_map(|provider| {
+                let mut ctx = self.ctx();
+                let items = match provider {
+                    Provider::Twilio => providers::twilio::fast::read(text, path, &mut ctx),
+                    Provider::JustCall => providers::justcall::fast::read(text, path, &mut ctx),
+                    _ => None,
+                }?;
+                let clean = items.iter().all(|item| match &item.kind {
+                    ItemKind::Call { draft, .. } => draft.warnings.is_empty(),
+                    ItemKind::NonCall { .. } => true,
+                    ItemKind::Folded | ItemKind::Rejected(_) => false,
+                });
+                clean.then_some(Parsed {
+                    index,
+                    items,
+                    unknown_words: ctx.unknown_words,
+                })
+            })
+    }
+
     fn parse_unit(&self, unit: &Unit) -> Parsed {
+        if let Some(parsed) = self.fast_lane(unit.bytes.trim_ascii(), &unit.path, unit.index) {
+            return parsed;
+        }
         let mut ctx = self.ctx();
         let items = match serde_json::from_slice::<Value>(unit.bytes.trim_ascii()) {
             Ok(v) => self.parse_value(&v, &unit.path, &mut ctx),
@@ -174,6 +234,14 @@ impl Parser {
         }
     }
 
+    /// A whole JSON document through the fast lane, when it applies (see [`Parser::fast_lane`]).
+    fn fast_document(&self, all: &[u8]) -> Option<Parsed> {
+        if all.len() > MAX_ITEM_BYTES {
+            return None;
+        }
+        self.fast_lane(all, "$", 0)
+    }
+
     /// A whole JSON document that is not an array (read at once, items numbered in order).
     fn parse_document(&self, source: &str, all: &[u8]) -> Result<Parsed> {
         if all.len() > MAX_ITEM_BYTES {
@@ -183,6 +251,9 @@ impl Parser {
                     "a JSON document larger than {MAX_ITEM_BYTES} bytes that is not an array"
                 ),
             });
+        }
+        if let Some(parsed) = self.fast_document(all) {
+            return Ok(parsed);
         }
         let value: Value = serde_json::from_slice(all).map_err(|e| Error::Syntax {
             source_name: source.to_string(),
@@ -340,7 +411,15 @@ impl Ingestor {
                 && body.iter().copied().find(|b| !b.is_ascii_whitespace()) != Some(b'[')
         };
         let one = |(source, bytes): &(String, Vec<u8>)| -> Option<Result<Parsed>> {
-            whole(bytes).then(|| self.parser.parse_document(source, format::strip_bom(bytes)))
+            let body = format::strip_bom(bytes);
+            // The fast lane succeeds only on one valid JSON object (and whitespace), which
+            // `sniff` always calls `Json`: the format check is not needed for it.
+            if body.first_non_ws() == Some(b'{') {
+                if let Some(parsed) = self.parser.fast_document(body) {
+                    return Some(Ok(parsed));
+                }
+            }
+            whole(bytes).then(|| self.parser.parse_document(source, body))
         };
         #[cfg(feature = "parallel")]
         let prepared: Vec<Option<Result<Parsed>>> = {
@@ -659,7 +738,7 @@ impl Ingestor {
                 }
             }
         }
-        records.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+        sort_records(&mut records);
         if parser.options.redact {
             records.iter_mut().for_each(crate::redact::redact);
         }
@@ -668,11 +747,33 @@ impl Ingestor {
     }
 }
 
+/// Sort records by start time then id, stably. Sorts positions, then moves each record into
+/// place along the cycles of the permutation: sorting the records themselves moves
+/// ~800-byte values at every merge step and takes a scratch buffer of half of them.
+fn sort_records(records: &mut [CallRecord]) {
+    let mut order: Vec<usize> = (0..records.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&records[a], &records[b]);
+        (a.started_at, &a.id).cmp(&(b.started_at, &b.id))
+    });
+    // position j receives the record at order[j]; a placed position is marked order[j] == j
+    for start in 0..order.len() {
+        let mut j = start;
+        while order[j] != start {
+            let from = order[j];
+            records.swap(j, from);
+            order[j] = j;
+            j = from;
+        }
+        order[j] = j;
+    }
+}
+
 trait FirstNonWs {
     fn first_non_ws(&self) -> Option<u8>;
 }
 
-impl FirstNonWs for Vec<u8> {
+impl FirstNonWs for [u8] {
     fn first_non_ws(&self) -> Option<u8> {
         self.iter().copied().find(|b| !b.is_ascii_whitespace())
     }
@@ -764,6 +865,79 @@ mod tests {
         let lean = ingest("in.json", TWILIO_EDGES, Provider::Twilio, false);
         let ca01 = lean.records.iter().find(|r| r.id == "twilio:CA01").unwrap();
         assert_eq!(ca01.outcome, crate::model::Outcome::Voicemail);
+    }
+
+    /// The REST / v2.1 fixtures go through the typed fast lane when `keep_extra` is off (and
+    /// only then); `tests/fast_lane.rs` proves that it gives what the general path gives.
+    #[test]
+    fn fast_lane_takes_rest_pages_and_single_calls() {
+        let one_call = br#"{"sid": "CA09", "account_sid": "AC1", "status": "busy",
+            "start_time": "Mon, 02 Mar 2026 09:00:00 +0000", "direction": "inbound"}"#;
+        for (bytes, provider) in [
+            (TWILIO_PAGE, None),
+            (TWILIO_EDGES, None),
+            (TWILIO_EDGES, Some(Provider::Twilio)),
+            (JUSTCALL_PAGE, None),
+            (JUSTCALL_PAGE, Some(Provider::JustCall)),
+            (&one_call[..], None),
+        ] {
+            let mut options = IngestOptions {
+                provider,
+                keep_extra: false,
+                ..IngestOptions::default()
+            };
+            let parser = Ingestor::new(&options).unwrap().parser;
+            let parsed = parser.fast_lane(bytes, "$", 0).unwrap();
+            assert!(!parsed.items.is_empty());
+            options.keep_extra = true;
+            assert!(
+                Ingestor::new(&options)
+                    .unwrap()
+                    .parser
+                    .fast_lane(bytes, "$", 0)
+                    .is_none()
+            );
+        }
+        // another provider's document, or a JustCall page named as Twilio's: general path
+        let options = IngestOptions {
+            provider: Some(Provider::Twilio),
+            keep_extra: false,
+            ..IngestOptions::default()
+        };
+        let parser = Ingestor::new(&options).unwrap().parser;
+        assert!(parser.fast_lane(JUSTCALL_PAGE, "$", 0).is_none());
+        assert!(
+            parser
+                .fast_lane(
+                    b"{\"calls\": [{\"sid\": \"CA1\"}], \"message\": {}}",
+                    "$",
+                    0
+                )
+                .is_none()
+        );
+    }
+
+    /// `sort_records` gives the order of a stable sort of the records themselves.
+    #[test]
+    fn sort_records_equals_a_stable_sort() {
+        let base = ingest("in.json", TWILIO_PAGE, Provider::Twilio, false).records;
+        let mut seed = 5u64;
+        for n in [0usize, 1, 2, 3, 7, 40] {
+            let mut records: Vec<CallRecord> = (0..n)
+                .map(|i| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                    let mut r = base[i % base.len()].clone();
+                    r.id = format!("x{}", seed >> 62);
+                    r.started_at += chrono::Duration::seconds((seed >> 60) as i64);
+                    r.tags = vec![i.to_string()];
+                    r
+                })
+                .collect();
+            let mut expected = records.clone();
+            expected.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
+            sort_records(&mut records);
+            assert_eq!(records, expected);
+        }
     }
 
     /// Parsing whole documents in parallel gives what adding them one by one gives, and the

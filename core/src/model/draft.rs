@@ -82,7 +82,7 @@ impl CallDraft {
     /// The dedup key `"{provider}:{provider_call_id}"`, when both are known.
     pub fn id(&self) -> Option<String> {
         match (&self.provider, &self.provider_call_id) {
-            (Some(p), Some(id)) => Some(format!("{p}:{id}")),
+            (Some(p), Some(id)) => Some(call_key(*p, id)),
             _ => None,
         }
     }
@@ -139,15 +139,23 @@ impl CallDraft {
     /// one answer for every arrival order. Panics never; an empty input gives a default draft.
     pub fn fold(mut drafts: Vec<CallDraft>) -> CallDraft {
         if drafts.len() > 1 {
-            let mut keyed: Vec<(u64, String, CallDraft)> = drafts
-                .drain(..)
-                .map(|d| {
-                    let key = serde_json::to_string(&d).unwrap_or_default();
-                    (d.precedence, key, d)
-                })
-                .collect();
-            keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            drafts = keyed.into_iter().map(|(_, _, d)| d).collect();
+            // Stable sort by precedence; the serialized content is needed (and computed) only
+            // to order drafts of equal precedence. The same order as sorting every draft by
+            // (precedence, content).
+            drafts.sort_by_key(|d| d.precedence);
+            let mut start = 0;
+            while start < drafts.len() {
+                let precedence = drafts[start].precedence;
+                let len = drafts[start..]
+                    .iter()
+                    .take_while(|d| d.precedence == precedence)
+                    .count();
+                if len > 1 {
+                    let run = &mut drafts[start..start + len];
+                    run.sort_by_cached_key(|d| serde_json::to_string(d).unwrap_or_default());
+                }
+                start += len;
+            }
         }
         let mut iter = drafts.into_iter();
         let mut acc = iter.next().unwrap_or_default();
@@ -222,7 +230,7 @@ impl CallDraft {
             )
         })?;
         let mut record = CallRecord {
-            id: format!("{provider}:{provider_call_id}"),
+            id: call_key(provider, &provider_call_id),
             provider,
             provider_call_id,
             tenant: self.tenant,
@@ -269,6 +277,16 @@ impl CallDraft {
         }
         Ok((record, warnings))
     }
+}
+
+/// `"{provider}:{provider_call_id}"`, built directly (it is made for every item).
+fn call_key(provider: Provider, provider_call_id: &str) -> String {
+    let name = provider.as_str();
+    let mut key = String::with_capacity(name.len() + 1 + provider_call_id.len());
+    key.push_str(name);
+    key.push(':');
+    key.push_str(provider_call_id);
+    key
 }
 
 fn issue(path: &str, reason: &str) -> FieldIssue {

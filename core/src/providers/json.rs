@@ -1,6 +1,9 @@
 //! Small helpers to read JSON objects with paths for error messages.
 
-use serde_json::{Map, Value};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::fmt;
 
 /// A JSON value with the path it was found at.
 #[derive(Debug, Clone, Copy)]
@@ -28,11 +31,7 @@ impl<'a> Node<'a> {
 
     /// The path of a child.
     pub fn path_of(&self, key: &str) -> String {
-        if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            format!("{}.{key}", self.path)
-        } else {
-            format!("{}[{key:?}]", self.path)
-        }
+        child_path(self.path, key)
     }
 
     /// A non-empty string child (numbers and booleans are written as text).
@@ -74,3 +73,360 @@ pub fn keep_rest(obj: &Map<String, Value>, used: &[&str], extra: &mut Map<String
         }
     }
 }
+
+/// The path of `key` under `base`: `base.key`, or `base["key"]` for a key that is not a plain
+/// name.
+pub fn child_path(base: &str, key: &str) -> String {
+    if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!("{base}.{key}")
+    } else {
+        format!("{base}[{key:?}]")
+    }
+}
+
+/// The path of element `index` of the array at `key` under `base`: `base.key[index]`.
+pub fn element_path(base: &str, key: &str, index: usize) -> String {
+    use std::fmt::Write;
+    let mut path = String::with_capacity(base.len() + key.len() + 24);
+    path.push_str(base);
+    path.push('.');
+    path.push_str(key);
+    path.push('[');
+    let _ = write!(path, "{index}");
+    path.push(']');
+    path
+}
+
+/// A JSON path built only when a message needs it: `base`, then up to two child keys.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    base: &'a str,
+    keys: [Option<&'a str>; 2],
+}
+
+impl<'a> At<'a> {
+    /// The path `base.key`.
+    pub fn child(base: &'a str, key: &'a str) -> Self {
+        At {
+            base,
+            keys: [Some(key), None],
+        }
+    }
+
+    /// The path `base.outer.key`.
+    pub fn grandchild(base: &'a str, outer: &'a str, key: &'a str) -> Self {
+        At {
+            base,
+            keys: [Some(outer), Some(key)],
+        }
+    }
+
+    /// The path as text.
+    pub fn render(&self) -> String {
+        let mut path = self.base.to_string();
+        for key in self.keys.into_iter().flatten() {
+            path = child_path(&path, key);
+        }
+        path
+    }
+}
+
+/// A borrowed view of one JSON value that a provider mapping reads, whether it came from a
+/// [`serde_json::Value`] (the general path) or from a typed fast-lane field ([`Scalar`]).
+/// Every method answers exactly as the same operation on the `Value` would.
+#[derive(Debug, Clone, Copy)]
+pub enum Field<'a> {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number.
+    Num(&'a Number),
+    /// A string.
+    Str(&'a str),
+    /// An array or an object (only from a `Value`).
+    Other(&'a Value),
+}
+
+impl<'a> Field<'a> {
+    /// The view of a value.
+    pub fn of(value: &'a Value) -> Self {
+        match value {
+            Value::Null => Field::Null,
+            Value::Bool(b) => Field::Bool(*b),
+            Value::Number(n) => Field::Num(n),
+            Value::String(s) => Field::Str(s),
+            Value::Array(_) | Value::Object(_) => Field::Other(value),
+        }
+    }
+
+    /// The child `key` of a value (none when the value is not an object).
+    pub fn get(value: &'a Value, key: &str) -> Option<Self> {
+        value.get(key).map(Field::of)
+    }
+
+    /// As [`as_text`]: strings trimmed and non-empty, numbers and booleans printed.
+    pub fn text(self) -> Option<String> {
+        match self {
+            Field::Str(s) => {
+                let t = s.trim();
+                (!t.is_empty()).then(|| t.to_string())
+            }
+            Field::Num(n) => Some(n.to_string()),
+            Field::Bool(b) => Some(b.to_string()),
+            Field::Null => None,
+            Field::Other(v) => as_text(v),
+        }
+    }
+
+    /// The string, if the value is one (`Value::as_str`).
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            Field::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(self) -> bool {
+        matches!(self, Field::Null)
+    }
+
+    /// The value itself.
+    pub fn to_value(self) -> Value {
+        match self {
+            Field::Null => Value::Null,
+            Field::Bool(b) => Value::Bool(b),
+            Field::Num(n) => Value::Number(n.clone()),
+            Field::Str(s) => Value::String(s.to_string()),
+            Field::Other(v) => v.clone(),
+        }
+    }
+
+    /// The short printable form of [`super::short`].
+    pub fn short(self) -> String {
+        match self {
+            Field::Other(v) => super::short(v),
+            other => super::short(&other.to_value()),
+        }
+    }
+}
+
+/// A scalar JSON value read by a typed fast-lane struct, borrowing from the input where the
+/// text has no escapes. Anything else (an array, an object) fails deserialization, which
+/// sends the document to the general path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Scalar<'a> {
+    /// The key was not in the object.
+    #[default]
+    Absent,
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number, as `serde_json::Value` holds it.
+    Num(Number),
+    /// A string.
+    Str(Cow<'a, str>),
+}
+
+impl Scalar<'_> {
+    /// The view of the value, `None` when the key was absent (as `Value::get`).
+    pub fn field(&self) -> Option<Field<'_>> {
+        match self {
+            Scalar::Absent => None,
+            Scalar::Null => Some(Field::Null),
+            Scalar::Bool(b) => Some(Field::Bool(*b)),
+            Scalar::Num(n) => Some(Field::Num(n)),
+            Scalar::Str(s) => Some(Field::Str(s)),
+        }
+    }
+
+    /// Whether the key was in the object (`Map::contains_key`).
+    pub fn present(&self) -> bool {
+        !matches!(self, Scalar::Absent)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// The visitor of [`Scalar`]: what `Value`'s visitor does for scalars.
+#[derive(Debug, Clone, Copy)]
+pub struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON string, number, boolean or null")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Scalar::Num(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Scalar::Num(v.into()))
+    }
+    // as `Value`'s visitor: a float that is not finite becomes null
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Number::from_f64(v).map_or(Scalar::Null, Scalar::Num))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Scalar::Str(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Scalar::Null)
+    }
+}
+
+/// Any JSON value, read through the same parser calls as a [`Value`] (so it is validated
+/// exactly as the general path validates it: UTF-8, escapes, number range, nesting depth) but
+/// not kept. serde's `IgnoredAny` would skip without those checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SkipVisitor;
+        impl<'de> Visitor<'de> for SkipVisitor {
+            type Value = Skip;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_none<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+                while map.next_key::<Skip>()?.is_some() {
+                    map.next_value::<Skip>()?;
+                }
+                Ok(Skip)
+            }
+        }
+        deserializer.deserialize_any(SkipVisitor)
+    }
+}
+
+/// Whether a key was in an object, whatever its value (`Map::contains_key`); the value is
+/// validated as [`Skip`] does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen(pub bool);
+
+impl<'de> Deserialize<'de> for Seen {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Skip::deserialize(deserializer).map(|_| Seen(true))
+    }
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+#[derive(Debug)]
+pub struct Key<'a>(pub Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// A typed view of a JSON object for a fast lane: the named keys go to their fields, every
+/// other key's value is validated and dropped (and `other_keys` set). A repeated key keeps its
+/// last value, as a [`Value`] object does. Only an object deserializes (not an array).
+macro_rules! json_object {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident<$lt:lifetime> {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $key:literal ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Default)]
+        $vis struct $name<$lt> {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            /// Whether the object had keys the struct does not name.
+            pub other_keys: bool,
+            _borrow: std::marker::PhantomData<&$lt str>,
+        }
+
+        impl<$lt> serde::Deserialize<$lt> for $name<$lt> {
+            fn deserialize<D: serde::Deserializer<$lt>>(deserializer: D) -> Result<Self, D::Error> {
+                struct ObjectVisitor;
+                impl<$lt> serde::de::Visitor<$lt> for ObjectVisitor {
+                    type Value = $name<$lt>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a JSON object")
+                    }
+                    fn visit_map<M: serde::de::MapAccess<$lt>>(
+                        self,
+                        mut map: M,
+                    ) -> Result<Self::Value, M::Error> {
+                        let mut out = $name::default();
+                        while let Some(key) = map.next_key::<$crate::providers::json::Key<$lt>>()? {
+                            match key.0.as_ref() {
+                                $( $key => out.$field = map.next_value()?, )*
+                                _ => {
+                                    out.other_keys = true;
+                                    map.next_value::<$crate::providers::json::Skip>()?;
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                deserializer.deserialize_map(ObjectVisitor)
+            }
+        }
+    };
+}
+pub(crate) use json_object;

@@ -54,7 +54,7 @@
 //!   `call_duration` and `justcall_ai`, go to `extra`; a webhook's envelope goes to
 //!   `extra.webhook`.
 
-use super::json::{Node, as_text, keep_rest};
+use super::json::{At, Field, Node, Scalar, as_text, child_path, keep_rest};
 use super::{Item, ParseCtx};
 use crate::model::{Agent, CallDraft, Direction, Outcome, Provider, Transfer};
 use chrono::NaiveDate;
@@ -296,36 +296,167 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
     if !is_v21(obj) && is_v1(obj) {
         return v1(obj, value, path, ctx);
     }
-    let n = Node::new(value, path);
-    let sid = n.string("call_sid");
-    let id = n.string("id");
+    let get = |k: &str| Field::get(value, k);
+    let nested = |k: &str| value.get(k).filter(|v| !v.is_null());
+    let call_info = nested("call_info").map(|ci| InfoFields {
+        direction: Field::get(ci, "direction"),
+        kind: Field::get(ci, "type"),
+        disposition: Field::get(ci, "disposition"),
+        notes: Field::get(ci, "notes"),
+        recording: Field::get(ci, "recording"),
+        call_traits: ci
+            .get("call_traits")
+            .and_then(Value::as_array)
+            .map(|traits| Traits::Values(traits.as_slice())),
+    });
+    let call_duration = nested("call_duration").map(|cd| DurationFields {
+        total_duration: Field::get(cd, "total_duration"),
+        conversation_time: Field::get(cd, "conversation_time"),
+        ring_time: Field::get(cd, "ring_time"),
+        queue_wait_time: Field::get(cd, "queue_wait_time"),
+        wrap_up_time: Field::get(cd, "wrap_up_time"),
+    });
+    let fields = CallFields {
+        id: get("id"),
+        call_sid: get("call_sid"),
+        parties: PartyFields {
+            contact_number: get("contact_number"),
+            contact_name: get("contact_name"),
+            justcall_number: get("justcall_number"),
+            agent_id: get("agent_id"),
+            agent_name: get("agent_name"),
+            agent_email: get("agent_email"),
+        },
+        call_date: get("call_date"),
+        call_time: get("call_time"),
+        cost_incurred: get("cost_incurred"),
+        justcall_line_name: get("justcall_line_name"),
+        queue: get("queue").map(QueueField::Field),
+        call_info,
+        call_duration,
+        call_summary: obj
+            .get("justcall_ai")
+            .filter(|v| v.is_object())
+            .map(|ai| Field::get(ai, "call_summary")),
+    };
+    let raw = Raw {
+        obj,
+        call_info: nested("call_info"),
+        call_duration: nested("call_duration"),
+        justcall_ai: obj.get("justcall_ai").filter(|v| v.is_object()),
+    };
+    call_fields_item(&fields, Some(&raw), path, ctx, event)
+}
+
+/// The fields of a v2.1 call that the mapping reads (`None`: the key is absent), from a
+/// `Value` or from the typed fast lane ([`fast`]); [`call_fields_item`] maps them the same way
+/// for both.
+#[derive(Debug, Default)]
+pub(crate) struct CallFields<'a> {
+    pub id: Option<Field<'a>>,
+    pub call_sid: Option<Field<'a>>,
+    pub parties: PartyFields<'a>,
+    pub call_date: Option<Field<'a>>,
+    pub call_time: Option<Field<'a>>,
+    pub cost_incurred: Option<Field<'a>>,
+    pub justcall_line_name: Option<Field<'a>>,
+    pub queue: Option<QueueField<'a>>,
+    /// `call_info` when present and not null.
+    pub call_info: Option<InfoFields<'a>>,
+    /// `call_duration` when present and not null.
+    pub call_duration: Option<DurationFields<'a>>,
+    /// `justcall_ai.call_summary` when `justcall_ai` is an object.
+    pub call_summary: Option<Option<Field<'a>>>,
+}
+
+/// Agent, customer and business line, named the same in v2.1 and v1.
+#[derive(Debug, Default)]
+pub(crate) struct PartyFields<'a> {
+    pub contact_number: Option<Field<'a>>,
+    pub contact_name: Option<Field<'a>>,
+    pub justcall_number: Option<Field<'a>>,
+    pub agent_id: Option<Field<'a>>,
+    pub agent_name: Option<Field<'a>>,
+    pub agent_email: Option<Field<'a>>,
+}
+
+/// The read fields of `call_info`.
+#[derive(Debug, Default)]
+pub(crate) struct InfoFields<'a> {
+    pub direction: Option<Field<'a>>,
+    pub kind: Option<Field<'a>>,
+    pub disposition: Option<Field<'a>>,
+    pub notes: Option<Field<'a>>,
+    pub recording: Option<Field<'a>>,
+    /// `call_traits` when it is an array.
+    pub call_traits: Option<Traits<'a>>,
+}
+
+/// The elements of `call_info.call_traits`.
+#[derive(Debug)]
+pub(crate) enum Traits<'a> {
+    Values(&'a [Value]),
+    Scalars(&'a [Scalar<'a>]),
+}
+
+impl Traits<'_> {
+    fn texts(&self) -> Vec<String> {
+        match self {
+            Traits::Values(v) => v.iter().filter_map(as_text).collect(),
+            Traits::Scalars(v) => v
+                .iter()
+                .filter_map(|s| s.field().and_then(Field::text))
+                .collect(),
+        }
+    }
+}
+
+/// The read fields of `call_duration`.
+#[derive(Debug, Default)]
+pub(crate) struct DurationFields<'a> {
+    pub total_duration: Option<Field<'a>>,
+    pub conversation_time: Option<Field<'a>>,
+    pub ring_time: Option<Field<'a>>,
+    pub queue_wait_time: Option<Field<'a>>,
+    pub wrap_up_time: Option<Field<'a>>,
+}
+
+/// The source objects, for keeping unmapped fields in `extra` (general path only).
+#[derive(Debug)]
+struct Raw<'a> {
+    obj: &'a Map<String, Value>,
+    call_info: Option<&'a Value>,
+    call_duration: Option<&'a Value>,
+    justcall_ai: Option<&'a Value>,
+}
+
+fn text(f: Option<Field<'_>>) -> Option<String> {
+    f.and_then(Field::text)
+}
+
+/// One v2.1 call from its fields. `raw` (the source objects) is needed only to keep the
+/// unmapped fields when `ctx.keep_extra` is set; the fast lane never runs then.
+fn call_fields_item(
+    f: &CallFields<'_>,
+    raw: Option<&Raw<'_>>,
+    path: &str,
+    ctx: &mut ParseCtx,
+    event: Option<Event>,
+) -> Item {
+    let raw = raw.filter(|_| ctx.keep_extra);
+    let sid = text(f.call_sid);
+    let id = text(f.id);
     let Some(key) = sid.clone().or_else(|| id.clone()) else {
         return ctx.reject(
             path,
             0,
-            n.path_of("call_sid"),
+            child_path(path, "call_sid"),
             "no call id: call_sid and id are both empty",
         );
     };
     let mut d = CallDraft::new(P, key);
     let is_event = event.is_some();
     d.precedence = event.as_ref().map_or(REST_PRECEDENCE, |e| e.precedence);
-    let mut used: Vec<&str> = vec![
-        "id",
-        "call_sid",
-        "contact_number",
-        "contact_name",
-        "justcall_number",
-        "agent_id",
-        "agent_name",
-        "agent_email",
-        "call_date",
-        "call_time",
-        "cost_incurred",
-        "call_info",
-        "call_duration",
-        "justcall_ai",
-    ];
     if sid.is_some() {
         if let Some(id) = id {
             d.extra.insert("id".into(), Value::String(id));
@@ -335,17 +466,16 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
     // call_info: direction, type, disposition, notes, recording, traits.
     let mut direction = None;
     let mut type_word = None;
-    if let Some((ci, ci_path)) = n.child("call_info") {
-        let ci_node = Node::new(ci, &ci_path);
-        if let Some(word) = ci_node.string("direction") {
+    if let Some(ci) = &f.call_info {
+        if let Some(word) = text(ci.direction) {
             direction = Some(direction_word(&word, ctx));
         }
-        type_word = ci_node.string("type");
-        d.disposition = ci_node.string("disposition");
-        d.notes = ci_node.string("notes");
-        d.recording_url = ci_node.string("recording");
-        if let Some(traits) = ci.get("call_traits").and_then(Value::as_array) {
-            for t in traits.iter().filter_map(as_text) {
+        type_word = text(ci.kind);
+        d.disposition = text(ci.disposition);
+        d.notes = text(ci.notes);
+        d.recording_url = text(ci.recording);
+        if let Some(traits) = &ci.call_traits {
+            for t in traits.texts() {
                 let tag = t.to_lowercase();
                 if tag == "transfer" {
                     d.transfers = vec![Transfer {
@@ -359,7 +489,7 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
                 }
             }
         }
-        if ctx.keep_extra {
+        if let Some(ci) = raw.and_then(|r| r.call_info) {
             nested_rest(
                 ci,
                 &[
@@ -392,28 +522,29 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
     d.direction = direction;
 
     // When ringing began: call_date + call_time, UTC.
-    if let (Some(date), Some(time)) = (n.string("call_date"), n.string("call_time")) {
+    if let (Some(date), Some(time)) = (text(f.call_date), text(f.call_time)) {
         match crate::time::parse_date_time(&date, &time, Tz::UTC) {
             Some(t) => d.started_at = Some(t),
             None => {
                 let at = if NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_ok() {
-                    n.path_of("call_time")
+                    child_path(path, "call_time")
                 } else {
-                    n.path_of("call_date")
+                    child_path(path, "call_date")
                 };
                 ctx.bad(at, format!("not a UTC date and time: {date:?} {time:?}"));
             }
         }
     }
 
-    if let Some((cd, cd_path)) = n.child("call_duration") {
-        let cd_node = Node::new(cd, &cd_path);
-        let sec = |ctx: &mut ParseCtx, key: &str| ctx.seconds(cd.get(key), &cd_node.path_of(key));
-        let total = sec(ctx, "total_duration");
-        let talk = sec(ctx, "conversation_time");
-        let ring = sec(ctx, "ring_time");
-        let queue = sec(ctx, "queue_wait_time");
-        let wrap = sec(ctx, "wrap_up_time");
+    if let Some(cd) = &f.call_duration {
+        let sec = |ctx: &mut ParseCtx, v: Option<Field<'_>>, key: &'static str| {
+            ctx.seconds_at(v, || At::grandchild(path, "call_duration", key).render())
+        };
+        let total = sec(ctx, cd.total_duration, "total_duration");
+        let talk = sec(ctx, cd.conversation_time, "conversation_time");
+        let ring = sec(ctx, cd.ring_time, "ring_time");
+        let queue = sec(ctx, cd.queue_wait_time, "queue_wait_time");
+        let wrap = sec(ctx, cd.wrap_up_time, "wrap_up_time");
         let before_answer = match (ring, queue) {
             (None, None) => None,
             (r, q) => Some(r.unwrap_or(0.0) + q.unwrap_or(0.0)),
@@ -424,7 +555,7 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
         if d.outcome == Some(Outcome::Answered) {
             d.wait_s = before_answer;
         }
-        if ctx.keep_extra {
+        if let Some(cd) = raw.and_then(|r| r.call_duration) {
             nested_rest(
                 cd,
                 &[
@@ -440,22 +571,42 @@ fn call(value: &Value, path: &str, ctx: &mut ParseCtx, event: Option<Event>) -> 
         }
     }
 
-    party_fields(&n, &mut d);
-    if let Some(q) = queue_name(obj.get("queue")) {
+    party_fields(&f.parties, &mut d);
+    let mut line_used = false;
+    if let Some(q) = f.queue.and_then(queue_name) {
         d.queue = Some(q);
-    } else if let Some(line) = n.string("justcall_line_name") {
+    } else if let Some(line) = text(f.justcall_line_name) {
         d.queue = Some(line);
-        used.push("justcall_line_name");
+        line_used = true;
     }
-    d.cost = ctx.number(obj.get("cost_incurred"), &n.path_of("cost_incurred"));
-    if let Some(ai) = obj.get("justcall_ai").filter(|v| v.is_object()) {
-        d.summary = ai.get("call_summary").and_then(as_text);
-        if ctx.keep_extra {
+    d.cost = ctx.number_at(f.cost_incurred, || child_path(path, "cost_incurred"));
+    if let Some(summary) = f.call_summary {
+        d.summary = text(summary);
+        if let Some(ai) = raw.and_then(|r| r.justcall_ai) {
             nested_rest(ai, &["call_summary"], "justcall_ai", &mut d.extra);
         }
     }
-    if ctx.keep_extra {
-        keep_rest(obj, &used, &mut d.extra);
+    if let Some(raw) = raw {
+        let mut used: Vec<&str> = vec![
+            "id",
+            "call_sid",
+            "contact_number",
+            "contact_name",
+            "justcall_number",
+            "agent_id",
+            "agent_name",
+            "agent_email",
+            "call_date",
+            "call_time",
+            "cost_incurred",
+            "call_info",
+            "call_duration",
+            "justcall_ai",
+        ];
+        if line_used {
+            used.push("justcall_line_name");
+        }
+        keep_rest(raw.obj, &used, &mut d.extra);
     }
     if let Some(e) = event {
         d.extra.insert("webhook".into(), Value::Object(e.envelope));
@@ -492,7 +643,7 @@ fn v1(obj: &Map<String, Value>, value: &Value, path: &str, ctx: &mut ParseCtx) -
             }
         });
     }
-    party_fields(&n, &mut d);
+    party_fields(&party_fields_of(value), &mut d);
     keep_rest(
         obj,
         &[
@@ -513,32 +664,54 @@ fn v1(obj: &Map<String, Value>, value: &Value, path: &str, ctx: &mut ParseCtx) -
     ctx.finish(d, path, 0, false)
 }
 
-/// Agent, customer and business line, named the same in v2.1 and v1.
-fn party_fields(n: &Node<'_>, d: &mut CallDraft) {
+/// Agent, customer and business line from their fields (v2.1 and v1).
+fn party_fields(p: &PartyFields<'_>, d: &mut CallDraft) {
     let agent = Agent {
-        id: n.string("agent_id"),
-        email: n.string("agent_email").map(|e| e.to_lowercase()),
-        name: n.string("agent_name"),
+        id: text(p.agent_id),
+        email: text(p.agent_email).map(|e| e.to_lowercase()),
+        name: text(p.agent_name),
     };
     if !agent.is_empty() {
         d.agent = Some(agent);
     }
-    d.customer_number = n
-        .string("contact_number")
-        .and_then(|s| crate::phone::normalize(&s));
-    d.customer_name = n.string("contact_name");
-    d.business_number = n
-        .string("justcall_number")
-        .and_then(|s| crate::phone::normalize(&s));
+    d.customer_number = text(p.contact_number).and_then(|s| crate::phone::normalize(&s));
+    d.customer_name = text(p.contact_name);
+    d.business_number = text(p.justcall_number).and_then(|s| crate::phone::normalize(&s));
 }
 
-fn queue_name(queue: Option<&Value>) -> Option<String> {
-    match queue? {
-        Value::Object(q) => ["name", "queue_name"]
-            .iter()
-            .find_map(|k| q.get(*k).and_then(as_text)),
-        v @ Value::String(_) => as_text(v),
-        _ => None,
+/// The parties of a `Value` object.
+fn party_fields_of(value: &Value) -> PartyFields<'_> {
+    let get = |k: &str| Field::get(value, k);
+    PartyFields {
+        contact_number: get("contact_number"),
+        contact_name: get("contact_name"),
+        justcall_number: get("justcall_number"),
+        agent_id: get("agent_id"),
+        agent_name: get("agent_name"),
+        agent_email: get("agent_email"),
+    }
+}
+
+/// The `queue` value: any value (general path), or the read keys of an object (fast lane).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum QueueField<'a> {
+    Field(Field<'a>),
+    Names {
+        name: Option<Field<'a>>,
+        queue_name: Option<Field<'a>>,
+    },
+}
+
+/// The queue's name: an object's `name` or `queue_name`, or the value itself when it is text.
+fn queue_name(queue: QueueField<'_>) -> Option<String> {
+    match queue {
+        QueueField::Field(Field::Other(q @ Value::Object(_))) => queue_name(QueueField::Names {
+            name: Field::get(q, "name"),
+            queue_name: Field::get(q, "queue_name"),
+        }),
+        QueueField::Names { name, queue_name } => [name, queue_name].into_iter().find_map(text),
+        QueueField::Field(s @ Field::Str(_)) => s.text(),
+        QueueField::Field(_) => None,
     }
 }
 
@@ -555,6 +728,22 @@ fn nested_rest(obj: &Value, used: &[&str], key: &str, extra: &mut Map<String, Va
 
 /// Lower case, `_` and `-` read as spaces, runs of spaces collapsed.
 fn normalize_word(word: &str) -> String {
+    // The usual words (`Incoming`, `Abandoned before ringing`) are ASCII with single inner
+    // spaces and nothing to replace: then lower-casing them is the whole job.
+    let simple = !word.starts_with(' ')
+        && !word.ends_with(' ')
+        && !word.contains("  ")
+        && word.bytes().all(|b| {
+            b.is_ascii() && b != b'_' && b != b'-' && (b == b' ' || !(b as char).is_whitespace())
+        });
+    if simple {
+        word.to_ascii_lowercase()
+    } else {
+        normalize_word_general(word)
+    }
+}
+
+fn normalize_word_general(word: &str) -> String {
     word.to_lowercase()
         .replace(['_', '-'], " ")
         .split_whitespace()
@@ -598,6 +787,8 @@ fn type_outcome(word: &str, direction: Direction) -> (Option<Outcome>, Option<Di
         });
     (outcome, hinted)
 }
+
+pub(crate) mod fast;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -1142,6 +1333,14 @@ mod tests {
         ),
         ("in-progress", Direction::Outbound, Outcome::Active),
     ];
+
+    proptest::proptest! {
+        /// The shortcut for plain ASCII words gives what the general normalization gives.
+        #[test]
+        fn normalize_word_shortcut_is_exact(word in "[ a-zA-Z_\\-\t\u{0b}\u{a0}\u{e9}\u{130}]{0,12}") {
+            proptest::prop_assert_eq!(normalize_word(&word), normalize_word_general(&word));
+        }
+    }
 
     #[test]
     fn every_type_word() {

@@ -23,6 +23,7 @@
 use crate::model::{CallDraft, FieldIssue, Provider};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use json::Field;
 use serde_json::Value;
 
 pub mod json;
@@ -185,34 +186,52 @@ impl ParseCtx {
 
     /// Parse a timestamp value (string in any format, or epoch number) at `path`.
     pub fn instant(&mut self, value: Option<&Value>, path: &str) -> Option<DateTime<Utc>> {
+        self.instant_at(value.map(Field::of), || path.to_string())
+    }
+
+    /// [`ParseCtx::instant`] of a [`Field`]; the path is built only for a message.
+    pub fn instant_at(
+        &mut self,
+        value: Option<Field<'_>>,
+        path: impl FnOnce() -> String,
+    ) -> Option<DateTime<Utc>> {
         let v = value?;
         let parsed = match v {
-            Value::Null => return None,
-            Value::String(s) if s.trim().is_empty() => return None,
-            Value::String(s) => crate::time::parse_instant(s, self.source_tz),
-            Value::Number(n) => n.as_f64().and_then(crate::time::from_epoch),
-            _ => None,
+            Field::Null => return None,
+            Field::Str(s) if s.trim().is_empty() => return None,
+            Field::Str(s) => crate::time::parse_instant(s, self.source_tz),
+            Field::Num(n) => n.as_f64().and_then(crate::time::from_epoch),
+            Field::Bool(_) | Field::Other(_) => None,
         };
         if parsed.is_none() {
-            self.bad(path, format!("not a timestamp: {}", short(v)));
+            self.bad(path(), format!("not a timestamp: {}", v.short()));
         }
         parsed
     }
 
     /// Parse a number (JSON number or numeric string) at `path`; must be finite.
     pub fn number(&mut self, value: Option<&Value>, path: &str) -> Option<f64> {
+        self.number_at(value.map(Field::of), || path.to_string())
+    }
+
+    /// [`ParseCtx::number`] of a [`Field`]; the path is built only for a message.
+    pub fn number_at(
+        &mut self,
+        value: Option<Field<'_>>,
+        path: impl FnOnce() -> String,
+    ) -> Option<f64> {
         let v = value?;
         let parsed = match v {
-            Value::Null => return None,
-            Value::String(s) if s.trim().is_empty() => return None,
-            Value::String(s) => s.trim().parse::<f64>().ok(),
-            Value::Number(n) => n.as_f64(),
-            Value::Bool(_) | Value::Array(_) | Value::Object(_) => None,
+            Field::Null => return None,
+            Field::Str(s) if s.trim().is_empty() => return None,
+            Field::Str(s) => s.trim().parse::<f64>().ok(),
+            Field::Num(n) => n.as_f64(),
+            Field::Bool(_) | Field::Other(_) => None,
         };
         match parsed {
             Some(x) if x.is_finite() => Some(x),
             _ => {
-                self.bad(path, format!("not a finite number: {}", short(v)));
+                self.bad(path(), format!("not a finite number: {}", v.short()));
                 None
             }
         }
@@ -220,9 +239,18 @@ impl ParseCtx {
 
     /// A non-negative duration in seconds at `path` (negative values are bad values).
     pub fn seconds(&mut self, value: Option<&Value>, path: &str) -> Option<f64> {
-        let x = self.number(value, path)?;
+        self.seconds_at(value.map(Field::of), || path.to_string())
+    }
+
+    /// [`ParseCtx::seconds`] of a [`Field`]; the path is built only for a message.
+    pub fn seconds_at(
+        &mut self,
+        value: Option<Field<'_>>,
+        path: impl Fn() -> String,
+    ) -> Option<f64> {
+        let x = self.number_at(value, &path)?;
         if x < 0.0 {
-            self.bad(path, format!("negative duration {x}"));
+            self.bad(path(), format!("negative duration {x}"));
             return None;
         }
         Some(x)

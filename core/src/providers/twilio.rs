@@ -63,7 +63,7 @@
 //!   call-summary event as its summary (`data`); other voice events are not calls.
 //! - A resource of another kind (`sid` not `CA…`, e.g. a message in a list) is not a call.
 
-use super::json::{Node, as_text, keep_rest};
+use super::json::{Field, Node, as_text, child_path, keep_rest};
 use super::{Item, ParseCtx};
 use crate::model::{
     Agent, CallDraft, Direction, EndedReason, EndedReasonCategory, Outcome, Provider, Quality,
@@ -354,18 +354,75 @@ pub fn parse(value: &Value, path: &str, ctx: &mut ParseCtx) -> Vec<Item> {
 
 /// One Call resource: a call of its own, or a leg folded into its parent.
 fn call_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
-    let node = Node::new(value, path);
-    let Some(obj) = node.obj() else {
+    let Some(obj) = value.as_object() else {
         return ctx.reject(path, 0, path, "a Twilio call must be a JSON object");
     };
-    let Some(sid) = node.string("sid") else {
-        return ctx.reject(path, 0, node.path_of("sid"), "no call sid");
+    call_fields_item(&CallFields::of(value), Some(obj), path, ctx)
+}
+
+/// The fields of a Call resource that the mapping reads (`None`: the key is absent), from a
+/// `Value` or from the typed fast lane ([`fast`]); [`call_fields_item`] maps them the same way
+/// for both.
+#[derive(Debug, Default)]
+pub(crate) struct CallFields<'a> {
+    pub sid: Option<Field<'a>>,
+    pub parent_call_sid: Option<Field<'a>>,
+    pub account_sid: Option<Field<'a>>,
+    pub direction: Option<Field<'a>>,
+    pub answered_by: Option<Field<'a>>,
+    pub status: Option<Field<'a>>,
+    pub start_time: Option<Field<'a>>,
+    pub date_created: Option<Field<'a>>,
+    pub end_time: Option<Field<'a>>,
+    pub duration: Option<Field<'a>>,
+    pub price: Option<Field<'a>>,
+    pub from: Option<Field<'a>>,
+    pub to: Option<Field<'a>>,
+    pub caller_name: Option<Field<'a>>,
+}
+
+impl<'a> CallFields<'a> {
+    fn of(value: &'a Value) -> Self {
+        let get = |k: &str| Field::get(value, k);
+        CallFields {
+            sid: get("sid"),
+            parent_call_sid: get("parent_call_sid"),
+            account_sid: get("account_sid"),
+            direction: get("direction"),
+            answered_by: get("answered_by"),
+            status: get("status"),
+            start_time: get("start_time"),
+            date_created: get("date_created"),
+            end_time: get("end_time"),
+            duration: get("duration"),
+            price: get("price"),
+            from: get("from"),
+            to: get("to"),
+            caller_name: get("caller_name"),
+        }
+    }
+}
+
+fn text(f: Option<Field<'_>>) -> Option<String> {
+    f.and_then(Field::text)
+}
+
+/// One Call resource from its fields. `obj` (the whole object) is needed only to keep the
+/// unmapped fields when `ctx.keep_extra` is set; the fast lane never runs then.
+pub(crate) fn call_fields_item(
+    f: &CallFields<'_>,
+    obj: Option<&Map<String, Value>>,
+    path: &str,
+    ctx: &mut ParseCtx,
+) -> Item {
+    let Some(sid) = text(f.sid) else {
+        return ctx.reject(path, 0, child_path(path, "sid"), "no call sid");
     };
     if !sid.starts_with("CA") {
         return ctx.non_call(path, 0, format!("twilio resource {sid}, not a call"));
     }
-    let (draft, facts) = rest_call(node, obj, &sid, ctx);
-    match node.string("parent_call_sid") {
+    let (draft, facts) = rest_call(f, obj, path, &sid, ctx);
+    match text(f.parent_call_sid) {
         Some(parent) if parent != sid => {
             let leg = leg_contribution(&draft, &sid, &parent, &facts);
             ctx.finish(leg, path, 0, true)
@@ -386,57 +443,64 @@ struct LegFacts {
 
 /// The mapping of one Call resource as a call of its own (SPEC 7).
 fn rest_call(
-    node: Node<'_>,
-    obj: &Map<String, Value>,
+    f: &CallFields<'_>,
+    obj: Option<&Map<String, Value>>,
+    path: &str,
     sid: &str,
     ctx: &mut ParseCtx,
 ) -> (CallDraft, LegFacts) {
+    let at = |key| move || child_path(path, key);
     let mut d = CallDraft::new(P, sid);
-    d.tenant = node.string("account_sid");
-    d.direction = node
-        .string("direction")
-        .map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
-    let answered_by_word = node.string("answered_by");
+    d.tenant = text(f.account_sid);
+    d.direction =
+        text(f.direction).map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
+    let answered_by_word = text(f.answered_by);
     let answered_by = answered_by_word
         .as_deref()
         .and_then(|w| word(ANSWERED_BY, w, ctx));
-    d.raw_status = node.string("status");
+    d.raw_status = text(f.status);
     let state = d
         .raw_status
-        .clone()
-        .and_then(|w| word(CALL_STATUS, &w, ctx));
+        .as_deref()
+        .and_then(|w| word(CALL_STATUS, w, ctx));
     apply_state(&mut d, state, answered_by);
     d.started_at = ctx
-        .instant(node.raw("start_time"), &node.path_of("start_time"))
-        .or_else(|| ctx.instant(node.raw("date_created"), &node.path_of("date_created")));
-    d.ended_at = ctx.instant(node.raw("end_time"), &node.path_of("end_time"));
-    d.talk_s = ctx.seconds(node.raw("duration"), &node.path_of("duration"));
-    d.cost = ctx
-        .number(node.raw("price"), &node.path_of("price"))
-        .map(f64::abs);
-    let mut used = vec![
-        "sid",
-        "account_sid",
-        "direction",
-        "status",
-        "start_time",
-        "end_time",
-        "duration",
-        "price",
-        "from",
-        "to",
-    ];
-    let (from, to) = (node.string("from"), node.string("to"));
+        .instant_at(f.start_time, at("start_time"))
+        .or_else(|| ctx.instant_at(f.date_created, at("date_created")));
+    d.ended_at = ctx.instant_at(f.end_time, at("end_time"));
+    d.talk_s = ctx.seconds_at(f.duration, at("duration"));
+    d.cost = ctx.number_at(f.price, at("price")).map(f64::abs);
+    let (from, to) = (text(f.from), text(f.to));
     set_numbers(&mut d, from.as_deref(), to.as_deref(), true);
-    if d.direction == Some(Direction::Inbound) {
-        d.customer_name = node.string("caller_name");
-        used.push("caller_name");
+    let inbound = d.direction == Some(Direction::Inbound);
+    if inbound {
+        d.customer_name = text(f.caller_name);
     }
-    if ctx.keep_extra {
-        keep_rest(obj, &used, &mut d.extra);
-    } else if let Some(w) = obj.get("answered_by").filter(|v| !v.is_null()) {
-        // `finalize` reads it back from `extra`; the other unmapped fields are not needed
-        d.extra.insert("answered_by".into(), w.clone());
+    match obj {
+        Some(obj) if ctx.keep_extra => {
+            let mut used = vec![
+                "sid",
+                "account_sid",
+                "direction",
+                "status",
+                "start_time",
+                "end_time",
+                "duration",
+                "price",
+                "from",
+                "to",
+            ];
+            if inbound {
+                used.push("caller_name");
+            }
+            keep_rest(obj, &used, &mut d.extra);
+        }
+        _ => {
+            // `finalize` reads it back from `extra`; the other unmapped fields are not needed
+            if let Some(w) = f.answered_by.filter(|v| !v.is_null()) {
+                d.extra.insert("answered_by".into(), w.to_value());
+            }
+        }
     }
     d.precedence = precedence(TIER_CALL, state.map_or(0, CallState::stage), RANK_REST, 0);
     (
@@ -1103,6 +1167,8 @@ fn estimate_start(draft: &mut CallDraft) {
             .insert("started_at_estimated".into(), Value::String(source.into()));
     }
 }
+
+pub(crate) mod fast;
 
 #[cfg(test)]
 mod tests;

@@ -18,6 +18,7 @@ mod table;
 pub use html::{CHART_IDS, HtmlOptions, to_html};
 pub use table::to_table;
 
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The top-level keys of the report, in order (SPEC 6).
@@ -43,20 +44,31 @@ pub const KEYWORD_LIMIT: usize = 50;
 /// missing one becomes null). `intents` and `keywords` are arrays of SPEC 4.6 rows; keywords
 /// are cut to the first [`KEYWORD_LIMIT`] rows, in the order given.
 pub fn assemble(ingest: Value, analytics: &Value, intents: Value, keywords: Value) -> Value {
+    let analytics = ANALYTICS_KEYS.map(|key| analytics.get(key).cloned());
+    assemble_parts(ingest, analytics, intents, keywords)
+}
+
+/// The analytics keys of the report, in order.
+const ANALYTICS_KEYS: [&str; 6] = [
+    "summary",
+    "kpis",
+    "agents",
+    "endedReasons",
+    "endedReasonsRaw",
+    "concurrency",
+];
+
+/// [`assemble`] from the values of [`ANALYTICS_KEYS`] (a missing one becomes null).
+fn assemble_parts(
+    ingest: Value,
+    analytics: [Option<Value>; 6],
+    intents: Value,
+    keywords: Value,
+) -> Value {
     let mut out = Map::new();
     out.insert("ingest".into(), ingest);
-    for key in [
-        "summary",
-        "kpis",
-        "agents",
-        "endedReasons",
-        "endedReasonsRaw",
-        "concurrency",
-    ] {
-        out.insert(
-            key.into(),
-            analytics.get(key).cloned().unwrap_or(Value::Null),
-        );
+    for (key, value) in ANALYTICS_KEYS.into_iter().zip(analytics) {
+        out.insert(key.into(), value.unwrap_or(Value::Null));
     }
     out.insert("intents".into(), intents);
     let keywords = match keywords {
@@ -73,9 +85,15 @@ pub fn assemble(ingest: Value, analytics: &Value, intents: Value, keywords: Valu
 /// The report object of a computed [`Report`](crate::analytics::Report): its JSON, with the
 /// keyword rows cut to [`KEYWORD_LIMIT`].
 pub fn from_report(report: &crate::analytics::Report) -> Value {
-    let value = serde_json::to_value(report).unwrap_or(Value::Null);
-    let get = |k: &str| value.get(k).cloned().unwrap_or(Value::Null);
-    assemble(get("ingest"), &value, get("intents"), get("keywords"))
+    // the same as `assemble` of the serialized report, moving its parts instead of cloning
+    // them (the per-minute concurrency series alone is ~20,000 objects)
+    let mut value = serde_json::to_value(report).unwrap_or(Value::Null);
+    let mut take = |k: &str| value.as_object_mut().and_then(|m| m.remove(k));
+    let ingest = take("ingest").unwrap_or(Value::Null);
+    let intents = take("intents").unwrap_or(Value::Null);
+    let keywords = take("keywords").unwrap_or(Value::Null);
+    let analytics = ANALYTICS_KEYS.map(&mut take);
+    assemble_parts(ingest, analytics, intents, keywords)
 }
 
 /// Output format of `callscope report --format`.
@@ -329,6 +347,40 @@ pub(crate) mod sample {
 mod tests {
     use super::*;
 
+    /// `report_json` writes the text `to_json(&from_report(..))` writes, at two granularities,
+    /// with and without the text analytics (more keywords than the limit), and for an empty
+    /// report.
+    #[test]
+    fn report_json_is_the_text_of_the_report_value() {
+        let pages: [&[u8]; 3] = [
+            include_bytes!("../../../tests/data/twilio/call_list_page1.json"),
+            include_bytes!("../../../tests/data/justcall/list_v21.json"),
+            include_bytes!("../../../tests/data/justcall/webhooks_call.json"),
+        ];
+        let mut ingestor = crate::ingest::Ingestor::new(&Default::default()).unwrap();
+        for (i, page) in pages.iter().enumerate() {
+            ingestor.add_bytes(&format!("p{i}.json"), page).unwrap();
+        }
+        let ingested = ingestor.finish();
+        for granularity in ["hour", "day"] {
+            for skip_text in [false, true] {
+                let options: crate::analytics::AnalyticsOptions = serde_json::from_value(
+                    serde_json::json!({"granularity": granularity, "allowMixedTenants": true}),
+                )
+                .unwrap();
+                let mut report = compute(&ingested, &options, skip_text).unwrap();
+                assert_eq!(report_json(&report), to_json(&from_report(&report)));
+                report.keywords = (0..KEYWORD_LIMIT + 7)
+                    .map(|i| serde_json::json!({"keyword": format!("k{i}"), "count": i}))
+                    .collect();
+                assert_eq!(report_json(&report), to_json(&from_report(&report)));
+            }
+        }
+        let empty = crate::ingest::Ingested::default();
+        let report = compute(&empty, &Default::default(), false).unwrap();
+        assert_eq!(report_json(&report), to_json(&from_report(&report)));
+    }
+
     #[test]
     fn assemble_has_exactly_the_spec_keys_in_order() {
         let r = sample::report();
@@ -466,6 +518,16 @@ pub fn build(
     analytics: &crate::analytics::AnalyticsOptions,
     skip_text: bool,
 ) -> crate::Result<Value> {
+    compute(ingested, analytics, skip_text).map(|report| from_report(&report))
+}
+
+/// What [`build`] computes, before it becomes a JSON value: [`from_report`] (or
+/// [`report_json`] for the JSON text) finishes it.
+pub fn compute(
+    ingested: &crate::ingest::Ingested,
+    analytics: &crate::analytics::AnalyticsOptions,
+    skip_text: bool,
+) -> crate::Result<crate::analytics::Report> {
     let mut report = crate::analytics::Report::compute(&ingested.records, analytics)?;
     report.ingest = serde_json::to_value(&ingested.report).unwrap_or(Value::Null);
     if !skip_text {
@@ -485,7 +547,47 @@ pub fn build(
             .filter_map(|row| serde_json::to_value(row).ok())
             .collect();
     }
-    Ok(from_report(&report))
+    Ok(report)
+}
+
+/// The report's fields in the SPEC 6 key order, keywords cut to [`KEYWORD_LIMIT`].
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReportJson<'a> {
+    ingest: &'a Value,
+    summary: &'a crate::analytics::Summary,
+    kpis: &'a crate::analytics::Kpis,
+    agents: &'a [crate::analytics::BreakdownRow],
+    ended_reasons: &'a [crate::analytics::CategoryRow],
+    ended_reasons_raw: &'a [crate::analytics::RawReasonRow],
+    concurrency: &'a crate::analytics::Concurrency,
+    intents: &'a [Value],
+    keywords: &'a [Value],
+}
+
+/// `to_json(&from_report(report))`, written straight from the report without building the
+/// JSON value first (the per-minute concurrency series alone is ~20,000 objects). The same
+/// text: the value holds the same keys in the same order, and serde_json writes numbers,
+/// strings and map keys the same way from a value as from the types.
+pub fn report_json(report: &crate::analytics::Report) -> String {
+    let keywords = report
+        .keywords
+        .get(..KEYWORD_LIMIT)
+        .unwrap_or(&report.keywords);
+    let view = ReportJson {
+        ingest: &report.ingest,
+        summary: &report.summary,
+        kpis: &report.kpis,
+        agents: &report.agents,
+        ended_reasons: &report.ended_reasons,
+        ended_reasons_raw: &report.ended_reasons_raw,
+        concurrency: &report.concurrency,
+        intents: &report.intents,
+        keywords,
+    };
+    let mut s = serde_json::to_string_pretty(&view).unwrap_or_else(|_| "null".into());
+    s.push('\n');
+    s
 }
 
 /// Ingest one in-memory input and build its report (the bindings' `report` function).

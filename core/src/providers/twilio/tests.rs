@@ -50,7 +50,7 @@ fn record(mut draft: CallDraft) -> CallRecord {
 /// The Call resource as a call of its own (what a parent record looks like).
 fn standalone(value: &Value, ctx: &mut ParseCtx) -> CallDraft {
     let sid = value["sid"].as_str().unwrap();
-    rest_call(Node::new(value, "$"), value.as_object().unwrap(), sid, ctx).0
+    rest_call(&CallFields::of(value), value.as_object(), "$", sid, ctx).0
 }
 
 fn reason(rec: &CallRecord) -> (EndedReasonCategory, &str) {
