@@ -8,6 +8,8 @@
 //! - `ingest`: `ingest_bytes` with provider detection, lenient and strict;
 //! - `detect`: format sniffing and JSON provider detection;
 //! - `time`: the timestamp and phone-number readers;
+//! - `fast_lane`: ingest without `extra`, with the typed fast lane and on the general path
+//!   only, detected and as Twilio / JustCall, lenient and strict: the same result;
 //! - any other name: like `ingest`.
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
@@ -65,6 +67,38 @@ fn ingest_both(provider: Option<Provider>, data: &[u8], file: &Path) {
     }
 }
 
+/// The typed fast lane and the general path give the same records, report or error.
+fn lanes_agree(data: &[u8], file: &Path) {
+    for provider in [None, Some(Provider::Twilio), Some(Provider::JustCall)] {
+        for strict in [false, true] {
+            let lane = IngestOptions {
+                provider,
+                strict,
+                keep_extra: false,
+                ..Default::default()
+            };
+            let general = IngestOptions {
+                general_path_only: true,
+                ..lane.clone()
+            };
+            let (a, b) = (
+                ingest_bytes("fuzz", data, &lane),
+                ingest_bytes("fuzz", data, &general),
+            );
+            match (a, b) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{}: lanes differ", file.display()),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{}", file.display()),
+                (a, b) => panic!(
+                    "{}: lane {:?}, general {:?}",
+                    file.display(),
+                    a.err(),
+                    b.err()
+                ),
+            }
+        }
+    }
+}
+
 /// Run one input through its target's code path; panics on a failure.
 fn replay(target: &str, data: &[u8], file: &Path) {
     match target {
@@ -81,6 +115,10 @@ fn replay(target: &str, data: &[u8], file: &Path) {
             }
         }
         "ingest" => ingest_both(None, data, file),
+        "fast_lane" => {
+            ingest_both(None, data, file);
+            lanes_agree(data, file);
+        }
         other => ingest_both(Provider::from_str(other).ok(), data, file),
     }
 }
