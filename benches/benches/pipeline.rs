@@ -295,8 +295,9 @@ fn concurrency(bencher: Bencher) {
 /// with new start instants (uniform over the same 14 days, fixed seed), each keeping its own
 /// length, answer delay and outcome.
 fn many_records(n: usize) -> &'static [CallRecord] {
-    static SCALED: OnceLock<std::sync::Mutex<Vec<(usize, &'static [CallRecord])>>> =
-        OnceLock::new();
+    /// The generated record lists by size.
+    type Scaled = std::sync::Mutex<Vec<(usize, &'static [CallRecord])>>;
+    static SCALED: OnceLock<Scaled> = OnceLock::new();
     let cache = SCALED.get_or_init(Default::default);
     let mut cache = cache
         .lock()
