@@ -19,7 +19,7 @@ CARGO_TEST_ARGS := --workspace --exclude callscope-python --exclude callscope-no
 
 .PHONY: bench-smoke vader-parity test setup deps-system deps-rust deps-python deps-node versions \
         rust-test clippy fmt python-build python-test node-build node-test \
-        wasm-build wasm-package wasm-test wasm-node-test wasm-browser-test demo clean-times
+        wasm-build wasm-package wasm-test wasm-node-test wasm-browser-test bench-wasm demo clean-times
 
 test: clean-times setup versions rust-test bench-smoke clippy fmt python-test node-test wasm-test vader-parity
 	@echo "== step times (seconds) =="; cat target/step-times.txt
@@ -96,6 +96,12 @@ wasm-node-test: wasm-build
 
 wasm-browser-test: wasm-build
 	$(STEP) wasm-chromium-test bash -c 'cd bindings-wasm && node --test tests/browser.test.mjs'
+
+# The 100k-call report in headless Chromium and in Node (issue #5); not part of `make test`.
+# The release build, then bindings-wasm/bench/report.bench.mjs (BENCH_ARGS, e.g. --runs 3).
+bench-wasm:
+	WASM_PROFILE=release bindings-wasm/build.sh
+	cd bindings-wasm && node bench/report.bench.mjs $(BENCH_ARGS)
 
 # ---- VADER parity: every ground-truth text of vaderSentiment's sdist scored by both ----
 VADER_SDIST := target/vader/vaderSentiment-3.3.2.tar.gz

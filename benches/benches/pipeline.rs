@@ -291,6 +291,48 @@ fn concurrency(bencher: Bencher) {
         .bench(|| black_box(analytics::concurrency(recs, &opts)));
 }
 
+/// `n` calls for the scaled concurrency bench: the ingested records of both pages repeated
+/// with new start instants (uniform over the same 14 days, fixed seed), each keeping its own
+/// length, answer delay and outcome.
+fn many_records(n: usize) -> &'static [CallRecord] {
+    /// The generated record lists by size.
+    type Scaled = std::sync::Mutex<Vec<(usize, &'static [CallRecord])>>;
+    static SCALED: OnceLock<Scaled> = OnceLock::new();
+    let cache = SCALED.get_or_init(Default::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, recs)) = cache.iter().find(|(size, _)| *size == n) {
+        return recs;
+    }
+    let base = records();
+    let mut rng = Lcg(20_261_122);
+    let recs: Vec<CallRecord> = (0..n)
+        .filter_map(|i| {
+            let mut r = base.get(i % base.len().max(1))?.clone();
+            let shift = chrono::DateTime::from_timestamp(start(&mut rng), 0)? - r.started_at;
+            r.started_at += shift;
+            r.answered_at = r.answered_at.map(|t| t + shift);
+            r.ended_at = r.ended_at.map(|t| t + shift);
+            Some(r)
+        })
+        .collect();
+    // Leaked once per size for the process lifetime of the bench, like the OnceLock inputs.
+    let recs: &'static [CallRecord] = Vec::leak(recs);
+    cache.push((n, recs));
+    recs
+}
+
+/// Per-minute concurrency series (SPEC 4.5) over 100k and 1M calls in the same 14 days
+/// (20,160 buckets), calls/s: the size where the O(n log n) part dominates.
+#[divan::bench(args = [100_000, 1_000_000], sample_count = 10)]
+fn concurrency_scaled(bencher: Bencher, calls: usize) {
+    let (recs, opts) = (many_records(calls), minute());
+    bencher
+        .counter(ItemsCount::new(recs.len()))
+        .bench(|| black_box(analytics::concurrency(recs, &opts)));
+}
+
 /// The full analytics report at minute granularity, calls/s.
 #[divan::bench]
 fn report(bencher: Bencher) {

@@ -146,13 +146,12 @@ fn options_of<T: serde::de::DeserializeOwned + Default>(
 }
 
 /// A result as a plain JS object: `None` is `null` (as in the core JSON and Node), maps are
-/// objects.
+/// objects. The value goes over as JSON text and `JSON.parse` builds it: for a result of many
+/// records this is several times faster than creating each property through the boundary.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer =
-        serde_wasm_bindgen::Serializer::json_compatible().serialize_maps_as_objects(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| js_error("Internal", &format!("cannot convert the result: {e}")))
+    let text = serde_json::to_string(value)
+        .map_err(|e| js_error("Internal", &format!("cannot convert the result: {e}")))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// Normalize call records: `{ records, report }` with camelCase keys.

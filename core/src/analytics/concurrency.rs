@@ -7,9 +7,10 @@
 //! active when it has no `ended_at` and its outcome is `active` (a running duration of an active
 //! call is ignored); an `ended_at` always makes the call finished. An end before the start
 //! (an invariant broken in lenient data) occupies nothing. An active call starting after
-//! `as_of` occupies nothing but still counts in `starts`. The work is
-//! one sort of the start/end events (O(n log n)) and one sweep over events and buckets
-//! together, so the cost beyond sorting is O(n + buckets).
+//! `as_of` occupies nothing but still counts in `starts`. The work is a sort of the start
+//! instants and one of the end instants (plain integers: a radix sort for long lists, at most
+//! O(n log n)) and one sweep over both lists and the buckets together, O(n + buckets): fixed
+//! buckets are arithmetic, local days need one zone lookup per day.
 
 use super::{AnalyticsOptions, LocalTime, Partial, build};
 use crate::{CallRecord, Error, Outcome};
@@ -197,31 +198,12 @@ impl ConcurrencyPartial {
     ) -> crate::Result<Concurrency> {
         let granularity_seconds = granularity.seconds_checked()?;
         let as_of_us = as_of.map(|t| t.timestamp_micros()).or(self.latest);
-        let mut current = 0u64;
-        let mut intervals = self.finished;
-        if let Some(now) = as_of_us {
-            current += intervals
-                .iter()
-                .filter(|(s, e)| *s <= now && now < *e)
-                .count() as u64;
-            current += self.active.iter().filter(|s| **s <= now).count() as u64;
-            // An active call that starts after as_of occupies nothing (it still counts in starts).
-            intervals.extend(self.active.iter().map(|s| (*s, now.max(*s))));
-        }
-        let events = net_events(&intervals);
-        let (mut peak, mut peak_at, mut level) = (0i64, None, 0i64);
-        for (t, delta) in &events {
-            level += delta;
-            if level > peak {
-                peak = level;
-                peak_at = Some(*t);
-            }
-        }
-        let series = series(&intervals, &events, granularity, granularity_seconds, tz)?;
+        let occupancy = Occupancy::new(&self.finished, &self.active, as_of_us);
+        let (level, series) = sweep(&occupancy, granularity, granularity_seconds, tz)?;
         Ok(Concurrency {
-            current,
-            peak: peak.max(0) as u64,
-            peak_at: peak_at.and_then(DateTime::from_timestamp_micros),
+            current: occupancy.current,
+            peak: level.peak.max(0) as u64,
+            peak_at: level.peak_at.and_then(DateTime::from_timestamp_micros),
             as_of: as_of_us.and_then(DateTime::from_timestamp_micros),
             granularity_seconds,
             series,
@@ -240,17 +222,19 @@ impl Partial for ConcurrencyPartial {
                 r.effective_end()
             }
         });
-        let seen = [Some(r.started_at), r.answered_at, end]
-            .into_iter()
-            .flatten()
-            .map(|t| t.timestamp_micros())
-            .max();
-        self.latest = self.latest.max(seen);
-        match end {
+        let end_us = end.map(|t| t.timestamp_micros());
+        // The latest of start, answer and end; instants compare without converting.
+        let answered_us = r
+            .answered_at
+            .filter(|a| *a > r.started_at && end.is_none_or(|e| *a > e))
+            .map(|a| a.timestamp_micros());
+        let seen = start
+            .max(end_us.unwrap_or(start))
+            .max(answered_us.unwrap_or(start));
+        self.latest = self.latest.max(Some(seen));
+        match end_us {
             // An end before the start breaks an invariant; it occupies nothing.
-            Some(end) => self
-                .finished
-                .push((start, end.timestamp_micros().max(start))),
+            Some(end) => self.finished.push((start, end.max(start))),
             None if r.outcome == Outcome::Active => self.active.push(start),
             None => self.calls_without_end += 1,
         }
@@ -277,25 +261,168 @@ pub fn concurrency(
     )
 }
 
-/// (instant, net change) for every instant where calls start or end, ascending. Zero-length
-/// intervals are left out; netting all events of one instant makes an ending call leave
-/// before a call starting at the same instant is counted (half-open intervals).
-fn net_events(intervals: &[(i64, i64)]) -> Vec<(i64, i64)> {
-    let mut raw: Vec<(i64, i64)> = Vec::with_capacity(intervals.len() * 2);
-    for (s, e) in intervals.iter().filter(|(s, e)| e > s) {
-        raw.push((*s, 1));
-        raw.push((*e, -1));
-    }
-    raw.sort_unstable();
-    let mut out: Vec<(i64, i64)> = Vec::with_capacity(raw.len());
-    for (t, d) in raw {
-        match out.last_mut() {
-            Some((last, sum)) if *last == t => *sum += d,
-            _ => out.push((t, d)),
+/// The occupied intervals of a finish as two ascending lists of instants (epoch microseconds).
+///
+/// Every interval `[s, e)` gives one start and one end, the end raised to the start (an end
+/// before the start occupies nothing), so a zero-length call adds and removes itself at the same
+/// instant: it nets out of every level and counts only in `starts`.
+struct Occupancy {
+    /// Every start, ascending (also the `starts` of the buckets).
+    starts: Vec<i64>,
+    /// Every end, ascending.
+    ends: Vec<i64>,
+    /// The last occupied instant: one microsecond before an end, or a zero-length call's start.
+    last_instant: Option<i64>,
+    /// Calls occupying `as_of` (active calls started at or before it included).
+    current: u64,
+}
+
+impl Occupancy {
+    fn new(finished: &[(i64, i64)], active: &[i64], as_of: Option<i64>) -> Self {
+        let n = finished.len() + if as_of.is_some() { active.len() } else { 0 };
+        let mut starts = Vec::with_capacity(n);
+        let mut ends = Vec::with_capacity(n);
+        let mut last_instant = None;
+        let mut current = 0u64;
+        let mut push = |s: i64, e: i64| {
+            let e = e.max(s);
+            starts.push(s);
+            ends.push(e);
+            last_instant = last_instant.max(Some(if e > s { e - 1 } else { s }));
+        };
+        for &(s, e) in finished {
+            push(s, e);
+            current += u64::from(as_of.is_some_and(|now| s <= now && now < e));
+        }
+        if let Some(now) = as_of {
+            // An active call that starts after as_of occupies nothing (it still counts in starts).
+            for &s in active {
+                push(s, now);
+                current += u64::from(s <= now);
+            }
+        }
+        #[cfg(feature = "parallel")]
+        let (starts, ends) = rayon::join(|| sort_instants(starts), || sort_instants(ends));
+        #[cfg(not(feature = "parallel"))]
+        let (starts, ends) = (sort_instants(starts), sort_instants(ends));
+        Occupancy {
+            starts,
+            ends,
+            last_instant,
+            current,
         }
     }
-    out.retain(|(_, d)| *d != 0);
-    out
+
+    /// The (instant, net change) events of these intervals.
+    fn events(&self) -> NetEvents<'_> {
+        NetEvents {
+            starts: &self.starts,
+            ends: &self.ends,
+        }
+    }
+}
+
+/// Lists shorter than this are sorted by comparison; longer ones by radix.
+const RADIX_MIN_LEN: usize = 1 << 12;
+/// Bits per radix digit: 2,048 counters stay in the L1 cache.
+const RADIX_BITS: u32 = 11;
+
+/// `instants` ascending. Long lists get an LSD radix sort of the offsets from the minimum in
+/// the coarsest unit that divides them all (whole seconds or milliseconds in most exports),
+/// with only as many 11-bit passes as that range needs (2 for two weeks of whole seconds): a
+/// few linear passes instead of O(n log n) comparisons.
+fn sort_instants(mut instants: Vec<i64>) -> Vec<i64> {
+    if instants.len() < RADIX_MIN_LEN {
+        instants.sort_unstable();
+        return instants;
+    }
+    let (Some(&min), Some(&max)) = (instants.iter().min(), instants.iter().max()) else {
+        return instants;
+    };
+    // Constant units, so that the divisions compile to multiplications.
+    if all_multiples::<1_000_000>(&instants, min) {
+        radix_sort::<1_000_000>(instants, min, max)
+    } else if all_multiples::<1_000>(&instants, min) {
+        radix_sort::<1_000>(instants, min, max)
+    } else {
+        radix_sort::<1>(instants, min, max)
+    }
+}
+
+/// The offset of `t` from `min` as an unsigned key: order-preserving for any i64 range.
+fn offset(t: i64, min: i64) -> u64 {
+    (t as u64).wrapping_sub(min as u64)
+}
+
+/// Whether every instant is a whole number of `UNIT`s after `min`.
+fn all_multiples<const UNIT: u64>(instants: &[i64], min: i64) -> bool {
+    instants.iter().all(|t| offset(*t, min) % UNIT == 0)
+}
+
+/// LSD radix sort of the offsets from `min` in `UNIT`s (every offset is a multiple of it).
+fn radix_sort<const UNIT: u64>(instants: Vec<i64>, min: i64, max: i64) -> Vec<i64> {
+    let bits = u64::BITS - (offset(max, min) / UNIT).leading_zeros();
+    let mut keys: Vec<u64> = instants
+        .into_iter()
+        .map(|t| offset(t, min) / UNIT)
+        .collect();
+    let mut scratch = vec![0u64; keys.len()];
+    let mask = (1u64 << RADIX_BITS) - 1;
+    let mut shift = 0;
+    while shift < bits {
+        let mut slots = [0usize; 1 << RADIX_BITS];
+        for key in &keys {
+            slots[((key >> shift) & mask) as usize] += 1;
+        }
+        let mut sum = 0;
+        for slot in slots.iter_mut() {
+            let count = *slot;
+            *slot = sum;
+            sum += count;
+        }
+        for key in &keys {
+            let slot = &mut slots[((key >> shift) & mask) as usize];
+            scratch[*slot] = *key;
+            *slot += 1;
+        }
+        std::mem::swap(&mut keys, &mut scratch);
+        shift += RADIX_BITS;
+    }
+    keys.into_iter()
+        .map(|k| (k * UNIT).wrapping_add(min as u64) as i64)
+        .collect()
+}
+
+/// (instant, net change) for every instant where calls start or end, ascending, from the sorted
+/// starts and ends. Instants whose changes cancel are left out; netting all changes of one
+/// instant makes a call ending there leave before one starting there is counted (half-open
+/// intervals).
+struct NetEvents<'a> {
+    starts: &'a [i64],
+    ends: &'a [i64],
+}
+
+impl Iterator for NetEvents<'_> {
+    type Item = (i64, i64);
+
+    fn next(&mut self) -> Option<(i64, i64)> {
+        loop {
+            let t = match (self.starts.first(), self.ends.first()) {
+                (Some(&s), Some(&e)) => s.min(e),
+                (Some(&s), None) => s,
+                (None, Some(&e)) => e,
+                (None, None) => return None,
+            };
+            let started = self.starts.iter().take_while(|s| **s == t).count();
+            let ended = self.ends.iter().take_while(|e| **e == t).count();
+            self.starts = &self.starts[started..];
+            self.ends = &self.ends[ended..];
+            let delta = started as i64 - ended as i64;
+            if delta != 0 {
+                return Some((t, delta));
+            }
+        }
+    }
 }
 
 /// Bucket boundaries: fixed UTC epoch multiples, or local calendar days.
@@ -307,7 +434,7 @@ enum Buckets {
 impl Buckets {
     fn start_of(&self, t: i64) -> i64 {
         match self {
-            Buckets::Fixed(g) => t.div_euclid(*g) * g,
+            Buckets::Fixed(g) => t.saturating_sub(t.rem_euclid(*g)),
             Buckets::Day(tz) => match DateTime::from_timestamp_micros(t) {
                 Some(instant) => day_start(LocalTime::of(instant, *tz).date, *tz),
                 None => t,
@@ -315,6 +442,8 @@ impl Buckets {
         }
     }
 
+    /// The start of the bucket after the one starting at `b`: arithmetic for fixed widths, one
+    /// zone lookup per day for `day` (so a 23- or 25-hour day ends where the next one starts).
     fn next(&self, b: i64) -> i64 {
         match self {
             Buckets::Fixed(g) => b.saturating_add(*g),
@@ -333,7 +462,10 @@ impl Buckets {
     /// How many buckets from the one starting at `first` to the one starting at `last`.
     fn count(&self, first: i64, last: i64) -> u64 {
         match self {
-            Buckets::Fixed(g) => ((last - first) / g) as u64 + 1,
+            Buckets::Fixed(g) => {
+                u64::try_from((i128::from(last) - i128::from(first)) / i128::from(*g) + 1)
+                    .unwrap_or(u64::MAX)
+            }
             Buckets::Day(tz) => {
                 let date =
                     |t| DateTime::from_timestamp_micros(t).map(|i| LocalTime::of(i, *tz).date);
@@ -354,76 +486,94 @@ fn day_start(date: NaiveDate, tz: Tz) -> i64 {
         .timestamp_micros()
 }
 
-fn series(
-    intervals: &[(i64, i64)],
-    events: &[(i64, i64)],
+/// The running level of a sweep over net events, with the first instant of its maximum.
+#[derive(Default)]
+struct Level {
+    level: i64,
+    peak: i64,
+    peak_at: Option<i64>,
+}
+
+impl Level {
+    fn step(&mut self, (t, delta): (i64, i64)) {
+        self.level += delta;
+        if self.level > self.peak {
+            self.peak = self.level;
+            self.peak_at = Some(t);
+        }
+    }
+}
+
+/// One sweep over the events and the buckets together: the overall peak and the series.
+fn sweep(
+    occupancy: &Occupancy,
     granularity: Granularity,
     granularity_seconds: u64,
     tz: Tz,
-) -> crate::Result<Vec<ConcurrencyBucket>> {
-    let Some(first_start) = intervals.iter().map(|(s, _)| *s).min() else {
-        return Ok(Vec::new());
-    };
-    // The last occupied instant: one microsecond before an end; a zero-length call's start.
-    let last_instant = intervals
-        .iter()
-        .map(|(s, e)| if e > s { e - 1 } else { *s })
-        .max()
-        .unwrap_or(first_start);
-    let buckets = match granularity {
-        Granularity::Day => Buckets::Day(tz),
-        // seconds_checked has verified that this product fits.
-        _ => Buckets::Fixed(granularity_seconds as i64 * MICROS),
-    };
-    let first = buckets.start_of(first_start);
-    let last = buckets.start_of(last_instant);
-    let count = buckets.count(first, last);
-    if count > MAX_BUCKETS {
-        return Err(Error::InvalidOption {
-            option: "granularity".into(),
-            reason: format!(
-                "{granularity} gives {count} buckets over this data (max {MAX_BUCKETS}); use a coarser one"
-            ),
-        });
+) -> crate::Result<(Level, Vec<ConcurrencyBucket>)> {
+    let mut events = occupancy.events().peekable();
+    let mut level = Level::default();
+    let mut out = Vec::new();
+    if let (Some(&first_start), Some(last_instant)) =
+        (occupancy.starts.first(), occupancy.last_instant)
+    {
+        let buckets = match granularity {
+            Granularity::Day => Buckets::Day(tz),
+            // seconds_checked has verified that this product fits.
+            _ => Buckets::Fixed(granularity_seconds as i64 * MICROS),
+        };
+        let first = buckets.start_of(first_start);
+        let last = buckets.start_of(last_instant);
+        let count = buckets.count(first, last);
+        if count > MAX_BUCKETS {
+            return Err(Error::InvalidOption {
+                option: "granularity".into(),
+                reason: format!(
+                    "{granularity} gives {count} buckets over this data (max {MAX_BUCKETS}); use a coarser one"
+                ),
+            });
+        }
+        out.reserve_exact(count as usize);
+        let mut starts = occupancy.starts.as_slice();
+        let mut b0 = first;
+        while b0 <= last {
+            let b1 = buckets.next(b0);
+            while let Some(&event) = events.peek().filter(|(t, _)| *t <= b0) {
+                level.step(event);
+                events.next();
+            }
+            let at_start = level.level;
+            let mut peak = at_start;
+            let mut area: i128 = 0;
+            let mut cursor = b0;
+            while let Some(&event) = events.peek().filter(|(t, _)| *t < b1) {
+                area += i128::from(level.level) * i128::from(event.0 - cursor);
+                cursor = event.0;
+                level.step(event);
+                events.next();
+                peak = peak.max(level.level);
+            }
+            area += i128::from(level.level) * i128::from(b1 - cursor);
+            // a linear count: most minute buckets hold a few starts or none
+            let in_bucket = starts.iter().take_while(|s| **s < b1).count();
+            starts = &starts[in_bucket..];
+            out.push(ConcurrencyBucket {
+                timestamp: b0.div_euclid(MICROS),
+                peak: peak.max(0) as u64,
+                at_start: at_start.max(0) as u64,
+                // the same value as `area as f64`, without the slow 128-bit conversion
+                average: i64::try_from(area).map_or(area as f64, |a| a as f64) / (b1 - b0) as f64,
+                starts: in_bucket as u64,
+            });
+            if b1 <= b0 {
+                break; // the end of time: no further bucket
+            }
+            b0 = b1;
+        }
     }
-    let mut starts: Vec<i64> = intervals.iter().map(|(s, _)| *s).collect();
-    starts.sort_unstable();
-    let mut out = Vec::with_capacity(count as usize);
-    let (mut level, mut ei, mut si) = (0i64, 0usize, 0usize);
-    let mut b0 = first;
-    while b0 <= last {
-        let b1 = buckets.next(b0);
-        while let Some((_, d)) = events.get(ei).filter(|(t, _)| *t <= b0) {
-            level += d;
-            ei += 1;
-        }
-        let at_start = level;
-        let mut peak = level;
-        let mut area: i128 = 0;
-        let mut cursor = b0;
-        while let Some((t, d)) = events.get(ei).copied().filter(|(t, _)| *t < b1) {
-            area += i128::from(level) * i128::from(t - cursor);
-            cursor = t;
-            level += d;
-            ei += 1;
-            peak = peak.max(level);
-        }
-        area += i128::from(level) * i128::from(b1 - cursor);
-        let mut bucket_starts = 0u64;
-        while starts.get(si).is_some_and(|s| *s < b1) {
-            bucket_starts += 1;
-            si += 1;
-        }
-        out.push(ConcurrencyBucket {
-            timestamp: b0.div_euclid(MICROS),
-            peak: peak.max(0) as u64,
-            at_start: at_start.max(0) as u64,
-            average: area as f64 / (b1 - b0) as f64,
-            starts: bucket_starts,
-        });
-        b0 = b1;
-    }
-    Ok(out)
+    // Ends after the last bucket lower the level only; the peak needs every event all the same.
+    events.for_each(|event| level.step(event));
+    Ok((level, out))
 }
 
 #[cfg(test)]
@@ -767,7 +917,7 @@ mod tests {
                 if r.outcome == Outcome::Active { iv.push((s, now.timestamp().max(s))); }
                 else if let Some(e) = r.effective_end() { iv.push((s, e.timestamp())); }
             }
-            let events = net_events(&iv);
+            let events: Vec<(i64, i64)> = Occupancy::new(&iv, &[], None).events().collect();
             let mut level = 0;
             for (_, d) in &events { level += d; prop_assert!(level >= 0); }
             prop_assert_eq!(level, 0);
@@ -801,5 +951,239 @@ mod tests {
             let back: ConcurrencyPartial = serde_json::from_str(&serde_json::to_string(&part(&records)).unwrap()).unwrap();
             prop_assert_eq!(back.finish(None, o.granularity, o.time_zone).unwrap(), whole);
         }
+    }
+
+    /// The bucket starts (UTC epoch microseconds) from the bucket of `first` to the bucket of
+    /// `last`, worked out the plain way: epoch multiples, or every local midnight in `tz`
+    /// (the zones tested have no gap at midnight; an ambiguous midnight is its earlier instant).
+    fn reference_buckets(first: i64, last: i64, g: Granularity, tz: Tz) -> Vec<(i64, i64)> {
+        use chrono::TimeZone;
+        let mut out = Vec::new();
+        if let Granularity::Day = g {
+            let day = |t: i64| {
+                DateTime::from_timestamp_micros(t)
+                    .unwrap()
+                    .with_timezone(&tz)
+                    .date_naive()
+            };
+            let midnight = |d: NaiveDate| {
+                tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap())
+                    .earliest()
+                    .unwrap()
+                    .timestamp_micros()
+            };
+            let mut d = day(first);
+            while d <= day(last) {
+                let next = d.succ_opt().unwrap();
+                out.push((midnight(d), midnight(next)));
+                d = next;
+            }
+        } else {
+            let w = g.seconds() as i64 * MICROS;
+            let mut b = first.div_euclid(w) * w;
+            while b <= last {
+                out.push((b, b + w));
+                b += w;
+            }
+        }
+        out
+    }
+
+    /// SPEC 4.5 by brute force: every bucket looks at every interval.
+    fn reference(
+        records: &[CallRecord],
+        as_of: Option<DateTime<Utc>>,
+        g: Granularity,
+        tz: Tz,
+    ) -> Concurrency {
+        let us = |t: DateTime<Utc>| t.timestamp_micros();
+        let latest = records
+            .iter()
+            .flat_map(|r| {
+                let end = if r.outcome == Outcome::Active {
+                    r.ended_at
+                } else {
+                    r.effective_end()
+                };
+                [Some(r.started_at), r.answered_at, end]
+            })
+            .flatten()
+            .max();
+        let now = as_of.or(latest).map(us);
+        let mut iv: Vec<(i64, i64)> = Vec::new();
+        let mut without_end = 0;
+        let mut current = 0;
+        for r in records {
+            let s = us(r.started_at);
+            let end = r.ended_at.or(if r.outcome == Outcome::Active {
+                None
+            } else {
+                r.effective_end()
+            });
+            match (end, now) {
+                (Some(e), _) => {
+                    let e = us(e).max(s);
+                    current += u64::from(now.is_some_and(|n| s <= n && n < e));
+                    iv.push((s, e));
+                }
+                (None, Some(n)) if r.outcome == Outcome::Active => {
+                    current += u64::from(s <= n);
+                    iv.push((s, n.max(s)));
+                }
+                (None, _) if r.outcome == Outcome::Active => {}
+                (None, _) => without_end += 1,
+            }
+        }
+        let level = |t: i64| iv.iter().filter(|(s, e)| *s <= t && t < *e).count() as u64;
+        // The level only rises at a start: the peak is at a start instant.
+        let mut candidates: Vec<i64> = iv.iter().map(|(s, _)| *s).collect();
+        candidates.sort_unstable();
+        let peak = candidates.iter().map(|t| level(*t)).max().unwrap_or(0);
+        let peak_at = candidates
+            .iter()
+            .find(|t| peak > 0 && level(**t) == peak)
+            .map(|t| DateTime::from_timestamp_micros(*t).unwrap());
+        let mut series = Vec::new();
+        if let Some(first) = iv.iter().map(|(s, _)| *s).min() {
+            let last = iv
+                .iter()
+                .map(|(s, e)| if e > s { e - 1 } else { *s })
+                .max()
+                .unwrap();
+            for (b0, b1) in reference_buckets(first, last, g, tz) {
+                let in_bucket: Vec<i64> = iv
+                    .iter()
+                    .map(|(s, _)| *s)
+                    .filter(|s| (b0..b1).contains(s))
+                    .collect();
+                let area: i128 = iv
+                    .iter()
+                    .map(|(s, e)| i128::from((*e).min(b1) - (*s).max(b0)).max(0))
+                    .sum();
+                series.push(ConcurrencyBucket {
+                    timestamp: b0.div_euclid(MICROS),
+                    peak: in_bucket
+                        .iter()
+                        .map(|t| level(*t))
+                        .fold(level(b0), u64::max),
+                    at_start: level(b0),
+                    // the same value as `area as f64`, without the slow 128-bit conversion
+                    average: i64::try_from(area).map_or(area as f64, |a| a as f64)
+                        / (b1 - b0) as f64,
+                    starts: in_bucket.len() as u64,
+                });
+            }
+        }
+        Concurrency {
+            current,
+            peak,
+            peak_at,
+            as_of: now.and_then(DateTime::from_timestamp_micros),
+            granularity_seconds: g.seconds(),
+            series,
+            calls_without_end: without_end,
+        }
+    }
+
+    /// Calls over three days around a DST change (America/New_York springs forward on
+    /// 2026-03-08 and falls back on 2026-11-01), many of them starting or ending exactly on a
+    /// minute, quarter-hour, hour or local-midnight boundary.
+    fn arb_dst_calls() -> impl Strategy<Value = (usize, Vec<CallRecord>)> {
+        let call = (
+            0i64..3 * 86_400,
+            prop_oneof![Just(1i64), Just(60), Just(900), Just(3600)],
+            0i64..36 * 3600,
+            prop_oneof![Just(1i64), Just(60), Just(3600)],
+            0u8..8,
+        );
+        (0usize..2, proptest::collection::vec(call, 0..30)).prop_map(|(window, v)| {
+            // Local midnight in New York before the change, as a UTC instant.
+            let base = ["2026-03-07T05:00:00Z", "2026-10-31T04:00:00Z"][window];
+            let records = v
+                .into_iter()
+                .enumerate()
+                .map(|(i, (start, align, len, len_align, kind))| {
+                    let start = start - start % align;
+                    let len = if kind == 7 { 0 } else { len - len % len_align };
+                    let mut r = fin(&i.to_string(), base, len as f64);
+                    r.started_at += chrono::Duration::seconds(start);
+                    r.ended_at = Some(r.started_at + chrono::Duration::seconds(len));
+                    match kind {
+                        0 => {
+                            r.outcome = Outcome::Active;
+                            r.ended_at = None;
+                        }
+                        1 => r.ended_at = None, // end from the duration
+                        2 => {
+                            r.ended_at = None;
+                            r.duration_s = None; // left out
+                        }
+                        3 => {
+                            // an end before the start (lenient data): occupies nothing
+                            r.ended_at = Some(r.started_at - chrono::Duration::seconds(len));
+                        }
+                        _ => {}
+                    }
+                    r
+                })
+                .collect();
+            (window, records)
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn equals_a_brute_force_reference_across_dst_and_on_boundaries(
+            (window, records) in arb_dst_calls(),
+            as_of in proptest::option::of(0i64..4 * 86_400),
+            g in prop_oneof![
+                Just(Granularity::Minute),
+                Just(Granularity::Hour),
+                Just(Granularity::Day),
+                Just(Granularity::Seconds(900)),
+                Just(Granularity::Seconds(7)),
+            ],
+            zone in prop_oneof![Just("America/New_York"), Just("Europe/Berlin"), Just("UTC"), Just("Australia/Lord_Howe")],
+        ) {
+            let base = ["2026-03-07T05:00:00Z", "2026-10-31T04:00:00Z"][window];
+            let as_of = as_of.map(|s| at(base) + chrono::Duration::seconds(s));
+            let o = AnalyticsOptions { as_of, granularity: g, ..Default::default() }
+                .with_time_zone(zone)
+                .unwrap();
+            let tz = o.time_zone;
+            prop_assert_eq!(concurrency(&records, &o).unwrap(), reference(&records, as_of, g, tz));
+        }
+
+        #[test]
+        fn long_lists_sort_like_the_standard_sort(
+            v in prop_oneof![
+                // whole seconds, whole milliseconds, then anything
+                proptest::collection::vec((1_772_409_600i64..1_773_619_200).prop_map(|s| s * MICROS), RADIX_MIN_LEN..RADIX_MIN_LEN + 300),
+                proptest::collection::vec((-1_000_000i64..1_000_000).prop_map(|ms| ms * 1000), RADIX_MIN_LEN..RADIX_MIN_LEN + 300),
+                proptest::collection::vec(
+                    prop_oneof![any::<i64>(), -5i64..5, 1_772_409_600_000_000i64..1_773_619_200_000_000],
+                    RADIX_MIN_LEN..RADIX_MIN_LEN + 300,
+                ),
+            ],
+        ) {
+            let mut expected = v.clone();
+            expected.sort_unstable();
+            prop_assert_eq!(sort_instants(v), expected);
+        }
+    }
+
+    #[test]
+    fn radix_sort_handles_the_whole_i64_range() {
+        let v: Vec<i64> = (0..RADIX_MIN_LEN as i64 * 2)
+            .map(|i| match i % 4 {
+                0 => i64::MIN + i,
+                1 => i64::MAX - i,
+                2 => -i,
+                _ => i * 1_000_003,
+            })
+            .collect();
+        let mut expected = v.clone();
+        expected.sort_unstable();
+        assert_eq!(sort_instants(v), expected);
     }
 }

@@ -224,8 +224,7 @@ where
     P: Partial + Send,
     F: Fn() -> P + Sync + Send,
 {
-    let fold_chunk = |chunk: &[CallRecord]| {
-        let mut partial = make();
+    let add_chunk = |mut partial: P, chunk: &[CallRecord]| {
         for record in chunk.iter().filter(|r| options.selects(r)) {
             partial.add(record);
         }
@@ -235,13 +234,15 @@ where
     {
         use rayon::prelude::*;
         if records.len() > CHUNK {
+            // One partial per rayon split rather than per chunk: fewer merges, each of which
+            // moves state (the concurrency events are O(n)).
             return records
                 .par_chunks(CHUNK)
-                .map(fold_chunk)
+                .fold(&make, add_chunk)
                 .reduce(&make, P::merge);
         }
     }
-    fold_chunk(records)
+    add_chunk(make(), records)
 }
 
 /// `part / whole` as a 0-100 percentage with two decimals; 0 when `whole` is 0.

@@ -531,18 +531,20 @@ pub fn compute(
     let mut report = crate::analytics::Report::compute(&ingested.records, analytics)?;
     report.ingest = serde_json::to_value(&ingested.report).unwrap_or(Value::Null);
     if !skip_text {
-        let selected: Vec<crate::CallRecord> = ingested
-            .records
-            .iter()
-            .filter(|r| analytics.selects(r))
-            .cloned()
-            .collect();
+        // The text aggregates read the selected records in place (no copy of the records).
+        let selected = || ingested.records.iter().filter(|r| analytics.selects(r));
         let text = crate::text::TextOptions::default();
-        report.intents = crate::text::intent_rows(&selected, &text)
+        let mut intents = crate::text::IntentAggregate::default();
+        selected().for_each(|r| intents.add_record(r, &text));
+        let mut keywords = crate::text::KeywordAggregate::default();
+        keywords.add_records(selected(), &text);
+        report.intents = intents
+            .rows()
             .iter()
             .filter_map(|row| serde_json::to_value(row).ok())
             .collect();
-        report.keywords = crate::text::keyword_rows(&selected, &text, KEYWORD_LIMIT)
+        report.keywords = keywords
+            .rows(KEYWORD_LIMIT)
             .iter()
             .filter_map(|row| serde_json::to_value(row).ok())
             .collect();
@@ -592,6 +594,11 @@ pub fn report_json(report: &crate::analytics::Report) -> String {
 
 /// Ingest one in-memory input and build its report (the bindings' `report` function).
 pub fn report_bytes(source: &str, bytes: &[u8], options: &ReportOptions) -> crate::Result<Value> {
-    let ingested = crate::ingest::ingest_bytes(source, bytes, &options.ingest)?;
+    // The report never shows `extra`: skip copying the unmapped fields (as `callscope report`).
+    let ingest = crate::ingest::IngestOptions {
+        keep_extra: false,
+        ..options.ingest.clone()
+    };
+    let ingested = crate::ingest::ingest_bytes(source, bytes, &ingest)?;
     build(&ingested, &options.analytics, options.skip_text)
 }

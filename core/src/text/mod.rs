@@ -159,9 +159,7 @@ pub fn intent_rows(records: &[CallRecord], options: &TextOptions) -> Vec<IntentR
 /// The keyword rows of the report (`keywords`), the `top` most frequent.
 pub fn keyword_rows(records: &[CallRecord], options: &TextOptions, top: usize) -> Vec<KeywordRow> {
     let mut aggregate = KeywordAggregate::default();
-    for record in records {
-        aggregate.add_record(record, options);
-    }
+    aggregate.add_records(records, options);
     aggregate.rows(top)
 }
 
