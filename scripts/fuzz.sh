@@ -16,7 +16,8 @@
 # a summary line per target is printed at the end. Every log line is prefixed with the seconds
 # since the target started, so the summary can show the coverage at half time next to the
 # coverage at the end: equal numbers mean the run reached a plateau (no new edges in its
-# second half).
+# second half). "cov at start" is the coverage of the loaded corpus (libFuzzer's INITED line):
+# a run that starts from an earlier run's units and ends close to its start has plateaued.
 set -uo pipefail
 cd "$(dirname "$0")/../fuzz"
 SECONDS_PER_TARGET="${1:-60}"
@@ -42,7 +43,7 @@ for t in "${targets[@]}"; do
     cargo fuzz cmin --sanitizer "$SANITIZER" "$t" "corpus/$t" >>"target/logs/$t.log" 2>&1 || status=1
   fi
 done
-echo "target | execs | exec/s | cov at half time | cov | ft | corpus | result"
+echo "target | execs | exec/s | cov at start | cov at half time | cov | ft | corpus | result"
 for t in "${targets[@]}"; do
   log="target/logs/$t.log"
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | head -1 | awk '{print $2}')
@@ -52,10 +53,12 @@ for t in "${targets[@]}"; do
   half=$(awk -v h="$((SECONDS_PER_TARGET / 2))" '/INFO: Seed:/ && t0 == "" { t0 = $1 }
       t0 != "" && $2 ~ /^#[0-9]+$/ && $1 - t0 <= h && /cov: / {
       for (i = 1; i <= NF; i++) if ($i == "cov:") c = $(i + 1) } END { print c }' "$log")
+  # coverage of the loaded corpus (seeds + earlier runs' units) before any mutation
+  start_cov=$(grep -E '^[0-9]+ #[0-9]+.*INITED' "$log" | head -1 | grep -o 'cov: [0-9]*' | awk '{print $2}')
   cov=$(echo "$last" | grep -o 'cov: [0-9]*' | awk '{print $2}')
   ft=$(echo "$last" | grep -o 'ft: [0-9]*' | awk '{print $2}')
   corp=$(echo "$last" | grep -o 'corp: [0-9]*/[0-9a-zA-Z]*' | awk '{print $2}')
   if grep -qE 'ERROR: libFuzzer|SUMMARY: AddressSanitizer|panicked' "$log"; then res=CRASH; else res=ok; fi
-  echo "$t | ${execs:-?} | ${speed:-?} | ${half:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $res"
+  echo "$t | ${execs:-?} | ${speed:-?} | ${start_cov:-?} | ${half:-?} | ${cov:-?} | ${ft:-?} | ${corp:-?} | $res"
 done
 exit $status

@@ -10,12 +10,16 @@
 //! - `time`: the timestamp and phone-number readers;
 //! - `fast_lane`: ingest without `extra`, with the typed fast lane and on the general path
 //!   only, detected and as Twilio / JustCall, lenient and strict: the same result;
+//! - `csv`: the rows under the target's fixed header, through its generic column mapping and
+//!   through detection, lenient and strict;
+//! - `form`: `CallSid=` + the input, detected and as Twilio, lenient and strict;
 //! - any other name: like `ingest`.
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
 
 use callscope::ingest::{IngestOptions, format::sniff, ingest_bytes};
 use callscope::model::Provider;
+use callscope::providers::generic::GenericMapping;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -67,6 +71,71 @@ fn ingest_both(provider: Option<Provider>, data: &[u8], file: &Path) {
     }
 }
 
+/// `ingest_bytes` with these options, lenient and strict: the report balances or the error has
+/// a code.
+fn ingest_checked(base: &IngestOptions, data: &[u8], file: &Path) {
+    for strict in [false, true] {
+        let options = IngestOptions {
+            strict,
+            ..base.clone()
+        };
+        match ingest_bytes("fuzz", data, &options) {
+            Ok(out) => {
+                assert!(
+                    out.report.is_balanced(),
+                    "{}: unbalanced report: {:?}",
+                    file.display(),
+                    out.report
+                );
+                assert_eq!(out.report.records_out, out.records.len() as u64);
+            }
+            Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
+        }
+    }
+}
+
+/// The `csv` target's code path (fuzz/fuzz_targets/csv.rs): a fixed header, the input as rows.
+fn replay_csv(data: &[u8], file: &Path) {
+    let mut text =
+        b"id,start,end,answered,duration,direction,status,from,to,agent,queue\n".to_vec();
+    text.extend_from_slice(data);
+    let column = |c: &str| Some(c.to_string());
+    let mapping = GenericMapping {
+        id: column("id"),
+        started_at: column("start"),
+        ended_at: column("end"),
+        answered_at: column("answered"),
+        duration_s: column("duration"),
+        direction: column("direction"),
+        status: column("status"),
+        from: column("from"),
+        to: column("to"),
+        agent: column("agent"),
+        queue: column("queue"),
+        ..Default::default()
+    };
+    let mapped = IngestOptions {
+        provider: Some(Provider::Generic),
+        mapping: Some(mapping),
+        ..Default::default()
+    };
+    ingest_checked(&mapped, &text, file);
+    ingest_checked(&IngestOptions::default(), &text, file);
+}
+
+/// The `form` target's code path (fuzz/fuzz_targets/form.rs): `CallSid=` + the input.
+fn replay_form(data: &[u8], file: &Path) {
+    let mut text = b"CallSid=".to_vec();
+    text.extend_from_slice(data);
+    for provider in [None, Some(Provider::Twilio)] {
+        let options = IngestOptions {
+            provider,
+            ..Default::default()
+        };
+        ingest_checked(&options, &text, file);
+    }
+}
+
 /// The typed fast lane and the general path give the same records, report or error.
 fn lanes_agree(data: &[u8], file: &Path) {
     for provider in [None, Some(Provider::Twilio), Some(Provider::JustCall)] {
@@ -115,6 +184,8 @@ fn replay(target: &str, data: &[u8], file: &Path) {
             }
         }
         "ingest" => ingest_both(None, data, file),
+        "csv" => replay_csv(data, file),
+        "form" => replay_form(data, file),
         "fast_lane" => {
             ingest_both(None, data, file);
             lanes_agree(data, file);
