@@ -64,6 +64,15 @@ fn ingest_both(provider: Option<Provider>, data: &[u8], file: &Path) {
                     out.report
                 );
                 assert_eq!(out.report.records_out, out.records.len() as u64);
+                // as the targets do (fuzz/check.rs): the full report computes, or refuses
+                // only a concurrency series over too many buckets
+                let analytics = callscope::analytics::AnalyticsOptions {
+                    allow_mixed_tenants: true,
+                    ..Default::default()
+                };
+                if let Err(e) = callscope::report::build(&out, &analytics, false) {
+                    assert_eq!(e.code(), "InvalidOption", "{}: {e}", file.display());
+                }
             }
             // an unreadable input is an error with a code, never a panic
             Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
@@ -88,6 +97,15 @@ fn ingest_checked(base: &IngestOptions, data: &[u8], file: &Path) {
                     out.report
                 );
                 assert_eq!(out.report.records_out, out.records.len() as u64);
+                // as the targets do (fuzz/check.rs): the full report computes, or refuses
+                // only a concurrency series over too many buckets
+                let analytics = callscope::analytics::AnalyticsOptions {
+                    allow_mixed_tenants: true,
+                    ..Default::default()
+                };
+                if let Err(e) = callscope::report::build(&out, &analytics, false) {
+                    assert_eq!(e.code(), "InvalidOption", "{}: {e}", file.display());
+                }
             }
             Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
         }

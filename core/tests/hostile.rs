@@ -614,3 +614,62 @@ fn shared_hostile_cases_match_the_core() {
         }
     }
 }
+
+/// Found by CI (the fast-lane property test): two Twilio calls whose `duration` is 1e300 made
+/// the summary's microsecond sum overflow. Durations over `MAX_SECONDS` now break the record
+/// invariants: strict rejects the call naming `duration`, lenient clears it with a warning,
+/// and the report of what is left is computed without a panic.
+#[test]
+fn astronomical_durations_are_limited_and_the_report_does_not_overflow() {
+    let call = |sid: &str| {
+        format!(
+            r#"{{"sid":"{sid}","account_sid":"AC1","direction":"inbound","status":"completed","from":"+14155550100","to":"+14155550199","start_time":"Mon, 01 Apr 2024 10:00:00 +0000","end_time":"Mon, 01 Apr 2024 10:01:00 +0000","duration":1e300}}"#
+        )
+    };
+    let page = format!(
+        r#"{{"calls":[{},{}],"page":0,"page_size":50,"uri":"/2010-04-01/Accounts/AC1/Calls.json"}}"#,
+        call("CA01"),
+        call("CA02")
+    );
+    let out = ingest_bytes("calls.json", page.as_bytes(), &strict()).unwrap();
+    assert_eq!(out.report.records_out, 0);
+    assert_eq!(out.report.rejected.len(), 2);
+    for r in &out.report.rejected {
+        assert!(r.reason.contains("limit"), "{r:?}");
+    }
+    let out = ingest_bytes("calls.json", page.as_bytes(), &lenient()).unwrap();
+    assert_eq!(out.report.records_out, 2);
+    assert!(out.report.is_balanced());
+    for r in &out.records {
+        // Cleared, then re-derived from start and end (60 s), or left empty; never 1e300.
+        assert!(r.duration_s.is_none_or(|d| d == 60.0), "{:?}", r.duration_s);
+    }
+    let analytics = callscope::analytics::AnalyticsOptions {
+        allow_mixed_tenants: true,
+        ..Default::default()
+    };
+    let report = callscope::report::build(&out, &analytics, true).unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["summary"]["totalCalls"], 2);
+}
+
+/// A start one second before chrono's last instant (+262143-12-31T23:59:59Z) plus a 50 s
+/// duration has no representable end: the end stays empty, nothing panics, and the report of
+/// the record still computes.
+#[test]
+fn a_start_at_the_end_of_time_does_not_overflow_the_derived_end() {
+    let text = r#"{"call_id":"late","call_type":"phone_call","call_status":"ended","direction":"inbound","start_timestamp":8210298412799000,"duration_ms":50000,"disconnection_reason":"user_hangup","from_number":"+14155550100","to_number":"+14155550199"}"#;
+    for opts in [lenient(), strict()] {
+        let out = ingest_bytes("late.json", text.as_bytes(), &opts).unwrap();
+        assert!(out.report.is_balanced());
+        for r in &out.records {
+            assert_eq!(r.ended_at, None);
+            assert_eq!(r.effective_end(), None);
+        }
+        let analytics = callscope::analytics::AnalyticsOptions {
+            allow_mixed_tenants: true,
+            ..Default::default()
+        };
+        callscope::report::build(&out, &analytics, false).unwrap();
+    }
+}

@@ -8,6 +8,9 @@ use callscope::ingest::{ingest_bytes, IngestOptions};
 use callscope::model::Provider;
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../check.rs"]
+mod check;
+
 fuzz_target!(|data: &[u8]| {
     let mut text = b"CallSid=".to_vec();
     text.extend_from_slice(data);
@@ -15,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         for provider in [None, Some(Provider::Twilio)] {
             let options = IngestOptions { provider, strict, ..Default::default() };
             if let Ok(out) = ingest_bytes("fuzz.form", &text, &options) {
-                assert!(out.report.is_balanced(), "unbalanced report: {:?}", out.report);
+                check::check(&out);
             }
         }
     }

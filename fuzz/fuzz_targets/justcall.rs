@@ -6,11 +6,14 @@ use callscope::ingest::{ingest_bytes, IngestOptions};
 use callscope::model::Provider;
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../check.rs"]
+mod check;
+
 fuzz_target!(|data: &[u8]| {
     for strict in [false, true] {
         let options = IngestOptions { provider: Some(Provider::JustCall), strict, ..Default::default() };
         if let Ok(out) = ingest_bytes("fuzz", data, &options) {
-            assert!(out.report.is_balanced(), "unbalanced report: {:?}", out.report);
+            check::check(&out);
         }
     }
 });

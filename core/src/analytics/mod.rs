@@ -267,7 +267,8 @@ pub(crate) fn rate(part: u64, whole: u64) -> Option<f64> {
 pub(crate) fn micros(seconds: Option<f64>) -> Option<i128> {
     seconds
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| (s * 1e6).round() as i128)
+        // Saturates at i64 (292,000 years): a sum of any number of such values fits in i128.
+        .map(|s| i128::from((s * 1e6).round() as i64))
 }
 
 /// A microsecond sum as seconds.

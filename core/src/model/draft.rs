@@ -186,8 +186,9 @@ impl CallDraft {
                     .duration_s
                     .filter(|d| d.is_finite() && *d >= 0.0 && *d < 1e9)
                 {
-                    self.ended_at =
-                        Some(start + chrono::Duration::microseconds((d * 1e6).round() as i64));
+                    self.ended_at = start.checked_add_signed(chrono::Duration::microseconds(
+                        (d * 1e6).round() as i64,
+                    ));
                 }
             }
             if self.outcome == Some(Outcome::Answered) {
@@ -201,8 +202,9 @@ impl CallDraft {
                         .wait_s
                         .filter(|w| w.is_finite() && *w >= 0.0 && *w < 1e9)
                     {
-                        self.answered_at =
-                            Some(start + chrono::Duration::microseconds((w * 1e6).round() as i64));
+                        self.answered_at = start.checked_add_signed(
+                            chrono::Duration::microseconds((w * 1e6).round() as i64),
+                        );
                     }
                 }
             }

@@ -6,6 +6,7 @@ mod vocab;
 
 pub use draft::{CallDraft, FieldIssue};
 pub use record::{
-    Agent, CallRecord, EndedReason, Extra, Quality, Transcript, TranscriptTurn, Transfer, Violation,
+    Agent, CallRecord, EndedReason, Extra, MAX_SECONDS, Quality, Transcript, TranscriptTurn,
+    Transfer, Violation,
 };
 pub use vocab::{Direction, EndedReasonCategory, Outcome, Provider};

@@ -4,6 +4,11 @@ use super::vocab::{Direction, EndedReasonCategory, Outcome, Provider};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The largest duration (`durationS`, `talkS`, `waitS`, `wrapUpS`) a record may carry: 10^9 s,
+/// about 31.7 years. Larger values break the SPEC 2 invariants (strict mode rejects the record,
+/// lenient mode clears the field and warns), so sums of durations can never overflow.
+pub const MAX_SECONDS: f64 = 1e9;
+
 /// A JSON object of provider fields that have no column in [`CallRecord`].
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
@@ -226,12 +231,18 @@ pub struct Violation {
 }
 
 impl CallRecord {
-    /// The end instant used by concurrency: `ended_at`, else `started_at + duration_s`.
+    /// The end instant used by concurrency: `ended_at`, else `started_at + duration_s`
+    /// (`None` when that is not a representable instant).
     pub fn effective_end(&self) -> Option<DateTime<Utc>> {
         self.ended_at.or_else(|| {
             self.duration_s
                 .filter(|d| d.is_finite() && *d >= 0.0)
-                .map(|d| self.started_at + chrono::Duration::microseconds((d * 1e6).round() as i64))
+                .and_then(|d| {
+                    self.started_at
+                        .checked_add_signed(
+                            chrono::Duration::microseconds((d * 1e6).round() as i64),
+                        )
+                })
         })
     }
 
@@ -255,6 +266,11 @@ impl CallRecord {
                     out.push(Violation {
                         field,
                         reason: format!("{field} is negative ({v})"),
+                    });
+                } else if v > MAX_SECONDS && field != "cost" {
+                    out.push(Violation {
+                        field,
+                        reason: format!("{field} {v} is over the limit of {MAX_SECONDS} s"),
                     });
                 }
             }
@@ -380,6 +396,26 @@ mod tests {
         assert_eq!(fields, vec!["waitS", "endedAt", "talkS"]);
         r.duration_s = Some(f64::NAN);
         assert!(r.violations().iter().any(|v| v.field == "durationS"));
+    }
+
+    #[test]
+    fn durations_over_the_limit_are_violations_and_ends_never_overflow() {
+        let mut r = sample();
+        r.ended_at = None;
+        r.talk_s = None;
+        // 10^9 s is allowed, one more second is not; cost has no upper limit.
+        r.duration_s = Some(1e9);
+        r.cost = Some(1e300);
+        assert!(r.violations().is_empty());
+        r.duration_s = Some(1e9 + 1.0);
+        let fields: Vec<_> = r.violations().iter().map(|v| v.field).collect();
+        assert_eq!(fields, vec!["durationS"]);
+        // 10^300 s after 2024 is past chrono's last year: no end, no panic.
+        r.duration_s = Some(1e300);
+        assert_eq!(r.effective_end(), None);
+        r.started_at = DateTime::<Utc>::MAX_UTC;
+        r.duration_s = Some(1.0);
+        assert_eq!(r.effective_end(), None);
     }
 
     #[test]

@@ -619,8 +619,10 @@ pub fn finalize(d: &mut CallDraft) {
     }
     let end = d.ended_at.or_else(|| {
         let (start, dur) = (d.started_at?, d.duration_s?);
-        (dur.is_finite() && (0.0..1e9).contains(&dur))
-            .then(|| start + chrono::Duration::microseconds((dur * 1e6).round() as i64))
+        if !(dur.is_finite() && (0.0..1e9).contains(&dur)) {
+            return None;
+        }
+        start.checked_add_signed(chrono::Duration::microseconds((dur * 1e6).round() as i64))
     });
     if d.talk_s.is_none() {
         if let (Some(a), Some(e)) = (d.answered_at, end) {
