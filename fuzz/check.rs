@@ -2,18 +2,47 @@
 //! `#[path = "../check.rs"] mod check;`; it lives outside `fuzz_targets/` because it is not a
 //! target).
 
-use callscope::analytics::AnalyticsOptions;
+use callscope::analytics::{AnalyticsOptions, Granularity};
 use callscope::ingest::Ingested;
+
+/// At most this many concurrency buckets per report in the fuzzer (see [`granularity`]).
+const FUZZ_BUCKETS: u64 = 20_000;
 
 /// The report balances (every item is a record, a merged duplicate or a rejection), and the
 /// full SPEC 6 report of the records — summary, KPIs, breakdowns, concurrency, text — is
 /// computed without a panic or an overflow, whatever the values read.
 pub fn check(out: &Ingested) {
     assert!(out.report.is_balanced(), "unbalanced report: {:?}", out.report);
-    let analytics = AnalyticsOptions { allow_mixed_tenants: true, ..Default::default() };
+    let analytics = AnalyticsOptions {
+        allow_mixed_tenants: true,
+        granularity: granularity(out),
+        ..Default::default()
+    };
     if let Err(e) = callscope::report::build(out, &analytics, false) {
-        // The one documented refusal: a concurrency series over more than 2,000,000 buckets
-        // (records spread over centuries at the default hourly granularity).
+        // The one documented refusal: a concurrency series over more than 2,000,000 buckets.
         assert_eq!(e.code(), "InvalidOption", "report failed on ingested records: {e}");
+    }
+}
+
+/// The default hourly series, or fixed buckets wide enough for at most [`FUZZ_BUCKETS`] when
+/// the records span centuries. A two-call input 200 years wide is a legitimate 1.7-million-bucket
+/// hourly series (1.5 GB and seconds in an instrumented build): correct, but it would stall the
+/// fuzzer on every mutation of it. The bucket arithmetic is the same code either way.
+fn granularity(out: &Ingested) -> Granularity {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (mut lo, mut hi) = (now, now);
+    for r in &out.records {
+        let start = r.started_at.timestamp();
+        let end = r.effective_end().map_or(start, |e| e.timestamp());
+        lo = lo.min(start);
+        hi = hi.max(end);
+    }
+    let span = hi.saturating_sub(lo).unsigned_abs();
+    if span / 3600 <= FUZZ_BUCKETS {
+        Granularity::Hour
+    } else {
+        Granularity::Seconds(span / FUZZ_BUCKETS + 1)
     }
 }
