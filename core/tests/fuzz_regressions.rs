@@ -64,19 +64,23 @@ fn ingest_both(provider: Option<Provider>, data: &[u8], file: &Path) {
                     out.report
                 );
                 assert_eq!(out.report.records_out, out.records.len() as u64);
-                // as the targets do (fuzz/check.rs): the full report computes, or refuses
-                // only a concurrency series over too many buckets
-                let analytics = callscope::analytics::AnalyticsOptions {
-                    allow_mixed_tenants: true,
-                    ..Default::default()
-                };
-                if let Err(e) = callscope::report::build(&out, &analytics, false) {
-                    assert_eq!(e.code(), "InvalidOption", "{}: {e}", file.display());
-                }
+                report_computes(&out, file);
             }
             // an unreadable input is an error with a code, never a panic
             Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
         }
+    }
+}
+
+/// As the targets do (fuzz/check.rs): the full report of what was read computes, or refuses
+/// only a concurrency series over too many buckets.
+fn report_computes(out: &callscope::ingest::Ingested, file: &Path) {
+    let analytics = callscope::analytics::AnalyticsOptions {
+        allow_mixed_tenants: true,
+        ..Default::default()
+    };
+    if let Err(e) = callscope::report::build(out, &analytics, false) {
+        assert_eq!(e.code(), "InvalidOption", "{}: {e}", file.display());
     }
 }
 
@@ -97,15 +101,7 @@ fn ingest_checked(base: &IngestOptions, data: &[u8], file: &Path) {
                     out.report
                 );
                 assert_eq!(out.report.records_out, out.records.len() as u64);
-                // as the targets do (fuzz/check.rs): the full report computes, or refuses
-                // only a concurrency series over too many buckets
-                let analytics = callscope::analytics::AnalyticsOptions {
-                    allow_mixed_tenants: true,
-                    ..Default::default()
-                };
-                if let Err(e) = callscope::report::build(&out, &analytics, false) {
-                    assert_eq!(e.code(), "InvalidOption", "{}: {e}", file.display());
-                }
+                report_computes(&out, file);
             }
             Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
         }

@@ -649,8 +649,7 @@ fn astronomical_durations_are_limited_and_the_report_does_not_overflow() {
         ..Default::default()
     };
     let report = callscope::report::build(&out, &analytics, true).unwrap();
-    let json = serde_json::to_value(&report).unwrap();
-    assert_eq!(json["summary"]["totalCalls"], 2);
+    assert_eq!(report["summary"]["totalCalls"], 2);
 }
 
 /// A start one second before chrono's last instant (+262143-12-31T23:59:59Z) plus a 50 s

@@ -6,7 +6,9 @@
 //! later item sets wins, a value it leaves unset is kept. The result is then finished by
 //! [`CallDraft::into_record`], which derives missing durations and checks the SPEC invariants.
 
-use super::record::{Agent, CallRecord, EndedReason, Extra, Quality, Transcript, Transfer};
+use super::record::{
+    Agent, CallRecord, EndedReason, Extra, Quality, Transcript, Transfer, after_seconds,
+};
 use super::vocab::{Direction, Outcome, Provider};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -182,14 +184,7 @@ impl CallDraft {
                 }
             }
             if self.ended_at.is_none() && self.outcome != Some(Outcome::Active) {
-                if let Some(d) = self
-                    .duration_s
-                    .filter(|d| d.is_finite() && *d >= 0.0 && *d < 1e9)
-                {
-                    self.ended_at = start.checked_add_signed(chrono::Duration::microseconds(
-                        (d * 1e6).round() as i64,
-                    ));
-                }
+                self.ended_at = self.duration_s.and_then(|d| after_seconds(start, d));
             }
             if self.outcome == Some(Outcome::Answered) {
                 if self.wait_s.is_none() {
@@ -198,14 +193,7 @@ impl CallDraft {
                     }
                 }
                 if self.answered_at.is_none() {
-                    if let Some(w) = self
-                        .wait_s
-                        .filter(|w| w.is_finite() && *w >= 0.0 && *w < 1e9)
-                    {
-                        self.answered_at = start.checked_add_signed(
-                            chrono::Duration::microseconds((w * 1e6).round() as i64),
-                        );
-                    }
+                    self.answered_at = self.wait_s.and_then(|w| after_seconds(start, w));
                 }
             }
         }

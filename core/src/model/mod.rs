@@ -5,6 +5,7 @@ mod record;
 mod vocab;
 
 pub use draft::{CallDraft, FieldIssue};
+pub(crate) use record::after_seconds;
 pub use record::{
     Agent, CallRecord, EndedReason, Extra, MAX_SECONDS, Quality, Transcript, TranscriptTurn,
     Transfer, Violation,

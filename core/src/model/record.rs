@@ -9,6 +9,17 @@ use serde::{Deserialize, Serialize};
 /// lenient mode clears the field and warns), so sums of durations can never overflow.
 pub const MAX_SECONDS: f64 = 1e9;
 
+/// `start` plus `seconds` (rounded to the microsecond): `None` when `seconds` is not finite, is
+/// negative, is over [`MAX_SECONDS`], or the sum is past the last instant chrono represents.
+pub(crate) fn after_seconds(start: DateTime<Utc>, seconds: f64) -> Option<DateTime<Utc>> {
+    if !(seconds.is_finite() && (0.0..=MAX_SECONDS).contains(&seconds)) {
+        return None;
+    }
+    start.checked_add_signed(chrono::Duration::microseconds(
+        (seconds * 1e6).round() as i64
+    ))
+}
+
 /// A JSON object of provider fields that have no column in [`CallRecord`].
 pub type Extra = serde_json::Map<String, serde_json::Value>;
 
@@ -232,18 +243,10 @@ pub struct Violation {
 
 impl CallRecord {
     /// The end instant used by concurrency: `ended_at`, else `started_at + duration_s`
-    /// (`None` when that is not a representable instant).
+    /// (`None` when the duration is not a valid one or the end is not a representable instant).
     pub fn effective_end(&self) -> Option<DateTime<Utc>> {
-        self.ended_at.or_else(|| {
-            self.duration_s
-                .filter(|d| d.is_finite() && *d >= 0.0)
-                .and_then(|d| {
-                    self.started_at
-                        .checked_add_signed(
-                            chrono::Duration::microseconds((d * 1e6).round() as i64),
-                        )
-                })
-        })
+        self.ended_at
+            .or_else(|| after_seconds(self.started_at, self.duration_s?))
     }
 
     /// The SPEC 2 invariants this record breaks (empty when it is sound).

@@ -617,13 +617,9 @@ pub fn finalize(d: &mut CallDraft) {
             });
         }
     }
-    let end = d.ended_at.or_else(|| {
-        let (start, dur) = (d.started_at?, d.duration_s?);
-        if !(dur.is_finite() && (0.0..1e9).contains(&dur)) {
-            return None;
-        }
-        start.checked_add_signed(chrono::Duration::microseconds((dur * 1e6).round() as i64))
-    });
+    let end = d
+        .ended_at
+        .or_else(|| crate::model::after_seconds(d.started_at?, d.duration_s?));
     if d.talk_s.is_none() {
         if let (Some(a), Some(e)) = (d.answered_at, end) {
             let us = (e - a).num_microseconds().unwrap_or(-1);
