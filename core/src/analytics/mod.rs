@@ -166,28 +166,7 @@ impl AnalyticsOptions {
                 }
             }
         }
-        if found.is_empty() {
-            return Ok(());
-        }
-        let total = found.len();
-        let mut names: Vec<String> = found
-            .iter()
-            .take(MAX_TENANTS_NAMED)
-            .map(|t| match t {
-                Some(name) => format!("{name:?}"),
-                None => "(no tenant)".to_string(),
-            })
-            .collect();
-        if total > MAX_TENANTS_NAMED {
-            names.push(format!("... {} more", total - MAX_TENANTS_NAMED));
-        }
-        Err(crate::Error::InvalidOption {
-            option: "allowMixedTenants".into(),
-            reason: format!(
-                "the records belong to {total} tenants ({}); set filter.tenant to pick one, or allowMixedTenants: true to compute over all of them",
-                names.join(", ")
-            ),
-        })
+        mixed_tenants(&found)
     }
 
     /// Whether a record is selected: started in `[from, to)` and passes [`CallFilter`].
@@ -196,6 +175,33 @@ impl AnalyticsOptions {
             && self.to.is_none_or(|to| record.started_at < to)
             && self.filter.matches(record)
     }
+}
+
+/// The error of [`AnalyticsOptions::check_tenants`] when `found` (every tenant of the
+/// selected records) holds more than one tenant.
+pub(crate) fn mixed_tenants(found: &std::collections::BTreeSet<Option<&str>>) -> crate::Result<()> {
+    if found.len() < 2 {
+        return Ok(());
+    }
+    let total = found.len();
+    let mut names: Vec<String> = found
+        .iter()
+        .take(MAX_TENANTS_NAMED)
+        .map(|t| match t {
+            Some(name) => format!("{name:?}"),
+            None => "(no tenant)".to_string(),
+        })
+        .collect();
+    if total > MAX_TENANTS_NAMED {
+        names.push(format!("... {} more", total - MAX_TENANTS_NAMED));
+    }
+    Err(crate::Error::InvalidOption {
+        option: "allowMixedTenants".into(),
+        reason: format!(
+            "the records belong to {total} tenants ({}); set filter.tenant to pick one, or allowMixedTenants: true to compute over all of them",
+            names.join(", ")
+        ),
+    })
 }
 
 /// Tenants named at most in the mixed-tenant error of [`AnalyticsOptions::check_tenants`].
@@ -309,7 +315,32 @@ impl LocalTime {
 
     /// `YYYY-MM-DD`.
     pub(crate) fn day_key(&self) -> String {
-        self.date.format("%Y-%m-%d").to_string()
+        let mut buf = [0u8; 10];
+        match self.day_key_in(&mut buf) {
+            Some(key) => key.to_owned(),
+            None => self.date.format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    /// `YYYY-MM-DD` written into `buf` without allocating, for years 0-9999 (the years
+    /// `%Y` writes as four plain digits); `None` for other years.
+    pub(crate) fn day_key_in<'b>(&self, buf: &'b mut [u8; 10]) -> Option<&'b str> {
+        let year = u32::try_from(self.date.year())
+            .ok()
+            .filter(|y| *y <= 9999)?;
+        let digits = |n: u32, out: &mut [u8]| {
+            let mut n = n;
+            for b in out.iter_mut().rev() {
+                *b = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        digits(year, &mut buf[0..4]);
+        buf[4] = b'-';
+        digits(self.date.month(), &mut buf[5..7]);
+        buf[7] = b'-';
+        digits(self.date.day(), &mut buf[8..10]);
+        std::str::from_utf8(buf).ok()
     }
 }
 
@@ -364,6 +395,36 @@ pub(crate) mod map_as_pairs {
     pub(crate) fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
     where
         K: Deserialize<'de> + Ord,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// Serialize a hash map as a list of `[key, value]` pairs sorted by key (the same text as
+/// [`map_as_pairs`] of the same entries in a `BTreeMap`), and read it back.
+pub(crate) mod hash_map_as_pairs {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::hash::Hash;
+
+    pub(crate) fn serialize<K, V, S>(
+        map: &hashbrown::HashMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error>
+    where
+        K: Serialize + Ord,
+        V: Serialize,
+        S: Serializer,
+    {
+        let mut pairs: Vec<(&K, &V)> = map.iter().collect();
+        pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        s.collect_seq(pairs)
+    }
+
+    pub(crate) fn deserialize<'de, K, V, D>(d: D) -> Result<hashbrown::HashMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
         V: Deserialize<'de>,
         D: Deserializer<'de>,
     {
@@ -587,5 +648,35 @@ mod tests {
             rows,
             vec![(3, None), (2, Some("a")), (2, Some("b")), (2, None)]
         );
+    }
+}
+
+#[cfg(test)]
+mod day_key_tests {
+    use super::LocalTime;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn day_key_equals_chrono_format_for_every_year_shape() {
+        let years = [
+            -10_000, -1, 0, 1, 9, 99, 999, 1970, 2026, 9999, 10_000, 262_000,
+        ];
+        for year in years {
+            for (month, day) in [(1, 1), (2, 28), (9, 9), (10, 31), (12, 31)] {
+                let date = NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default();
+                let local = LocalTime {
+                    date,
+                    hour: 0,
+                    weekday: 0,
+                };
+                assert_eq!(local.day_key(), date.format("%Y-%m-%d").to_string());
+                let mut buf = [0u8; 10];
+                let fast = local.day_key_in(&mut buf).map(str::to_owned);
+                assert_eq!(fast.is_some(), (0..=9999).contains(&year));
+                if let Some(fast) = fast {
+                    assert_eq!(fast, date.format("%Y-%m-%d").to_string());
+                }
+            }
+        }
     }
 }

@@ -193,7 +193,16 @@ impl Partial for SummaryPartial {
             }
         }
         let local = LocalTime::of(r.started_at, self.time_zone);
-        *self.by_day.entry(local.day_key()).or_default() += 1;
+        let mut buf = [0u8; 10];
+        match local.day_key_in(&mut buf) {
+            Some(key) => match self.by_day.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    self.by_day.insert(key.to_owned(), 1);
+                }
+            },
+            None => *self.by_day.entry(local.day_key()).or_default() += 1,
+        }
         if let Some(cell) = self
             .by_weekday_hour
             .get_mut(local.weekday)

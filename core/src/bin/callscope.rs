@@ -11,6 +11,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc: ingest makes and frees millions of small strings from two threads, where glibc's
+/// allocator spent ~30% of a 1M-call report (`perf`; README "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "callscope",
@@ -255,7 +260,7 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
     analytics.validate()?;
 
     let progress = progress_bar(&args.input.inputs);
-    let ingested = cli::ingest_inputs(&args.input.inputs, &ingest_options, |bytes| {
+    let ingestor = cli::read_inputs(&args.input.inputs, &ingest_options, |bytes| {
         if let Some(bar) = &progress {
             bar.inc(bytes);
         }
@@ -263,7 +268,10 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let report = callscope::report::compute(&ingested, &analytics, args.no_text)?;
+    // each call is counted in as it is finished; no record list is kept
+    let (report, ingest_report) =
+        callscope::report::compute_streaming(ingestor, &analytics, args.no_text)?;
+    cli::stage("finish + analytics");
     let text = match format {
         // the same text as rendering the report's value, without building the value
         Format::Json => callscope::report::report_json(&report),
@@ -290,7 +298,8 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
                 })?;
         }
     }
-    Ok(strict_status(&ingest_options, &ingested.report))
+    cli::stage("render + write");
+    Ok(strict_status(&ingest_options, &ingest_report))
 }
 
 /// A byte-count progress bar on standard error, only when it is a terminal and the inputs

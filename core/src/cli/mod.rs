@@ -58,8 +58,22 @@ const BATCH_BYTES: usize = 32 << 20;
 pub fn ingest_inputs(
     inputs: &[String],
     options: &IngestOptions,
-    mut on_file: impl FnMut(u64),
+    on_file: impl FnMut(u64),
 ) -> Result<Ingested> {
+    let ingestor = read_inputs(inputs, options, on_file)?;
+    let ingested = ingestor.finish();
+    stage("finish (fold, records, sort)");
+    Ok(ingested)
+}
+
+/// Read and parse every input into an [`Ingestor`], not yet finished (`callscope report`
+/// finishes it into the report with [`crate::report::compute_streaming`]).
+pub fn read_inputs(
+    inputs: &[String],
+    options: &IngestOptions,
+    mut on_file: impl FnMut(u64),
+) -> Result<Ingestor> {
+    stage("start");
     let mut ingestor = Ingestor::new(options)?;
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
@@ -97,7 +111,25 @@ pub fn ingest_inputs(
         on_file(size);
     }
     flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
-    Ok(ingestor.finish())
+    stage("read + parse");
+    Ok(ingestor)
+}
+
+/// With `CALLSCOPE_TIMINGS` set, print the wall time since the previous stage mark to
+/// standard error (a profile of where a run's time goes; README "Performance").
+pub fn stage(name: &str) {
+    use std::sync::Mutex;
+    use std::time::Instant;
+    static LAST: Mutex<Option<Instant>> = Mutex::new(None);
+    if std::env::var_os("CALLSCOPE_TIMINGS").is_none() {
+        return;
+    }
+    let now = Instant::now();
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(before) = *last {
+        eprintln!("{name}: {:.3} s", (now - before).as_secs_f64());
+    }
+    *last = Some(now);
 }
 
 /// Parse a batch of whole files and tell `on_file` their sizes.

@@ -25,7 +25,6 @@ use crate::{Error, Result};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
@@ -97,7 +96,8 @@ struct Pending {
     source: Arc<str>,
     index: usize,
     path: String,
-    draft: CallDraft,
+    /// Boxed: drafts are ~900 bytes and a call's items move several times before folding.
+    draft: Box<CallDraft>,
     event: bool,
 }
 
@@ -630,7 +630,7 @@ impl Ingestor {
                         source: source.clone(),
                         index,
                         path: item.path,
-                        draft,
+                        draft: Box::new(draft),
                         event,
                     });
                 }
@@ -644,118 +644,286 @@ impl Ingestor {
     }
 
     /// Fold the items of each call, finish the records and close the report.
+    ///
+    /// Items are grouped by call id in order of first appearance; each group is folded,
+    /// finalized and checked on its own (in parallel with the `parallel` feature); the report
+    /// lines are then written in group order, so the result does not depend on the threads.
     pub fn finish(self) -> Ingested {
-        let Ingestor {
-            parser,
-            pending,
-            mut report,
-        } = self;
-        let strict = parser.options.strict;
-        // Group by id as indices into `pending` (a `Vec<Pending>` per call would allocate
-        // room for 4 drafts, ~3.5 KB, even for the usual one-item group), in order of first
-        // appearance.
-        let mut pending: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
-        let mut group_of: HashMap<String, usize> = HashMap::new();
-        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
-        for (i, slot) in pending.iter_mut().enumerate() {
-            let Some(p) = slot else { continue };
-            match p.draft.id() {
-                Some(id) => match group_of.get(&id) {
-                    Some(&g) => {
-                        if let Some((_, members)) = groups.get_mut(g) {
-                            members.push(i);
-                        }
-                    }
-                    None => {
-                        group_of.insert(id.clone(), groups.len());
-                        groups.push((id, vec![i]));
-                    }
-                },
-                None => {
-                    if let Some(p) = slot.take() {
-                        report.rejected.push(ReportEntry {
-                            source: p.source.to_string(),
-                            index: p.index,
-                            path: p.path,
-                            reason: "no call id".into(),
-                        });
-                    }
-                }
-            }
+        let (options, groups, mut report) = self.into_groups();
+        let one = |group: Vec<Pending>| finish_group(group, &options);
+        // Records are written straight into their slots (no boxing and moving them again).
+        #[cfg(feature = "parallel")]
+        let (slots, done): (Vec<Option<CallRecord>>, Vec<Finished>) = {
+            use rayon::prelude::*;
+            groups.into_par_iter().map(one).unzip()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let (slots, done): (Vec<Option<CallRecord>>, Vec<Finished>) =
+            groups.into_iter().map(one).unzip();
+        for f in done {
+            f.into_report(&mut report);
         }
-        drop(group_of);
-        let mut records = Vec::with_capacity(groups.len());
-        for (id, members) in groups {
-            let group: Vec<Pending> = members
-                .into_iter()
-                .filter_map(|i| pending.get_mut(i).and_then(Option::take))
-                .collect();
-            let lead = group.iter().position(|p| !p.event).unwrap_or(0);
-            let all_events = group.iter().all(|p| p.event);
-            for (i, p) in group.iter().enumerate() {
-                if i != lead {
-                    if p.event {
-                        report.events_folded += 1;
-                    } else {
-                        report.duplicates_merged += 1;
-                    }
-                }
-            }
-            let (source, index, path) = match group.get(lead) {
-                Some(p) => (p.source.clone(), p.index, p.path.clone()),
-                None => continue,
-            };
-            let mut draft = CallDraft::fold(group.into_iter().map(|p| p.draft).collect());
-            providers::finalize(&mut draft);
-            if !parser.options.keep_extra {
-                draft.extra.clear();
-            }
-            match draft.into_record(strict) {
-                Ok((record, warnings)) => {
-                    for w in warnings {
-                        report.warnings.push(ReportEntry {
-                            source: source.to_string(),
-                            index,
-                            path: format!("{path}.{}", w.path),
-                            reason: format!("{id}: {}", w.reason),
-                        });
-                    }
-                    records.push(record);
-                }
-                Err(mut issue) => {
-                    if issue.path == "startedAt" && all_events {
-                        issue.reason = format!(
-                            "only partial items of this call were read (webhook events, recordings or legs) and none says when it began: {}",
-                            issue.reason
-                        );
-                    }
-                    report.rejected.push(ReportEntry {
-                        source: source.to_string(),
-                        index,
-                        path: format!("{path}.{}", issue.path),
-                        reason: format!("{id}: {}", issue.reason),
-                    });
-                }
-            }
-        }
+        // in place: an `Option<CallRecord>` is as large as a `CallRecord`
+        let mut records: Vec<CallRecord> = slots.into_iter().flatten().collect();
         sort_records(&mut records);
-        if parser.options.redact {
+        if options.redact {
             records.iter_mut().for_each(crate::redact::redact);
         }
         report.records_out = records.len() as u64;
         Ingested { records, report }
     }
+
+    /// Like [`Ingestor::finish`], but each finished record is counted into a partial
+    /// aggregate (SPEC 4.8) and dropped instead of kept: memory holds the parsed items only,
+    /// and no record list is built or sorted. `make` gives an empty partial (one per parallel
+    /// task; they are merged, so the result is the partial of all records, in any order).
+    /// Records are redacted first when the options ask for it. The ingest report is the one
+    /// `finish` gives.
+    pub fn finish_into<P, F>(self, make: F) -> (P, IngestReport)
+    where
+        P: crate::analytics::Partial + Send,
+        F: Fn() -> P + Sync + Send,
+    {
+        let (options, groups, mut report) = self.into_groups();
+        /// A partial, the report lines of the groups that have any (by group), and counts.
+        struct Acc<P> {
+            partial: P,
+            notes: Vec<(usize, Finished)>,
+            records: u64,
+            events_folded: u64,
+            duplicates_merged: u64,
+        }
+        let empty = || Acc {
+            partial: make(),
+            notes: Vec::new(),
+            records: 0,
+            events_folded: 0,
+            duplicates_merged: 0,
+        };
+        let add = |mut acc: Acc<P>, (g, group): (usize, Vec<Pending>)| {
+            let (record, mut finished) = finish_group(group, &options);
+            if let Some(mut record) = record {
+                if options.redact {
+                    crate::redact::redact(&mut record);
+                }
+                acc.partial.add(&record);
+                acc.records += 1;
+            }
+            acc.events_folded += std::mem::take(&mut finished.events_folded);
+            acc.duplicates_merged += std::mem::take(&mut finished.duplicates_merged);
+            if !finished.warnings.is_empty() || finished.rejection.is_some() {
+                acc.notes.push((g, finished));
+            }
+            acc
+        };
+        let merge = |mut a: Acc<P>, b: Acc<P>| {
+            a.partial = a.partial.merge(b.partial);
+            a.notes.extend(b.notes);
+            a.records += b.records;
+            a.events_folded += b.events_folded;
+            a.duplicates_merged += b.duplicates_merged;
+            a
+        };
+        #[cfg(feature = "parallel")]
+        let acc = {
+            use rayon::prelude::*;
+            groups
+                .into_par_iter()
+                .enumerate()
+                .fold(empty, add)
+                .reduce(empty, merge)
+        };
+        #[cfg(not(feature = "parallel"))]
+        let acc = groups.into_iter().enumerate().fold(empty(), add);
+        let Acc {
+            partial,
+            mut notes,
+            records,
+            events_folded,
+            duplicates_merged,
+        } = acc;
+        report.events_folded += events_folded;
+        report.duplicates_merged += duplicates_merged;
+        notes.sort_unstable_by_key(|(g, _)| *g);
+        for (_, f) in notes {
+            f.into_report(&mut report);
+        }
+        report.records_out = records;
+        (partial, report)
+    }
+
+    /// The items grouped by (provider, provider call id), the parts of the `provider:id` key
+    /// (no provider name holds a ':'), each group in order of arrival and the groups in order
+    /// of first appearance; items without an id are rejected into the report here.
+    fn into_groups(self) -> (IngestOptions, Vec<Vec<Pending>>, IngestReport) {
+        let Ingestor {
+            parser,
+            pending,
+            mut report,
+        } = self;
+        let mut group_of: hashbrown::HashMap<(Provider, &str), usize> =
+            hashbrown::HashMap::with_capacity(pending.len());
+        // the first item of each group, and a link from each item to the next of its group
+        let mut firsts: Vec<usize> = Vec::with_capacity(pending.len());
+        let mut next_in_group: Vec<usize> = vec![usize::MAX; pending.len()];
+        let mut last_in_group: Vec<usize> = Vec::with_capacity(pending.len());
+        let mut no_id = Vec::new();
+        for (i, p) in pending.iter().enumerate() {
+            match (&p.draft.provider, &p.draft.provider_call_id) {
+                (Some(provider), Some(id)) => match group_of.get(&(*provider, id.as_str())) {
+                    Some(&g) => {
+                        next_in_group[last_in_group[g]] = i;
+                        last_in_group[g] = i;
+                    }
+                    None => {
+                        group_of.insert((*provider, id.as_str()), firsts.len());
+                        firsts.push(i);
+                        last_in_group.push(i);
+                    }
+                },
+                _ => no_id.push(i),
+            }
+        }
+        drop(group_of);
+        drop(last_in_group);
+        let mut slots: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
+        for i in no_id {
+            if let Some(p) = slots.get_mut(i).and_then(Option::take) {
+                report.rejected.push(ReportEntry {
+                    source: p.source.to_string(),
+                    index: p.index,
+                    path: p.path,
+                    reason: "no call id".into(),
+                });
+            }
+        }
+        // pointer moves: drafts are boxed
+        let groups = firsts
+            .iter()
+            .map(|&first| {
+                let mut group = Vec::with_capacity(1);
+                let mut i = first;
+                while let Some(p) = slots.get_mut(i).and_then(Option::take) {
+                    group.push(p);
+                    i = next_in_group.get(i).copied().unwrap_or(usize::MAX);
+                }
+                group
+            })
+            .collect();
+        (parser.options, groups, report)
+    }
 }
 
-/// Sort records by start time then id, stably. Sorts positions, then moves each record into
-/// place along the cycles of the permutation: sorting the records themselves moves
-/// ~800-byte values at every merge step and takes a scratch buffer of half of them.
+/// What one call's group of items gave besides its record: its warnings or its rejection,
+/// and how many of its items were folded in.
+struct Finished {
+    warnings: Vec<ReportEntry>,
+    rejection: Option<ReportEntry>,
+    events_folded: u64,
+    duplicates_merged: u64,
+}
+
+impl Finished {
+    fn into_report(self, report: &mut IngestReport) {
+        report.events_folded += self.events_folded;
+        report.duplicates_merged += self.duplicates_merged;
+        report.warnings.extend(self.warnings);
+        report.rejected.extend(self.rejection);
+    }
+}
+
+/// Fold one call's items (in order of arrival; the first full record, else the first event,
+/// "began" the call), finalize the draft and check the record.
+fn finish_group(group: Vec<Pending>, options: &IngestOptions) -> (Option<CallRecord>, Finished) {
+    // the group's key, which every item shares
+    let id = group.first().and_then(|p| p.draft.id()).unwrap_or_default();
+    let lead = group.iter().position(|p| !p.event).unwrap_or(0);
+    let all_events = group.iter().all(|p| p.event);
+    let (mut events_folded, mut duplicates_merged) = (0, 0);
+    for (i, p) in group.iter().enumerate() {
+        if i != lead {
+            if p.event {
+                events_folded += 1;
+            } else {
+                duplicates_merged += 1;
+            }
+        }
+    }
+    let (source, index, path) = match group.get(lead) {
+        Some(p) => (p.source.clone(), p.index, p.path.clone()),
+        // groups are never empty
+        None => (Arc::from(""), 0, String::new()),
+    };
+    let mut draft = if group.len() == 1 {
+        group
+            .into_iter()
+            .next()
+            .map(|p| *p.draft)
+            .unwrap_or_default()
+    } else {
+        CallDraft::fold(group.into_iter().map(|p| *p.draft).collect())
+    };
+    providers::finalize(&mut draft);
+    if !options.keep_extra {
+        draft.extra.clear();
+    }
+    let entry = |path_in_item: &str, reason: &str| ReportEntry {
+        source: source.to_string(),
+        index,
+        path: format!("{path}.{path_in_item}"),
+        reason: format!("{id}: {reason}"),
+    };
+    let mut finished = Finished {
+        warnings: Vec::new(),
+        rejection: None,
+        events_folded,
+        duplicates_merged,
+    };
+    match draft.into_record(options.strict) {
+        Ok((record, warnings)) => {
+            finished.warnings = warnings.iter().map(|w| entry(&w.path, &w.reason)).collect();
+            (Some(record), finished)
+        }
+        Err(mut issue) => {
+            if issue.path == "startedAt" && all_events {
+                issue.reason = format!(
+                    "only partial items of this call were read (webhook events, recordings or legs) and none says when it began: {}",
+                    issue.reason
+                );
+            }
+            finished.rejection = Some(entry(&issue.path, &issue.reason));
+            (None, finished)
+        }
+    }
+}
+
+/// Sort records by start time then id, stably. Sorts compact keys (start, position) in
+/// parallel, comparing ids only between equal starts, then moves each record into place along
+/// the cycles of the permutation: sorting the records themselves moves ~800-byte values at
+/// every step and reads them scattered in memory.
 fn sort_records(records: &mut [CallRecord]) {
-    let mut order: Vec<usize> = (0..records.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (a, b) = (&records[a], &records[b]);
-        (a.started_at, &a.id).cmp(&(b.started_at, &b.id))
-    });
+    let mut order: Vec<(i64, u32, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let t = r.started_at;
+            (t.timestamp(), t.timestamp_subsec_nanos(), i)
+        })
+        .collect();
+    let cmp = |a: &(i64, u32, usize), b: &(i64, u32, usize)| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| records[a.2].id.cmp(&records[b.2].id))
+            .then(a.2.cmp(&b.2))
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        order.par_sort_unstable_by(cmp);
+    }
+    #[cfg(not(feature = "parallel"))]
+    order.sort_unstable_by(cmp);
+    let mut order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
     // position j receives the record at order[j]; a placed position is marked order[j] == j
     for start in 0..order.len() {
         let mut j = start;

@@ -552,6 +552,107 @@ pub fn compute(
     Ok(report)
 }
 
+/// What [`compute`] gives for the records `ingestor` has read, computed as each call is
+/// finished instead of from a kept record list: memory holds the parsed items only, and the
+/// records are never collected or sorted. Returns the report and the ingest report (the one
+/// [`Ingestor::finish`](crate::ingest::Ingestor::finish) gives). The same report as `compute`
+/// over `finish()`'s records, including its errors (invalid options, mixed tenants, too many
+/// buckets).
+pub fn compute_streaming(
+    ingestor: crate::ingest::Ingestor,
+    analytics: &crate::analytics::AnalyticsOptions,
+    skip_text: bool,
+) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
+    analytics.validate()?;
+    let text = crate::text::TextOptions::default();
+    let extractor = crate::text::keywords::KeywordExtractor::new(&text);
+    let (sink, ingest) = ingestor.finish_into(|| ReportSink {
+        analytics,
+        text: (!skip_text).then_some((&text, &extractor)),
+        tenants: Tenants::default(),
+        partial: crate::analytics::ReportPartial::new(analytics),
+        intents: crate::text::IntentAggregate::default(),
+        keywords: crate::text::KeywordAggregate::default(),
+    });
+    if !(analytics.allow_mixed_tenants || analytics.filter.tenant.is_some()) {
+        let found: std::collections::BTreeSet<Option<&str>> = sink
+            .tenants
+            .names
+            .iter()
+            .map(|n| Some(n.as_str()))
+            .chain(sink.tenants.none.then_some(None))
+            .collect();
+        crate::analytics::mixed_tenants(&found)?;
+    }
+    let mut report = sink.partial.finish(analytics)?;
+    report.ingest = serde_json::to_value(&ingest).unwrap_or(Value::Null);
+    if !skip_text {
+        report.intents = sink
+            .intents
+            .rows()
+            .iter()
+            .filter_map(|row| serde_json::to_value(row).ok())
+            .collect();
+        report.keywords = sink
+            .keywords
+            .rows(KEYWORD_LIMIT)
+            .iter()
+            .filter_map(|row| serde_json::to_value(row).ok())
+            .collect();
+    }
+    Ok((report, ingest))
+}
+
+/// The distinct tenants of the selected records.
+#[derive(Debug, Default)]
+struct Tenants {
+    none: bool,
+    names: std::collections::BTreeSet<String>,
+}
+
+/// Everything [`compute`] aggregates, as one mergeable partial over finished records.
+struct ReportSink<'o> {
+    analytics: &'o crate::analytics::AnalyticsOptions,
+    text: Option<(
+        &'o crate::text::TextOptions,
+        &'o crate::text::keywords::KeywordExtractor,
+    )>,
+    tenants: Tenants,
+    partial: crate::analytics::ReportPartial,
+    intents: crate::text::IntentAggregate,
+    keywords: crate::text::KeywordAggregate,
+}
+
+impl crate::analytics::Partial for ReportSink<'_> {
+    fn add(&mut self, r: &crate::CallRecord) {
+        if !self.analytics.selects(r) {
+            return;
+        }
+        match r.tenant.as_deref() {
+            None => self.tenants.none = true,
+            Some(name) => {
+                if !self.tenants.names.contains(name) {
+                    self.tenants.names.insert(name.to_owned());
+                }
+            }
+        }
+        self.partial.add(r);
+        if let Some((text, extractor)) = self.text {
+            self.intents.add_record(r, text);
+            self.keywords.add_record_with(extractor, r, text);
+        }
+    }
+
+    fn merge(mut self, other: Self) -> Self {
+        self.tenants.none |= other.tenants.none;
+        self.tenants.names.extend(other.tenants.names);
+        self.partial = self.partial.merge(other.partial);
+        self.intents.merge(&other.intents);
+        self.keywords.merge(&other.keywords);
+        self
+    }
+}
+
 /// The report's fields in the SPEC 6 key order, keywords cut to [`KEYWORD_LIMIT`].
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -599,6 +700,9 @@ pub fn report_bytes(source: &str, bytes: &[u8], options: &ReportOptions) -> crat
         keep_extra: false,
         ..options.ingest.clone()
     };
-    let ingested = crate::ingest::ingest_bytes(source, bytes, &ingest)?;
-    build(&ingested, &options.analytics, options.skip_text)
+    let mut ingestor = crate::ingest::Ingestor::new(&ingest)?;
+    ingestor.add_bytes(source, bytes)?;
+    // counted in as each call is finished, as `callscope report` does
+    let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
+    Ok(from_report(&report))
 }

@@ -413,7 +413,7 @@ impl KeywordAggregate {
         self.add_records(std::iter::once(record), options);
     }
 
-    fn add_record_with(
+    pub(crate) fn add_record_with(
         &mut self,
         extractor: &KeywordExtractor,
         record: &CallRecord,
