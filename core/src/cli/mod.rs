@@ -77,11 +77,10 @@ pub fn read_inputs(
     let mut ingestor = Ingestor::new(options)?;
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
-    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut batch_bytes = 0usize;
+    let mut batch = Batch::default();
     for input in expand_inputs(inputs)? {
         if input == "-" {
-            flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
+            batch.flush(&mut ingestor, &mut on_file)?;
             let stdin = std::io::stdin();
             ingestor.add_reader("-", stdin.lock())?;
             continue;
@@ -92,27 +91,67 @@ pub fn read_inputs(
         })?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         if size <= SMALL_FILE {
-            let mut bytes = Vec::with_capacity(size as usize);
-            BufReader::new(file)
-                .read_to_end(&mut bytes)
-                .map_err(|cause| Error::Io {
-                    source_name: input.clone(),
-                    cause,
-                })?;
-            batch_bytes += bytes.len();
-            batch.push((input, bytes));
-            if batch_bytes >= BATCH_BYTES {
-                flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
+            batch.bytes += size as usize;
+            batch.files.push((input, file, size));
+            if batch.bytes >= BATCH_BYTES {
+                batch.flush(&mut ingestor, &mut on_file)?;
             }
             continue;
         }
-        flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
+        batch.flush(&mut ingestor, &mut on_file)?;
         ingestor.add_reader(&input, BufReader::with_capacity(1 << 20, file))?;
         on_file(size);
     }
-    flush(&mut ingestor, &mut batch, &mut batch_bytes, &mut on_file)?;
+    batch.flush(&mut ingestor, &mut on_file)?;
     stage("read + parse");
     Ok(ingestor)
+}
+
+/// Small files waiting to be read and parsed together, and the buffers of the last batch,
+/// reused so that reading does not touch fresh memory for every file.
+#[derive(Default)]
+struct Batch {
+    files: Vec<(String, std::fs::File, u64)>,
+    bytes: usize,
+    spare: Vec<Vec<u8>>,
+}
+
+impl Batch {
+    /// Read the batch's files (in parallel) and parse them as whole documents, in order; the
+    /// first read error, in order, is returned before anything of the batch is parsed.
+    fn flush(&mut self, ingestor: &mut Ingestor, on_file: &mut impl FnMut(u64)) -> Result<()> {
+        if self.files.is_empty() {
+            return Ok(());
+        }
+        let jobs: Vec<((String, std::fs::File, u64), Vec<u8>)> = self
+            .files
+            .drain(..)
+            .map(|f| (f, self.spare.pop().unwrap_or_default()))
+            .collect();
+        self.bytes = 0;
+        let read = |((name, mut file, size), mut buf): ((String, std::fs::File, u64), Vec<u8>)| {
+            buf.clear();
+            buf.reserve(size as usize);
+            match file.read_to_end(&mut buf) {
+                Ok(_) => Ok((name, buf)),
+                Err(cause) => Err(Error::Io {
+                    source_name: name,
+                    cause,
+                }),
+            }
+        };
+        let read: Vec<Result<(String, Vec<u8>)>> = {
+            use rayon::prelude::*;
+            jobs.into_par_iter().map(read).collect()
+        };
+        let docs: Vec<(String, Vec<u8>)> = read.into_iter().collect::<Result<_>>()?;
+        ingestor.add_documents(&docs)?;
+        for (_, buf) in docs {
+            on_file(buf.len() as u64);
+            self.spare.push(buf);
+        }
+        Ok(())
+    }
 }
 
 /// With `CALLSCOPE_TIMINGS` set, print the wall time since the previous stage mark to
@@ -130,21 +169,6 @@ pub fn stage(name: &str) {
         eprintln!("{name}: {:.3} s", (now - before).as_secs_f64());
     }
     *last = Some(now);
-}
-
-/// Parse a batch of whole files and tell `on_file` their sizes.
-fn flush(
-    ingestor: &mut Ingestor,
-    batch: &mut Vec<(String, Vec<u8>)>,
-    batch_bytes: &mut usize,
-    on_file: &mut impl FnMut(u64),
-) -> Result<()> {
-    ingestor.add_documents(batch)?;
-    for (_, bytes) in batch.drain(..) {
-        on_file(bytes.len() as u64);
-    }
-    *batch_bytes = 0;
-    Ok(())
 }
 
 /// `callscope ingest`: records as NDJSON on `out`, the report as JSON to `report_path`.
