@@ -108,6 +108,10 @@ pub const MAX_ITEM_BYTES: usize = 256 << 20;
 /// Elements (or lines) parsed together in one parallel batch.
 const BATCH: usize = 4096;
 
+/// Bytes of elements held at most in one batch (large elements, such as API list pages in
+/// one array, would otherwise hold the whole input twice).
+const BATCH_BYTES: usize = 32 << 20;
+
 /// The part of an ingest that parses; shared by parallel workers.
 #[derive(Debug)]
 struct Parser {
@@ -380,7 +384,21 @@ impl Ingestor {
     /// Add one input held in memory. Fails only when the input cannot be read at all (a JSON
     /// document that is not valid JSON, a CSV whose provider cannot be told).
     pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) -> Result<()> {
-        self.add_reader(source, format::strip_bom(bytes))
+        let once = format::strip_bom(bytes);
+        // What `add_reader` does with `once`, without copying the input to sniff it: it
+        // sniffs `once` without its BOM and reads on after that BOM.
+        let body = format::strip_bom(once);
+        match format::sniff(body) {
+            Format::Json if body.first_non_ws() == Some(b'[') => {
+                self.add_array(&Arc::from(source), body)
+            }
+            Format::Json => {
+                let parsed = self.parser.parse_document(source, body)?;
+                self.collect(&Arc::from(source), parsed, true);
+                Ok(())
+            }
+            _ => self.add_reader(source, once),
+        }
     }
 
     /// Add one input read from a stream. JSON arrays are split element by element, NDJSON and
@@ -479,13 +497,17 @@ impl Ingestor {
 
     fn add_array(&mut self, src: &Arc<str>, reader: impl BufRead) -> Result<()> {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut held = 0usize;
         for (i, element) in stream::ArrayElements::new(reader, MAX_ITEM_BYTES).enumerate() {
             match element {
-                Ok(bytes) => batch.push(Unit {
-                    index: i,
-                    path: format!("$[{i}]"),
-                    bytes,
-                }),
+                Ok(bytes) => {
+                    held += bytes.len();
+                    batch.push(Unit {
+                        index: i,
+                        path: format!("$[{i}]"),
+                        bytes,
+                    })
+                }
                 Err(e) => {
                     self.flush(src, &mut batch, false);
                     let (location, reason) = match e {
@@ -506,8 +528,9 @@ impl Ingestor {
                     });
                 }
             }
-            if batch.len() == BATCH {
+            if batch.len() == BATCH || held >= BATCH_BYTES {
                 self.flush(src, &mut batch, false);
+                held = 0;
             }
         }
         self.flush(src, &mut batch, false);
@@ -753,17 +776,17 @@ impl Ingestor {
             }
             acc
         };
-        let merge = |mut a: Acc<P>, b: Acc<P>| {
-            a.partial = a.partial.merge(b.partial);
-            a.notes.extend(b.notes);
-            a.records += b.records;
-            a.events_folded += b.events_folded;
-            a.duplicates_merged += b.duplicates_merged;
-            a
-        };
         #[cfg(feature = "parallel")]
         let acc = {
             use rayon::prelude::*;
+            let merge = |mut a: Acc<P>, b: Acc<P>| {
+                a.partial = a.partial.merge(b.partial);
+                a.notes.extend(b.notes);
+                a.records += b.records;
+                a.events_folded += b.events_folded;
+                a.duplicates_merged += b.duplicates_merged;
+                a
+            };
             // a few large pieces per thread: each piece is one partial, and merging partials
             // costs in proportion to their size (the repeat-caller map holds every number)
             let piece = groups.len() / (4 * rayon::current_num_threads()) + 1;
