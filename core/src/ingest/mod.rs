@@ -12,6 +12,7 @@
 //! ```
 
 pub mod format;
+mod packed;
 mod report;
 pub mod stream;
 
@@ -23,6 +24,7 @@ use crate::providers::generic::GenericMapping;
 use crate::providers::{self, Item, ItemKind, ParseCtx};
 use crate::{Error, Result};
 use chrono_tz::Tz;
+use packed::PackedDraft;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::{BufRead, Read};
@@ -93,12 +95,16 @@ pub fn ingest_bytes(source: &str, bytes: &[u8], options: &IngestOptions) -> Resu
 /// A parsed item waiting to be folded with the other items of its call.
 #[derive(Debug)]
 struct Pending {
-    source: Arc<str>,
+    /// Index into [`Ingestor`]'s source names (a shared counter per item would be touched
+    /// by every worker thread that drops one).
+    source: usize,
     index: usize,
     path: String,
-    /// Boxed: drafts are ~900 bytes and a call's items move several times before folding.
-    draft: Box<CallDraft>,
+    /// Packed: every item waits until the whole input is read ([`packed`]).
+    draft: PackedDraft,
     event: bool,
+    /// [`Parser::key_hash`] of the draft.
+    key_hash: Option<u64>,
 }
 
 /// Largest single JSON value (an array element, an NDJSON line, a whole non-array document)
@@ -117,6 +123,8 @@ const BATCH_BYTES: usize = 32 << 20;
 struct Parser {
     options: IngestOptions,
     tz: Tz,
+    /// Hashes dedup keys ([`Parser::key_hash`]); one state for every thread.
+    key_hasher: hashbrown::DefaultHashBuilder,
 }
 
 /// One unit of parallel work: a JSON text, its position, and its path.
@@ -144,30 +152,51 @@ struct Ready {
 
 /// [`ItemKind`] with the draft boxed.
 enum ReadyKind {
-    Call { draft: Box<CallDraft>, event: bool },
+    Call {
+        draft: PackedDraft,
+        /// The draft's parse-time warnings (taken out before packing).
+        warnings: Vec<FieldIssue>,
+        event: bool,
+        /// [`Parser::key_hash`] of the draft.
+        key_hash: Option<u64>,
+    },
     Folded,
     NonCall,
     Rejected(FieldIssue),
 }
 
-/// Box the drafts of `items`.
-fn ready(items: Vec<Item>) -> Vec<Ready> {
-    items
-        .into_iter()
-        .map(|item| Ready {
-            path: item.path,
-            index: item.index,
-            kind: match item.kind {
-                ItemKind::Call { draft, event } => ReadyKind::Call {
-                    draft: Box::new(draft),
-                    event,
+impl Parser {
+    /// The hash of a draft's dedup key (provider, provider call id), for grouping; `None`
+    /// without one. Computed where the item is parsed (on a worker thread).
+    fn key_hash(&self, draft: &CallDraft) -> Option<u64> {
+        use std::hash::BuildHasher;
+        match (&draft.provider, &draft.provider_call_id) {
+            (Some(provider), Some(id)) => Some(self.key_hasher.hash_one((provider, id.as_str()))),
+            _ => None,
+        }
+    }
+
+    /// Pack the drafts of `items` (and hash their keys).
+    fn ready(&self, items: Vec<Item>) -> Vec<Ready> {
+        items
+            .into_iter()
+            .map(|item| Ready {
+                path: item.path,
+                index: item.index,
+                kind: match item.kind {
+                    ItemKind::Call { mut draft, event } => ReadyKind::Call {
+                        key_hash: self.key_hash(&draft),
+                        warnings: std::mem::take(&mut draft.warnings),
+                        draft: PackedDraft::pack(draft),
+                        event,
+                    },
+                    ItemKind::Folded => ReadyKind::Folded,
+                    ItemKind::NonCall { .. } => ReadyKind::NonCall,
+                    ItemKind::Rejected(issue) => ReadyKind::Rejected(issue),
                 },
-                ItemKind::Folded => ReadyKind::Folded,
-                ItemKind::NonCall { .. } => ReadyKind::NonCall,
-                ItemKind::Rejected(issue) => ReadyKind::Rejected(issue),
-            },
-        })
-        .collect()
+            })
+            .collect()
+    }
 }
 
 impl Parser {
@@ -248,7 +277,7 @@ impl Parser {
                 });
                 clean.then_some(Parsed {
                     index,
-                    items: ready(items),
+                    items: self.ready(items),
                     unknown_words: ctx.unknown_words,
                 })
             })
@@ -270,7 +299,7 @@ impl Parser {
         };
         Parsed {
             index: unit.index,
-            items: ready(items),
+            items: self.ready(items),
             unknown_words: ctx.unknown_words,
         }
     }
@@ -307,7 +336,7 @@ impl Parser {
         drop(value);
         Ok(Parsed {
             index: 0,
-            items: ready(items),
+            items: self.ready(items),
             unknown_words: ctx.unknown_words,
         })
     }
@@ -331,7 +360,7 @@ impl Parser {
         };
         Parsed {
             index: unit.index,
-            items: ready(items),
+            items: self.ready(items),
             unknown_words: ctx.unknown_words,
         }
     }
@@ -361,6 +390,8 @@ impl Parser {
 pub struct Ingestor {
     parser: Parser,
     pending: Vec<Pending>,
+    /// The names of the sources read, indexed by `Pending::source`.
+    sources: Vec<Arc<str>>,
     report: IngestReport,
 }
 
@@ -375,8 +406,10 @@ impl Ingestor {
             parser: Parser {
                 options: options.clone(),
                 tz,
+                key_hasher: hashbrown::DefaultHashBuilder::default(),
             },
             pending: Vec::new(),
+            sources: Vec::new(),
             report: IngestReport::default(),
         })
     }
@@ -653,7 +686,7 @@ impl Ingestor {
         }
         let parsed = Parsed {
             index: 0,
-            items: ready(items),
+            items: self.parser.ready(items),
             unknown_words: ctx.unknown_words,
         };
         self.collect(source, parsed, false);
@@ -672,6 +705,13 @@ impl Ingestor {
                 .entry(word)
                 .or_default() += 1;
         }
+        let source_id = match self.sources.last() {
+            Some(last) if Arc::ptr_eq(last, source) => self.sources.len() - 1,
+            _ => {
+                self.sources.push(source.clone());
+                self.sources.len() - 1
+            }
+        };
         for (i, item) in parsed.items.into_iter().enumerate() {
             let index = if ordinal {
                 i
@@ -682,16 +722,22 @@ impl Ingestor {
             };
             self.report.records_in += 1;
             match item.kind {
-                ReadyKind::Call { mut draft, event } => {
-                    for w in std::mem::take(&mut draft.warnings) {
+                ReadyKind::Call {
+                    draft,
+                    warnings,
+                    event,
+                    key_hash,
+                } => {
+                    for w in warnings {
                         self.report.warnings.push(entry(source, index, &w));
                     }
                     self.pending.push(Pending {
-                        source: source.clone(),
+                        source: source_id,
                         index,
                         path: item.path,
                         draft,
                         event,
+                        key_hash,
                     });
                 }
                 ReadyKind::Folded => self.report.events_folded += 1,
@@ -709,8 +755,13 @@ impl Ingestor {
     /// finalized and checked on its own (in parallel with the `parallel` feature); the report
     /// lines are then written in group order, so the result does not depend on the threads.
     pub fn finish(self) -> Ingested {
-        let (options, groups, mut report) = self.into_groups();
-        let one = |group: Vec<Pending>| finish_group(group, &options);
+        let Groups {
+            options,
+            sources,
+            groups,
+            mut report,
+        } = self.into_groups();
+        let one = |group: Vec<Pending>| finish_group(group, &sources, &options);
         // Records are written straight into their slots (no boxing and moving them again).
         #[cfg(feature = "parallel")]
         let (slots, done): (Vec<Option<CallRecord>>, Vec<Finished>) = {
@@ -744,7 +795,12 @@ impl Ingestor {
         P: crate::analytics::Partial + Send,
         F: Fn() -> P + Sync + Send,
     {
-        let (options, groups, mut report) = self.into_groups();
+        let Groups {
+            options,
+            sources,
+            groups,
+            mut report,
+        } = self.into_groups();
         /// A partial, the report lines of the groups that have any (by group), and counts.
         struct Acc<P> {
             partial: P,
@@ -761,7 +817,7 @@ impl Ingestor {
             duplicates_merged: 0,
         };
         let add = |mut acc: Acc<P>, (g, group): (usize, Vec<Pending>)| {
-            let (record, mut finished) = finish_group(group, &options);
+            let (record, mut finished) = finish_group(group, &sources, &options);
             if let Some(mut record) = record {
                 if options.redact {
                     crate::redact::redact(&mut record);
@@ -819,33 +875,48 @@ impl Ingestor {
     /// The items grouped by (provider, provider call id), the parts of the `provider:id` key
     /// (no provider name holds a ':'), each group in order of arrival and the groups in order
     /// of first appearance; items without an id are rejected into the report here.
-    fn into_groups(self) -> (IngestOptions, Vec<Vec<Pending>>, IngestReport) {
+    fn into_groups(self) -> Groups {
         let Ingestor {
             parser,
             pending,
+            sources,
             mut report,
         } = self;
-        let mut group_of: hashbrown::HashMap<(Provider, &str), usize> =
-            hashbrown::HashMap::with_capacity(pending.len());
+        // A table of (key hash, group) probed with the hashes made while parsing: an item
+        // whose call is new is placed without reading its key; keys are compared only when
+        // the hashes are equal.
+        let same_key = |a: &Pending, b: &Pending| {
+            a.draft.provider() == b.draft.provider() && a.draft.call_id() == b.draft.call_id()
+        };
+        let mut group_of: hashbrown::HashTable<(u64, usize)> =
+            hashbrown::HashTable::with_capacity(pending.len());
         // the first item of each group, and a link from each item to the next of its group
         let mut firsts: Vec<usize> = Vec::with_capacity(pending.len());
         let mut next_in_group: Vec<usize> = vec![usize::MAX; pending.len()];
         let mut last_in_group: Vec<usize> = Vec::with_capacity(pending.len());
         let mut no_id = Vec::new();
         for (i, p) in pending.iter().enumerate() {
-            match (&p.draft.provider, &p.draft.provider_call_id) {
-                (Some(provider), Some(id)) => match group_of.get(&(*provider, id.as_str())) {
-                    Some(&g) => {
-                        next_in_group[last_in_group[g]] = i;
-                        last_in_group[g] = i;
-                    }
-                    None => {
-                        group_of.insert((*provider, id.as_str()), firsts.len());
-                        firsts.push(i);
-                        last_in_group.push(i);
-                    }
-                },
-                _ => no_id.push(i),
+            let Some(hash) = p.key_hash else {
+                no_id.push(i);
+                continue;
+            };
+            let found = group_of.find(hash, |&(h, g)| {
+                h == hash
+                    && firsts
+                        .get(g)
+                        .and_then(|&f| pending.get(f))
+                        .is_some_and(|q| same_key(q, p))
+            });
+            match found {
+                Some(&(_, g)) => {
+                    next_in_group[last_in_group[g]] = i;
+                    last_in_group[g] = i;
+                }
+                None => {
+                    group_of.insert_unique(hash, (hash, firsts.len()), |&(h, _)| h);
+                    firsts.push(i);
+                    last_in_group.push(i);
+                }
             }
         }
         drop(group_of);
@@ -854,7 +925,7 @@ impl Ingestor {
         for i in no_id {
             if let Some(p) = slots.get_mut(i).and_then(Option::take) {
                 report.rejected.push(ReportEntry {
-                    source: p.source.to_string(),
+                    source: source_name(&sources, p.source),
                     index: p.index,
                     path: p.path,
                     reason: "no call id".into(),
@@ -874,7 +945,12 @@ impl Ingestor {
                 group
             })
             .collect();
-        (parser.options, groups, report)
+        Groups {
+            options: parser.options,
+            sources,
+            groups,
+            report,
+        }
     }
 }
 
@@ -896,11 +972,28 @@ impl Finished {
     }
 }
 
+/// The items of an ingest grouped by call ([`Ingestor::into_groups`]).
+struct Groups {
+    options: IngestOptions,
+    sources: Vec<Arc<str>>,
+    groups: Vec<Vec<Pending>>,
+    report: IngestReport,
+}
+
+/// The name of source `i`.
+fn source_name(sources: &[Arc<str>], i: usize) -> String {
+    sources.get(i).map(|s| s.to_string()).unwrap_or_default()
+}
+
 /// Fold one call's items (in order of arrival; the first full record, else the first event,
-/// "began" the call), finalize the draft and check the record.
-fn finish_group(group: Vec<Pending>, options: &IngestOptions) -> (Option<CallRecord>, Finished) {
-    // the group's key, which every item shares
-    let id = group.first().and_then(|p| p.draft.id()).unwrap_or_default();
+/// "began" the call), finalize the draft and check the record. Where the lead item was (its
+/// source, index and path) is kept for report lines, which are rare: nothing is copied for
+/// them unless one is written.
+fn finish_group(
+    mut group: Vec<Pending>,
+    sources: &[Arc<str>],
+    options: &IngestOptions,
+) -> (Option<CallRecord>, Finished) {
     let lead = group.iter().position(|p| !p.event).unwrap_or(0);
     let all_events = group.iter().all(|p| p.event);
     let (mut events_folded, mut duplicates_merged) = (0, 0);
@@ -913,26 +1006,22 @@ fn finish_group(group: Vec<Pending>, options: &IngestOptions) -> (Option<CallRec
             }
         }
     }
-    let (source, index, path) = match group.get(lead) {
-        Some(p) => (p.source.clone(), p.index, p.path.clone()),
+    let (source, index, path) = match group.get_mut(lead) {
+        Some(p) => (p.source, p.index, std::mem::take(&mut p.path)),
         // groups are never empty
-        None => (Arc::from(""), 0, String::new()),
+        None => (usize::MAX, 0, String::new()),
     };
     let mut draft = if group.len() == 1 {
-        group
-            .into_iter()
-            .next()
-            .map(|p| *p.draft)
-            .unwrap_or_default()
+        group.pop().map(|p| p.draft.unpack()).unwrap_or_default()
     } else {
-        CallDraft::fold(group.into_iter().map(|p| *p.draft).collect())
+        CallDraft::fold(group.into_iter().map(|p| p.draft.unpack()).collect())
     };
     providers::finalize(&mut draft);
     if !options.keep_extra {
         draft.extra.clear();
     }
-    let entry = |path_in_item: &str, reason: &str| ReportEntry {
-        source: source.to_string(),
+    let entry = |id: &str, path_in_item: &str, reason: &str| ReportEntry {
+        source: source_name(sources, source),
         index,
         path: format!("{path}.{path_in_item}"),
         reason: format!("{id}: {reason}"),
@@ -943,19 +1032,22 @@ fn finish_group(group: Vec<Pending>, options: &IngestOptions) -> (Option<CallRec
         events_folded,
         duplicates_merged,
     };
-    match draft.into_record(options.strict) {
+    match draft.into_record_keyed(options.strict) {
         Ok((record, warnings)) => {
-            finished.warnings = warnings.iter().map(|w| entry(&w.path, &w.reason)).collect();
+            finished.warnings = warnings
+                .iter()
+                .map(|w| entry(&record.id, &w.path, &w.reason))
+                .collect();
             (Some(record), finished)
         }
-        Err(mut issue) => {
+        Err((mut issue, id)) => {
             if issue.path == "startedAt" && all_events {
                 issue.reason = format!(
                     "only partial items of this call were read (webhook events, recordings or legs) and none says when it began: {}",
                     issue.reason
                 );
             }
-            finished.rejection = Some(entry(&issue.path, &issue.reason));
+            finished.rejection = Some(entry(&id, &issue.path, &issue.reason));
             (None, finished)
         }
     }

@@ -203,22 +203,37 @@ impl CallDraft {
     ///
     /// Strict mode rejects a record that breaks one; lenient mode clears the offending value
     /// and returns a warning for it. Every returned warning includes the parse-time ones.
-    pub fn into_record(
+    pub fn into_record(self, strict: bool) -> Result<(CallRecord, Vec<FieldIssue>), FieldIssue> {
+        self.into_record_keyed(strict).map_err(|(issue, _)| issue)
+    }
+
+    /// [`CallDraft::into_record`], with the draft's dedup key ([`CallDraft::id`], or `""`
+    /// without one) beside a rejection; a record carries its own (`CallRecord::id`).
+    pub(crate) fn into_record_keyed(
         mut self,
         strict: bool,
-    ) -> Result<(CallRecord, Vec<FieldIssue>), FieldIssue> {
+    ) -> Result<(CallRecord, Vec<FieldIssue>), (FieldIssue, String)> {
+        let key = |d: &CallDraft| d.id().unwrap_or_default();
         self.derive();
-        let provider = self.provider.ok_or_else(|| issue("$", "no provider"))?;
-        let provider_call_id = self
-            .provider_call_id
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| issue("$", "no call id"))?;
-        let started_at = self.started_at.ok_or_else(|| {
-            issue(
-                "startedAt",
-                "no start time: the item names no instant the call began",
-            )
-        })?;
+        let Some(provider) = self.provider else {
+            return Err((issue("$", "no provider"), key(&self)));
+        };
+        let provider_call_id = match self.provider_call_id.take() {
+            Some(id) if !id.is_empty() => id,
+            other => {
+                self.provider_call_id = other;
+                return Err((issue("$", "no call id"), key(&self)));
+            }
+        };
+        let Some(started_at) = self.started_at else {
+            return Err((
+                issue(
+                    "startedAt",
+                    "no start time: the item names no instant the call began",
+                ),
+                call_key(provider, &provider_call_id),
+            ));
+        };
         let mut record = CallRecord {
             id: call_key(provider, &provider_call_id),
             provider,
@@ -258,7 +273,7 @@ impl CallDraft {
         let violations = record.violations();
         if let Some(first) = violations.first() {
             if strict {
-                return Err(issue(first.field, &first.reason));
+                return Err((issue(first.field, &first.reason), record.id));
             }
             for v in violations {
                 record.clear(v.field);
