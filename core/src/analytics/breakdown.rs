@@ -9,6 +9,7 @@ use crate::{CallRecord, Outcome};
 use chrono_tz::Tz;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// What a breakdown groups by. In JSON a row carries its key under this name (`agent`,
@@ -54,6 +55,34 @@ impl Dimension {
             Dimension::BusinessNumber => "businessNumber",
             Dimension::Day => "day",
             Dimension::Hour => "hour",
+        }
+    }
+
+    /// [`Dimension::key`], borrowed from the record where it can be (the texts of agent,
+    /// assistant, queue and business number, unless an e-mail has upper-case letters).
+    fn key_ref(self, r: &CallRecord, tz: Tz) -> Option<Cow<'_, str>> {
+        fn text(s: Option<&str>) -> Option<&str> {
+            s.map(str::trim).filter(|s| !s.is_empty())
+        }
+        match self {
+            Dimension::Agent => r.agent.as_ref().and_then(|a| {
+                text(a.email.as_deref())
+                    .map(|e| {
+                        // ASCII without upper-case letters is its own lower case
+                        if e.is_ascii() && !e.bytes().any(|b| b.is_ascii_uppercase()) {
+                            Cow::Borrowed(e)
+                        } else {
+                            Cow::Owned(e.to_lowercase())
+                        }
+                    })
+                    .or_else(|| text(a.name.as_deref()).map(Cow::Borrowed))
+                    .or_else(|| text(a.id.as_deref()).map(Cow::Borrowed))
+            }),
+            Dimension::Assistant => text(r.assistant.as_deref()).map(Cow::Borrowed),
+            Dimension::Queue => text(r.queue.as_deref()).map(Cow::Borrowed),
+            Dimension::Provider => Some(Cow::Borrowed(r.provider.as_str())),
+            Dimension::BusinessNumber => text(r.business_number.as_deref()).map(Cow::Borrowed),
+            Dimension::Day | Dimension::Hour => self.key(r, tz).map(Cow::Owned),
         }
     }
 
@@ -168,8 +197,66 @@ pub struct BreakdownPartial {
     dimension: Dimension,
     #[serde(with = "super::tz_name")]
     time_zone: Tz,
-    #[serde(with = "super::map_as_pairs")]
-    rows: BTreeMap<Option<String>, RowState>,
+    #[serde(with = "rows_as_pairs")]
+    rows: Rows,
+}
+
+/// The rows of a breakdown: the null-key row apart, so that a named key is looked up by
+/// `&str` and counting a known key allocates nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Rows {
+    null: Option<RowState>,
+    named: BTreeMap<String, RowState>,
+}
+
+impl Rows {
+    /// Apply `f` to the row of `key` (made empty when new).
+    fn with_row(&mut self, key: Option<&str>, f: impl FnOnce(&mut RowState)) {
+        match key {
+            None => f(self.null.get_or_insert_with(RowState::default)),
+            Some(k) => match self.named.get_mut(k) {
+                Some(row) => f(row),
+                None => f(self.named.entry(k.to_owned()).or_default()),
+            },
+        }
+    }
+
+    /// Every row in key order, the null key first (the order of a map keyed by
+    /// `Option<String>`).
+    fn into_iter(self) -> impl Iterator<Item = (Option<String>, RowState)> {
+        self.null
+            .map(|s| (None, s))
+            .into_iter()
+            .chain(self.named.into_iter().map(|(k, s)| (Some(k), s)))
+    }
+}
+
+/// [`Rows`] as the `[key, row]` pairs of a map keyed by `Option<String>`.
+mod rows_as_pairs {
+    use super::{RowState, Rows};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(rows: &Rows, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            rows.null
+                .iter()
+                .map(|r| (None, r))
+                .chain(rows.named.iter().map(|(k, r)| (Some(k.as_str()), r))),
+        )
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Rows, D::Error> {
+        let mut rows = Rows::default();
+        for (key, state) in Vec::<(Option<String>, RowState)>::deserialize(d)? {
+            match key {
+                None => rows.null = Some(state),
+                Some(k) => {
+                    rows.named.insert(k, state);
+                }
+            }
+        }
+        Ok(rows)
+    }
 }
 
 impl BreakdownPartial {
@@ -178,13 +265,19 @@ impl BreakdownPartial {
         BreakdownPartial {
             dimension,
             time_zone: options.time_zone,
-            rows: BTreeMap::new(),
+            rows: Rows::default(),
         }
     }
 
     /// The rows, sorted by count descending, ties by key in code-point order (null last).
     pub fn finish(self) -> Vec<BreakdownRow> {
-        let total: u64 = self.rows.values().map(|r| r.count).sum();
+        let total: u64 = self
+            .rows
+            .null
+            .iter()
+            .chain(self.rows.named.values())
+            .map(|r| r.count)
+            .sum();
         let mut rows: Vec<BreakdownRow> = self
             .rows
             .into_iter()
@@ -207,30 +300,29 @@ impl BreakdownPartial {
 
 impl Partial for BreakdownPartial {
     fn add(&mut self, r: &CallRecord) {
-        let row = self
-            .rows
-            .entry(self.dimension.key(r, self.time_zone))
-            .or_default();
-        row.count += 1;
-        if r.outcome == Outcome::Answered {
-            row.answered += 1;
-            if let Some(h) = handle_micros(r) {
-                row.handle_sum_us += h;
-                row.handle_count += 1;
+        let key = self.dimension.key_ref(r, self.time_zone);
+        self.rows.with_row(key.as_deref(), |row| {
+            row.count += 1;
+            if r.outcome == Outcome::Answered {
+                row.answered += 1;
+                if let Some(h) = handle_micros(r) {
+                    row.handle_sum_us += h;
+                    row.handle_count += 1;
+                }
             }
-        }
-        if r.outcome.is_missed_set() {
-            row.missed += 1;
-        }
-        if let Some(d) = micros(r.duration_s) {
-            row.duration_sum_us += d;
-            row.duration_count += 1;
-        }
+            if r.outcome.is_missed_set() {
+                row.missed += 1;
+            }
+            if let Some(d) = micros(r.duration_s) {
+                row.duration_sum_us += d;
+                row.duration_count += 1;
+            }
+        });
     }
 
     fn merge(mut self, other: Self) -> Self {
-        for (key, state) in other.rows {
-            self.rows.entry(key).or_default().merge(state);
+        for (key, state) in other.rows.into_iter() {
+            self.rows.with_row(key.as_deref(), |row| row.merge(state));
         }
         self
     }

@@ -45,8 +45,35 @@ pub struct EndedReasons {
 /// Mergeable state of [`EndedReasons`]: counts per (raw reason, category).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EndedReasonPartial {
-    #[serde(with = "super::map_as_pairs")]
-    counts: BTreeMap<(String, EndedReasonCategory), u64>,
+    /// Raw word -> category -> calls (serialized as `[[raw, category], calls]` pairs in that
+    /// order); nested so that counting a known word allocates nothing.
+    #[serde(with = "nested_pairs")]
+    counts: BTreeMap<String, BTreeMap<EndedReasonCategory, u64>>,
+}
+
+/// `raw -> category -> n` as the list of `[[raw, category], n]` pairs sorted by (raw,
+/// category): the form a map keyed by `(raw, category)` has.
+mod nested_pairs {
+    use super::EndedReasonCategory;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    type Nested = BTreeMap<String, BTreeMap<EndedReasonCategory, u64>>;
+
+    pub(super) fn serialize<S: Serializer>(map: &Nested, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            map.iter()
+                .flat_map(|(raw, by)| by.iter().map(move |(c, n)| ((raw, c), n))),
+        )
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Nested, D::Error> {
+        let mut out = Nested::new();
+        for ((raw, category), n) in Vec::<((String, EndedReasonCategory), u64)>::deserialize(d)? {
+            out.entry(raw).or_default().insert(category, n);
+        }
+        Ok(out)
+    }
 }
 
 impl EndedReasonPartial {
@@ -58,9 +85,9 @@ impl EndedReasonPartial {
     /// The rows, each list sorted by count descending, ties by key in code-point order (the
     /// category word; the raw reason, then its category word).
     pub fn finish(self) -> EndedReasons {
-        let total: u64 = self.counts.values().sum();
+        let total: u64 = self.counts.values().flat_map(|by| by.values()).sum();
         let mut by_category: BTreeMap<EndedReasonCategory, u64> = BTreeMap::new();
-        for ((_, category), n) in &self.counts {
+        for (category, n) in self.counts.values().flat_map(|by| by.iter()) {
             *by_category.entry(*category).or_default() += n;
         }
         let mut by_category: Vec<CategoryRow> = by_category
@@ -75,11 +102,13 @@ impl EndedReasonPartial {
         let mut by_raw: Vec<RawReasonRow> = self
             .counts
             .into_iter()
-            .map(|((ended_reason, category), count)| RawReasonRow {
-                ended_reason,
-                category,
-                count,
-                percentage: percentage(count, total),
+            .flat_map(|(ended_reason, by)| {
+                by.into_iter().map(move |(category, count)| RawReasonRow {
+                    ended_reason: ended_reason.clone(),
+                    category,
+                    count,
+                    percentage: percentage(count, total),
+                })
             })
             .collect();
         // Stable sort: equal raw words keep the category order of the map.
@@ -94,16 +123,20 @@ impl EndedReasonPartial {
 impl Partial for EndedReasonPartial {
     fn add(&mut self, r: &CallRecord) {
         if let Some(reason) = &r.ended_reason {
-            *self
-                .counts
-                .entry((reason.raw.clone(), reason.category))
-                .or_default() += 1;
+            let by = match self.counts.get_mut(reason.raw.as_str()) {
+                Some(by) => by,
+                None => self.counts.entry(reason.raw.clone()).or_default(),
+            };
+            *by.entry(reason.category).or_default() += 1;
         }
     }
 
     fn merge(mut self, other: Self) -> Self {
-        for (key, n) in other.counts {
-            *self.counts.entry(key).or_default() += n;
+        for (raw, by) in other.counts {
+            let mine = self.counts.entry(raw).or_default();
+            for (category, n) in by {
+                *mine.entry(category).or_default() += n;
+            }
         }
         self
     }

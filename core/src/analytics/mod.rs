@@ -378,32 +378,8 @@ pub(crate) mod tz_name {
     }
 }
 
-/// A map with non-string keys as a JSON list of `[key, value]` pairs.
-pub(crate) mod map_as_pairs {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeMap;
-
-    pub(crate) fn serialize<K, V, S>(map: &BTreeMap<K, V>, s: S) -> Result<S::Ok, S::Error>
-    where
-        K: Serialize,
-        V: Serialize,
-        S: Serializer,
-    {
-        s.collect_seq(map.iter())
-    }
-
-    pub(crate) fn deserialize<'de, K, V, D>(d: D) -> Result<BTreeMap<K, V>, D::Error>
-    where
-        K: Deserialize<'de> + Ord,
-        V: Deserialize<'de>,
-        D: Deserializer<'de>,
-    {
-        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
-    }
-}
-
-/// Serialize a hash map as a list of `[key, value]` pairs sorted by key (the same text as
-/// [`map_as_pairs`] of the same entries in a `BTreeMap`), and read it back.
+/// Serialize a hash map as a list of `[key, value]` pairs sorted by key (the text a
+/// `BTreeMap` of the same entries gives as pairs), and read it back.
 pub(crate) mod hash_map_as_pairs {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     use std::hash::Hash;
