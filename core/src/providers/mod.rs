@@ -27,6 +27,7 @@ use json::Field;
 use serde_json::Value;
 
 pub mod json;
+pub(crate) mod lane;
 
 /// What one input item turned out to be. A draft is large; items are short-lived, so it is
 /// not boxed.

@@ -264,7 +264,9 @@ pub(crate) fn read(text: &str, path: &str, ctx: &mut ParseCtx) -> Option<Vec<Ite
     if ctx.keep_extra {
         return None;
     }
-    let doc: Call<'_> = serde_json::from_str(text).ok()?;
+    // the fast reader when it can, serde_json when it gives up (the same value either way)
+    let doc: Call<'_> =
+        crate::providers::lane::from_str(text).or_else(|| serde_json::from_str(text).ok())?;
     if !doc.plain() {
         return None;
     }
