@@ -3,7 +3,8 @@
 //! `cargo bench -p callscope-benches --bench pipeline` (full run) or
 //! `cargo bench -p callscope-benches -- --test` (smoke: every bench once, for CI).
 //!
-//! Stages: parse per provider (bytes/s: JSON to folded records; with and without `extra`),
+//! Stages: parse per provider (bytes/s: JSON to folded records; generated Twilio and JustCall
+//! pages with and without `extra`, and every provider's fixture files),
 //! phone normalization, timestamp parsing, each aggregate, concurrency (calls/s) and the full
 //! report. The inputs are generated here with a fixed linear congruential sequence in the
 //! shapes `benches/compare/gen_exports.py` writes (Twilio REST `Calls.json` pages, JustCall
@@ -191,6 +192,34 @@ fn parse_justcall(bencher: Bencher, keep_extra: bool) {
     bencher
         .counter(BytesCount::new(page.len()))
         .bench(|| black_box(ingest_bytes("page.json", black_box(page), &opts)));
+}
+
+/// Parse every provider's fixture files (`tests/data/<provider>/`: real public payload
+/// samples, a few KB each) with provider detection and default options, bytes/s. The files
+/// are small, so this measures per-item cost (detection, mapping, folding) more than
+/// throughput on large exports (`parse_twilio`, `parse_justcall`).
+#[divan::bench(args = ["asterisk", "callapi", "callcenter", "freeswitch", "justcall", "mightycall", "retell", "twilio", "vapi"])]
+fn parse_fixtures(bencher: Bencher, provider: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/data")
+        .join(provider);
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter_map(|p| Some((p.display().to_string(), std::fs::read(&p).ok()?)))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures in {}", dir.display());
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let opts = IngestOptions::default();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for (name, data) in &files {
+            let _ = black_box(ingest_bytes(name, black_box(data), &opts));
+        }
+    });
 }
 
 /// E.164 normalization of distinct NANP numbers (memo misses) and of one repeated number.
