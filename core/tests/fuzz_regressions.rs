@@ -14,6 +14,9 @@
 //!   through detection, lenient and strict;
 //! - `form`: `CallSid=` + the input, detected and as Twilio, lenient and strict;
 //! - any other name: like `ingest`.
+//!
+//! Every successful read also computes the full report, kept (over the records) and streamed
+//! (`report::compute_streaming`), and the two must agree.
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
 
@@ -64,7 +67,7 @@ fn ingest_both(provider: Option<Provider>, data: &[u8], file: &Path) {
                     out.report
                 );
                 assert_eq!(out.report.records_out, out.records.len() as u64);
-                report_computes(&out, file);
+                report_computes(&out, data, &options, file);
             }
             // an unreadable input is an error with a code, never a panic
             Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
@@ -73,14 +76,48 @@ fn ingest_both(provider: Option<Provider>, data: &[u8], file: &Path) {
 }
 
 /// As the targets do (fuzz/check.rs): the full report of what was read computes, or refuses
-/// only a concurrency series over too many buckets.
-fn report_computes(out: &callscope::ingest::Ingested, file: &Path) {
+/// only a concurrency series over too many buckets. Also: the streamed report
+/// (`report::compute_streaming`, what `callscope report` and the bindings use) gives the same
+/// report, ingest report and error as computing over the kept records.
+fn report_computes(
+    out: &callscope::ingest::Ingested,
+    data: &[u8],
+    options: &IngestOptions,
+    file: &Path,
+) {
     let analytics = callscope::analytics::AnalyticsOptions {
         allow_mixed_tenants: true,
         ..Default::default()
     };
-    if let Err(e) = callscope::report::build(out, &analytics, false) {
+    let kept = callscope::report::build(out, &analytics, false);
+    if let Err(e) = &kept {
         assert_eq!(e.code(), "InvalidOption", "{}: {e}", file.display());
+    }
+    let mut ingestor = callscope::ingest::Ingestor::new(options).unwrap();
+    ingestor.add_bytes("fuzz", data).unwrap();
+    let streamed = callscope::report::compute_streaming(ingestor, &analytics, false);
+    match (kept, streamed) {
+        (Ok(a), Ok((report, ingest))) => {
+            assert_eq!(
+                a,
+                callscope::report::from_report(&report),
+                "{}",
+                file.display()
+            );
+            assert_eq!(
+                serde_json::to_value(&out.report).unwrap(),
+                serde_json::to_value(&ingest).unwrap(),
+                "{}",
+                file.display()
+            );
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{}", file.display()),
+        (a, b) => panic!(
+            "{}: kept {:?}, streamed {:?}",
+            file.display(),
+            a.err(),
+            b.err()
+        ),
     }
 }
 
@@ -101,7 +138,7 @@ fn ingest_checked(base: &IngestOptions, data: &[u8], file: &Path) {
                     out.report
                 );
                 assert_eq!(out.report.records_out, out.records.len() as u64);
-                report_computes(&out, file);
+                report_computes(&out, data, &options, file);
             }
             Err(e) => assert!(!e.code().is_empty(), "{}: {e}", file.display()),
         }
