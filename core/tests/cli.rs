@@ -168,3 +168,20 @@ fn help_and_version_exit_0() {
     assert_eq!(run(&["--help"]).status.code(), Some(0));
     assert_eq!(run(&["--version"]).status.code(), Some(0));
 }
+
+#[test]
+fn a_folder_of_many_small_files_is_read_whole() {
+    // more files than one read batch holds open (256): every one is read, in batches
+    let mut last = PathBuf::new();
+    for i in 0..600 {
+        let body = GOOD.replace("\"c1\"", &format!("\"c{i}\""));
+        last = file("many", &format!("call{i:04}.json"), body.as_bytes());
+    }
+    let dir = last.parent().unwrap().to_str().unwrap().to_owned();
+    let o = run(&["report", "--format", "json", "--no-text", &dir]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["ingest"]["recordsIn"], 600, "{}", report["ingest"]);
+    assert_eq!(report["ingest"]["recordsOut"], 600);
+    assert_eq!(report["summary"]["totalCalls"], 600);
+}

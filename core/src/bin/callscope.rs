@@ -139,7 +139,7 @@ enum Command {
 fn main() -> ExitCode {
     // No transparent huge pages: the allocator touches its memory a little at a time, and a
     // huge page makes the kernel zero 2 MiB at the first touch of any byte of it (measured:
-    // 1.2 s instead of 2.7 s of system time on 1M calls; README "Performance"). Best effort.
+    // 1.1 s instead of 2.7 s of system time on 1M calls; README "Performance"). Best effort.
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = match Cli::try_parse() {

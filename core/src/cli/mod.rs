@@ -53,6 +53,10 @@ const SMALL_FILE: u64 = 16 << 20;
 /// Bytes of small files read before a parallel batch is parsed.
 const BATCH_BYTES: usize = 32 << 20;
 
+/// Files held open at most before a batch is read (a folder of many tiny webhook files would
+/// otherwise open thousands at once and run into the process's file limit).
+const BATCH_FILES: usize = 256;
+
 /// Read every input into one ingest. `on_file` is told the size of each file as it is read
 /// (for progress bars).
 pub fn ingest_inputs(
@@ -93,7 +97,7 @@ pub fn read_inputs(
         if size <= SMALL_FILE {
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
-            if batch.bytes >= BATCH_BYTES {
+            if batch.bytes >= BATCH_BYTES || batch.files.len() >= BATCH_FILES {
                 batch.flush(&mut ingestor, &mut on_file)?;
             }
             continue;

@@ -141,16 +141,15 @@ struct Parsed {
     unknown_words: Vec<(Provider, String)>,
 }
 
-/// An [`Item`] with its draft already boxed: boxing (an allocation and a copy of ~900 bytes)
-/// is done where the item was parsed, on a worker thread, so that collecting items in order
-/// only moves pointers.
+/// An [`Item`] with its draft already packed ([`packed`]): packing is done where the item was
+/// parsed, on a worker thread, so that collecting items in order only moves small values.
 struct Ready {
     path: String,
     index: usize,
     kind: ReadyKind,
 }
 
-/// [`ItemKind`] with the draft boxed.
+/// [`ItemKind`] with the draft packed.
 enum ReadyKind {
     Call {
         draft: PackedDraft,
@@ -932,7 +931,7 @@ impl Ingestor {
                 });
             }
         }
-        // pointer moves: drafts are boxed
+        // small moves: drafts are packed
         let groups = firsts
             .iter()
             .map(|&first| {

@@ -59,26 +59,7 @@ impl PackedDraft {
         let mut present = 0u32;
         let mut text = Vec::new();
         let agent = draft.agent.as_ref();
-        let texts: [Option<&str>; TEXTS] = [
-            draft.provider_call_id.as_deref(),
-            draft.tenant.as_deref(),
-            draft.raw_status.as_deref(),
-            agent.and_then(|a| a.id.as_deref()),
-            agent.and_then(|a| a.email.as_deref()),
-            agent.and_then(|a| a.name.as_deref()),
-            draft.assistant.as_deref(),
-            draft.queue.as_deref(),
-            draft.customer_number.as_deref(),
-            draft.business_number.as_deref(),
-            draft.customer_name.as_deref(),
-            draft.ended_reason.as_ref().map(|e| e.raw.as_str()),
-            draft.disposition.as_deref(),
-            draft.notes.as_deref(),
-            draft.summary.as_deref(),
-            draft.intent.as_deref(),
-            draft.recording_url.as_deref(),
-            draft.language.as_deref(),
-        ];
+        let texts = texts(&draft);
         for (i, t) in texts.iter().enumerate() {
             if let Some(t) = t {
                 present |= 1 << i;
@@ -230,6 +211,31 @@ impl PackedDraft {
     }
 }
 
+/// The texts of a draft in [`Compact`] order (agent texts `None` without an agent).
+fn texts(draft: &CallDraft) -> [Option<&str>; TEXTS] {
+    let agent = draft.agent.as_ref();
+    [
+        draft.provider_call_id.as_deref(),
+        draft.tenant.as_deref(),
+        draft.raw_status.as_deref(),
+        agent.and_then(|a| a.id.as_deref()),
+        agent.and_then(|a| a.email.as_deref()),
+        agent.and_then(|a| a.name.as_deref()),
+        draft.assistant.as_deref(),
+        draft.queue.as_deref(),
+        draft.customer_number.as_deref(),
+        draft.business_number.as_deref(),
+        draft.customer_name.as_deref(),
+        draft.ended_reason.as_ref().map(|e| e.raw.as_str()),
+        draft.disposition.as_deref(),
+        draft.notes.as_deref(),
+        draft.summary.as_deref(),
+        draft.intent.as_deref(),
+        draft.recording_url.as_deref(),
+        draft.language.as_deref(),
+    ]
+}
+
 /// Whether [`Compact`] holds everything of `draft`.
 fn compactable(draft: &CallDraft) -> bool {
     let fits = |s: &str| u32::try_from(s.len()).is_ok();
@@ -244,30 +250,7 @@ fn compactable(draft: &CallDraft) -> bool {
             .iter()
             .all(|(k, v)| fits(k) && v.as_str().is_some_and(fits))
         && draft.tags.iter().all(|t| fits(t))
-        && [
-            &draft.provider_call_id,
-            &draft.tenant,
-            &draft.raw_status,
-            &draft.assistant,
-            &draft.queue,
-            &draft.customer_number,
-            &draft.business_number,
-            &draft.customer_name,
-            &draft.disposition,
-            &draft.notes,
-            &draft.summary,
-            &draft.intent,
-            &draft.recording_url,
-            &draft.language,
-        ]
-        .iter()
-        .all(|t| t.as_deref().is_none_or(fits))
-        && draft.agent.as_ref().is_none_or(|a| {
-            [&a.id, &a.email, &a.name]
-                .iter()
-                .all(|t| t.as_deref().is_none_or(fits))
-        })
-        && draft.ended_reason.as_ref().is_none_or(|e| fits(&e.raw))
+        && texts(draft).iter().all(|t| t.is_none_or(fits))
 }
 
 /// Append `s` as its `u32` byte length and its bytes (the caller checked the length fits).

@@ -538,18 +538,27 @@ pub fn compute(
         selected().for_each(|r| intents.add_record(r, &text));
         let mut keywords = crate::text::KeywordAggregate::default();
         keywords.add_records(selected(), &text);
-        report.intents = intents
-            .rows()
-            .iter()
-            .filter_map(|row| serde_json::to_value(row).ok())
-            .collect();
-        report.keywords = keywords
-            .rows(KEYWORD_LIMIT)
-            .iter()
-            .filter_map(|row| serde_json::to_value(row).ok())
-            .collect();
+        set_text_rows(&mut report, &intents, &keywords);
     }
     Ok(report)
+}
+
+/// The report's `intents` and `keywords` rows (keywords cut to [`KEYWORD_LIMIT`]).
+fn set_text_rows(
+    report: &mut crate::analytics::Report,
+    intents: &crate::text::IntentAggregate,
+    keywords: &crate::text::KeywordAggregate,
+) {
+    report.intents = intents
+        .rows()
+        .iter()
+        .filter_map(|row| serde_json::to_value(row).ok())
+        .collect();
+    report.keywords = keywords
+        .rows(KEYWORD_LIMIT)
+        .iter()
+        .filter_map(|row| serde_json::to_value(row).ok())
+        .collect();
 }
 
 /// What [`compute`] gives for the records `ingestor` has read, computed as each call is
@@ -587,18 +596,7 @@ pub fn compute_streaming(
     let mut report = sink.partial.finish(analytics)?;
     report.ingest = serde_json::to_value(&ingest).unwrap_or(Value::Null);
     if !skip_text {
-        report.intents = sink
-            .intents
-            .rows()
-            .iter()
-            .filter_map(|row| serde_json::to_value(row).ok())
-            .collect();
-        report.keywords = sink
-            .keywords
-            .rows(KEYWORD_LIMIT)
-            .iter()
-            .filter_map(|row| serde_json::to_value(row).ok())
-            .collect();
+        set_text_rows(&mut report, &sink.intents, &sink.keywords);
     }
     Ok((report, ingest))
 }
