@@ -42,6 +42,11 @@ export interface IngestOptions {
   redact?: boolean
   /** Keep unmapped provider fields in `extra` (default true). */
   keepExtra?: boolean
+  /**
+   * Ingest window in call items: an item more than this many call items after the
+   * previous item of its call is rejected as late (default: no window).
+   */
+  window?: number
 }
 
 /**
@@ -67,6 +72,8 @@ export interface ReportOptions {
   mapping?: Record<string, any>
   /** Mask personal data in the records. */
   redact?: boolean
+  /** Ingest window in call items (late items are rejected; default: no window). */
+  window?: number
   /** Calls that started at or after this instant (RFC 3339). */
   from?: string
   /** Calls that started before this instant (RFC 3339). */

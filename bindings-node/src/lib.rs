@@ -36,6 +36,9 @@ pub struct IngestOptions {
     pub redact: Option<bool>,
     /// Keep unmapped provider fields in `extra` (default true).
     pub keep_extra: Option<bool>,
+    /// Ingest window in call items: an item more than this many call items after the
+    /// previous item of its call is rejected as late (default: no window).
+    pub window: Option<u32>,
 }
 
 /// Options of `report`: the ingest options plus the analytics options (camelCase, as the
@@ -61,6 +64,8 @@ pub struct ReportOptions {
     pub mapping: Option<Value>,
     /// Mask personal data in the records.
     pub redact: Option<bool>,
+    /// Ingest window in call items (late items are rejected; default: no window).
+    pub window: Option<u32>,
     /// Calls that started at or after this instant (RFC 3339).
     pub from: Option<String>,
     /// Calls that started before this instant (RFC 3339).

@@ -21,6 +21,8 @@ export interface IngestOptions {
   sourceTz?: string;
   /** Reject records that break an invariant instead of clearing the bad value. */
   strict?: boolean;
+  /** Ingest window in call items: a later item of a call is rejected as late (default: none). */
+  window?: number;
   [option: string]: unknown;
 }
 /** Options of `report`: the ingest options plus the analytics options (camelCase). */

@@ -185,3 +185,45 @@ fn a_folder_of_many_small_files_is_read_whole() {
     assert_eq!(report["ingest"]["recordsOut"], 600);
     assert_eq!(report["summary"]["totalCalls"], 600);
 }
+
+#[test]
+fn report_window_rejects_a_late_item_and_says_where() {
+    // 10,000 calls, then call c0 again: 10,000 items after its first, more than --window 2000
+    let mut body: String = (0..10_000)
+        .map(|i| GOOD.replace("\"c1\"", &format!("\"c{i}\"")) + "\n")
+        .collect();
+    body += &(GOOD.replace("\"c1\"", "\"c0\"") + "\n");
+    let f = file("window", "calls.ndjson", body.as_bytes());
+    let path = f.to_str().unwrap();
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "--format", "json", "--no-text"];
+        args.extend_from_slice(extra);
+        args.push(path);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let windowed = report(&["--window", "2000"]);
+    let ingest = &windowed["ingest"];
+    assert_eq!(ingest["recordsIn"], 10_001, "{ingest}");
+    assert_eq!(ingest["recordsOut"], 10_000);
+    assert_eq!(ingest["duplicatesMerged"], 0);
+    assert_eq!(ingest["rejected"].as_array().unwrap().len(), 1, "{ingest}");
+    assert_eq!(ingest["rejected"][0]["index"], 10_001, "line number");
+    assert!(
+        ingest["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("retell:c0: late item: more than 2000 call items"),
+        "{ingest}"
+    );
+    // without a window the copy is merged as a duplicate; the analytics are the same
+    let whole = report(&[]);
+    assert_eq!(whole["ingest"]["duplicatesMerged"], 1);
+    assert_eq!(whole["summary"], windowed["summary"]);
+    assert_eq!(whole["concurrency"], windowed["concurrency"]);
+
+    let o = run(&["report", "--window", "0", path]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("window"), "{}", stderr(&o));
+}

@@ -44,6 +44,10 @@ struct InputArgs {
     /// Mask phone numbers, e-mail addresses and card numbers in the records.
     #[arg(long)]
     redact: bool,
+    /// Fold a call's items only when at most N call items separate them; later ones are
+    /// rejected as late. `report` then finishes calls while reading: memory holds about N items.
+    #[arg(long, value_name = "N")]
+    window: Option<usize>,
     /// Files, folders (read recursively) or `-` for standard input.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
@@ -74,6 +78,7 @@ impl InputArgs {
             strict: self.strict,
             mapping,
             redact: self.redact,
+            window: self.window,
             ..Default::default()
         })
     }
@@ -265,17 +270,25 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
     analytics.validate()?;
 
     let progress = progress_bar(&args.input.inputs);
-    let ingestor = cli::read_inputs(&args.input.inputs, &ingest_options, |bytes| {
-        if let Some(bar) = &progress {
-            bar.inc(bytes);
-        }
-    })?;
+    // each call is counted in as it is finished; no record list is kept (with --window,
+    // calls are finished while reading)
+    let streamed = callscope::report::Streamed::new(&analytics, args.no_text)?;
+    let mut early = streamed.sink();
+    let make = || streamed.sink();
+    let ingestor = cli::read_inputs_with(
+        &args.input.inputs,
+        &ingest_options,
+        |bytes| {
+            if let Some(bar) = &progress {
+                bar.inc(bytes);
+            }
+        },
+        &mut |ingestor| ingestor.finish_idle_into(&mut early, &make),
+    )?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    // each call is counted in as it is finished; no record list is kept
-    let (report, ingest_report) =
-        callscope::report::compute_streaming(ingestor, &analytics, args.no_text)?;
+    let (report, ingest_report) = streamed.finish(ingestor, early)?;
     cli::stage("finish + analytics");
     let text = match format {
         // the same text as rendering the report's value, without building the value

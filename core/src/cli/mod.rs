@@ -75,7 +75,18 @@ pub fn ingest_inputs(
 pub fn read_inputs(
     inputs: &[String],
     options: &IngestOptions,
+    on_file: impl FnMut(u64),
+) -> Result<Ingestor> {
+    read_inputs_with(inputs, options, on_file, &mut |_| {})
+}
+
+/// [`read_inputs`], calling `between` after each batch of items (a batch of small files, a
+/// batch of a large file's elements or lines; see [`Ingestor::add_reader_with`]).
+pub fn read_inputs_with(
+    inputs: &[String],
+    options: &IngestOptions,
     mut on_file: impl FnMut(u64),
+    between: &mut dyn FnMut(&mut Ingestor),
 ) -> Result<Ingestor> {
     stage("start");
     let mut ingestor = Ingestor::new(options)?;
@@ -85,8 +96,10 @@ pub fn read_inputs(
     for input in expand_inputs(inputs)? {
         if input == "-" {
             batch.flush(&mut ingestor, &mut on_file)?;
+            between(&mut ingestor);
             let stdin = std::io::stdin();
-            ingestor.add_reader("-", stdin.lock())?;
+            ingestor.add_reader_with("-", stdin.lock(), between)?;
+            between(&mut ingestor);
             continue;
         }
         let file = std::fs::File::open(&input).map_err(|cause| Error::Io {
@@ -99,11 +112,14 @@ pub fn read_inputs(
             batch.files.push((input, file, size));
             if batch.bytes >= BATCH_BYTES || batch.files.len() >= BATCH_FILES {
                 batch.flush(&mut ingestor, &mut on_file)?;
+                between(&mut ingestor);
             }
             continue;
         }
         batch.flush(&mut ingestor, &mut on_file)?;
-        ingestor.add_reader(&input, BufReader::with_capacity(1 << 20, file))?;
+        between(&mut ingestor);
+        ingestor.add_reader_with(&input, BufReader::with_capacity(1 << 20, file), between)?;
+        between(&mut ingestor);
         on_file(size);
     }
     batch.flush(&mut ingestor, &mut on_file)?;

@@ -53,6 +53,13 @@ pub struct IngestOptions {
     /// Mask personal data in the records (phone numbers, e-mail addresses, card numbers): see
     /// [`crate::redact`]. Applied after folding, so duplicates still match.
     pub redact: bool,
+    /// Ingest window, in call items: when set, an item that arrives more than `window` call
+    /// items after the previous item of its call is *late*: it is rejected into the report
+    /// (reason "late item") and its call is finished without it. With a window, a streamed
+    /// report ([`Ingestor::finish_idle_into`]) finishes calls while the input is still being
+    /// read, so memory holds about `window` items instead of the whole input. `None` (the
+    /// default): every item of a call is folded, wherever it is in the input.
+    pub window: Option<usize>,
     /// Read every JSON text through the general `serde_json::Value` path, never the typed
     /// fast lane of Twilio REST and JustCall v2.1 documents (which gives the same result).
     /// For tests that prove the two equal; not part of the options object.
@@ -70,6 +77,7 @@ impl Default for IngestOptions {
             mapping: None,
             keep_extra: true,
             redact: false,
+            window: None,
             general_path_only: false,
         }
     }
@@ -105,6 +113,20 @@ struct Pending {
     event: bool,
     /// [`Parser::key_hash`] of the draft.
     key_hash: Option<u64>,
+    /// Arrival order among the call items of the whole ingest (the ingest window counts it).
+    seq: usize,
+}
+
+impl Pending {
+    /// A 128-bit fingerprint of the item's call key (its key hash and a second, independent
+    /// hash): what a call finished early is remembered by. `None` without a call id.
+    fn fingerprint(&self) -> Option<u128> {
+        use std::hash::{Hash, Hasher};
+        let first = self.key_hash?;
+        let mut second = std::hash::DefaultHasher::new();
+        (self.draft.provider(), self.draft.call_id()).hash(&mut second);
+        Some((u128::from(first) << 64) | u128::from(second.finish()))
+    }
 }
 
 /// Largest single JSON value (an array element, an NDJSON line, a whole non-array document)
@@ -392,6 +414,11 @@ pub struct Ingestor {
     /// The names of the sources read, indexed by `Pending::source`.
     sources: Vec<Arc<str>>,
     report: IngestReport,
+    /// Call items collected so far (the next `Pending::seq`).
+    next_seq: usize,
+    /// Fingerprints ([`Pending::fingerprint`]) of the calls finished early by
+    /// [`Ingestor::finish_idle_into`]: their later items are late.
+    finished: hashbrown::HashSet<u128>,
 }
 
 impl Ingestor {
@@ -401,6 +428,12 @@ impl Ingestor {
             Some(name) => crate::time::parse_tz(name)?,
             None => Tz::UTC,
         };
+        if options.window == Some(0) {
+            return Err(Error::InvalidOption {
+                option: "window".into(),
+                reason: "the ingest window must be at least 1 call item".into(),
+            });
+        }
         Ok(Ingestor {
             parser: Parser {
                 options: options.clone(),
@@ -410,6 +443,8 @@ impl Ingestor {
             pending: Vec::new(),
             sources: Vec::new(),
             report: IngestReport::default(),
+            next_seq: 0,
+            finished: hashbrown::HashSet::new(),
         })
     }
 
@@ -422,7 +457,7 @@ impl Ingestor {
         let body = format::strip_bom(once);
         match format::sniff(body) {
             Format::Json if body.first_non_ws() == Some(b'[') => {
-                self.add_array(&Arc::from(source), body)
+                self.add_array(&Arc::from(source), body, &mut |_| {})
             }
             Format::Json => {
                 let parsed = self.parser.parse_document(source, body)?;
@@ -436,7 +471,20 @@ impl Ingestor {
     /// Add one input read from a stream. JSON arrays are split element by element, NDJSON and
     /// form bodies line by line, so memory holds one batch of items at a time (plus the parsed
     /// records); a single JSON object or a CSV file is read whole.
-    pub fn add_reader(&mut self, source: &str, mut reader: impl BufRead) -> Result<()> {
+    pub fn add_reader(&mut self, source: &str, reader: impl BufRead) -> Result<()> {
+        self.add_reader_with(source, reader, &mut |_| {})
+    }
+
+    /// [`Ingestor::add_reader`], calling `between` after each batch of items is collected
+    /// (JSON arrays and NDJSON / form streams are read in batches; other layouts are one
+    /// batch): a streamed report passes `|i| i.finish_idle_into(..)` here so that, with an
+    /// ingest window, calls are finished while a long stream is still being read.
+    pub fn add_reader_with(
+        &mut self,
+        source: &str,
+        mut reader: impl BufRead,
+        between: &mut dyn FnMut(&mut Ingestor),
+    ) -> Result<()> {
         let src: Arc<str> = Arc::from(source);
         let io_err = |cause| Error::Io {
             source_name: source.to_string(),
@@ -465,7 +513,9 @@ impl Ingestor {
                 }
                 self.add_bytes(source, &rest)
             }
-            Format::Json if head.first_non_ws() == Some(b'[') => self.add_array(&src, reader),
+            Format::Json if head.first_non_ws() == Some(b'[') => {
+                self.add_array(&src, reader, between)
+            }
             Format::Json => {
                 let mut all = Vec::new();
                 (&mut reader)
@@ -477,7 +527,7 @@ impl Ingestor {
                 Ok(())
             }
             layout @ (Format::Ndjson | Format::Form) => {
-                self.add_lines(&src, reader, layout == Format::Form)
+                self.add_lines(&src, reader, layout == Format::Form, between)
             }
             Format::Csv => {
                 let mut all = Vec::new();
@@ -527,7 +577,12 @@ impl Ingestor {
         Ok(())
     }
 
-    fn add_array(&mut self, src: &Arc<str>, reader: impl BufRead) -> Result<()> {
+    fn add_array(
+        &mut self,
+        src: &Arc<str>,
+        reader: impl BufRead,
+        between: &mut dyn FnMut(&mut Ingestor),
+    ) -> Result<()> {
         let mut batch = Vec::with_capacity(BATCH);
         let mut held = 0usize;
         for (i, element) in stream::ArrayElements::new(reader, MAX_ITEM_BYTES).enumerate() {
@@ -562,6 +617,7 @@ impl Ingestor {
             }
             if batch.len() == BATCH || held >= BATCH_BYTES {
                 self.flush(src, &mut batch, false);
+                between(self);
                 held = 0;
             }
         }
@@ -569,7 +625,13 @@ impl Ingestor {
         Ok(())
     }
 
-    fn add_lines(&mut self, src: &Arc<str>, mut reader: impl BufRead, form: bool) -> Result<()> {
+    fn add_lines(
+        &mut self,
+        src: &Arc<str>,
+        mut reader: impl BufRead,
+        form: bool,
+        between: &mut dyn FnMut(&mut Ingestor),
+    ) -> Result<()> {
         let mut batch = Vec::with_capacity(BATCH);
         let mut line_no = 0usize;
         loop {
@@ -601,6 +663,7 @@ impl Ingestor {
             });
             if batch.len() == BATCH {
                 self.flush(src, &mut batch, form);
+                between(self);
             }
         }
         self.flush(src, &mut batch, form);
@@ -737,7 +800,9 @@ impl Ingestor {
                         draft,
                         event,
                         key_hash,
+                        seq: self.next_seq,
                     });
+                    self.next_seq += 1;
                 }
                 ReadyKind::Folded => self.report.events_folded += 1,
                 ReadyKind::NonCall => self.report.non_call_items += 1,
@@ -746,6 +811,11 @@ impl Ingestor {
                 }
             }
         }
+    }
+
+    /// Call items read and not yet finished (what memory holds besides the report).
+    pub fn waiting(&self) -> usize {
+        self.pending.len()
     }
 
     /// Fold the items of each call, finish the records and close the report.
@@ -779,7 +849,7 @@ impl Ingestor {
         if options.redact {
             records.iter_mut().for_each(crate::redact::redact);
         }
-        report.records_out = records.len() as u64;
+        report.records_out += records.len() as u64;
         Ingested { records, report }
     }
 
@@ -788,7 +858,9 @@ impl Ingestor {
     /// and no record list is built or sorted. `make` gives an empty partial (one per parallel
     /// task; they are merged, so the result is the partial of all records, in any order).
     /// Records are redacted first when the options ask for it. The ingest report is the one
-    /// `finish` gives.
+    /// `finish` gives. Calls finished earlier by [`Ingestor::finish_idle_into`] went into the
+    /// caller's partial and are not in the returned one (merge the two); they are in the
+    /// report.
     pub fn finish_into<P, F>(self, make: F) -> (P, IngestReport)
     where
         P: crate::analytics::Partial + Send,
@@ -800,150 +872,74 @@ impl Ingestor {
             groups,
             mut report,
         } = self.into_groups();
-        /// A partial, the report lines of the groups that have any (by group), and counts.
-        struct Acc<P> {
-            partial: P,
-            notes: Vec<(usize, Finished)>,
-            records: u64,
-            events_folded: u64,
-            duplicates_merged: u64,
-        }
-        let empty = || Acc {
-            partial: make(),
-            notes: Vec::new(),
-            records: 0,
-            events_folded: 0,
-            duplicates_merged: 0,
-        };
-        let add = |mut acc: Acc<P>, (g, group): (usize, Vec<Pending>)| {
-            let (record, mut finished) = finish_group(group, &sources, &options);
-            if let Some(mut record) = record {
-                if options.redact {
-                    crate::redact::redact(&mut record);
-                }
-                acc.partial.add(&record);
-                acc.records += 1;
-            }
-            acc.events_folded += std::mem::take(&mut finished.events_folded);
-            acc.duplicates_merged += std::mem::take(&mut finished.duplicates_merged);
-            if !finished.warnings.is_empty() || finished.rejection.is_some() {
-                acc.notes.push((g, finished));
-            }
-            acc
-        };
-        #[cfg(feature = "parallel")]
-        let acc = {
-            use rayon::prelude::*;
-            let merge = |mut a: Acc<P>, b: Acc<P>| {
-                a.partial = a.partial.merge(b.partial);
-                a.notes.extend(b.notes);
-                a.records += b.records;
-                a.events_folded += b.events_folded;
-                a.duplicates_merged += b.duplicates_merged;
-                a
-            };
-            // a few large pieces per thread: each piece is one partial, and merging partials
-            // costs in proportion to their size (the repeat-caller map holds every number)
-            let piece = groups.len() / (4 * rayon::current_num_threads()) + 1;
-            groups
-                .into_par_iter()
-                .enumerate()
-                .with_min_len(piece)
-                .fold(empty, add)
-                .reduce(empty, merge)
-        };
-        #[cfg(not(feature = "parallel"))]
-        let acc = groups.into_iter().enumerate().fold(empty(), add);
-        let Acc {
-            partial,
-            mut notes,
-            records,
-            events_folded,
-            duplicates_merged,
-        } = acc;
-        report.events_folded += events_folded;
-        report.duplicates_merged += duplicates_merged;
-        notes.sort_unstable_by_key(|(g, _)| *g);
-        for (_, f) in notes {
-            f.into_report(&mut report);
-        }
-        report.records_out = records;
+        let partial = fold_groups(groups, &sources, &options, &make).close(&mut report);
         (partial, report)
     }
 
-    /// The items grouped by (provider, provider call id), the parts of the `provider:id` key
-    /// (no provider name holds a ':'), each group in order of arrival and the groups in order
-    /// of first appearance; items without an id are rejected into the report here.
+    /// With an ingest window ([`IngestOptions::window`]): finish, into `partial`, the calls
+    /// whose last item arrived more than `window` call items ago (no later item of theirs can
+    /// be folded in: it would be late), and forget their items, so that memory holds about
+    /// `window` items however long the input is. Does nothing without a window, or while
+    /// fewer than twice `window` items wait (the work is done in batches). `make` gives
+    /// an empty partial, as for [`Ingestor::finish_into`].
+    ///
+    /// The records and the report are the same as without these early finishes (the report
+    /// lines may come in another order: a call's lines are written when it is finished).
+    /// Calls finished early are remembered by a 128-bit fingerprint of their key (16 bytes a
+    /// call), so that their late items are still recognized as late.
+    pub fn finish_idle_into<P, F>(&mut self, partial: &mut P, make: &F)
+    where
+        P: crate::analytics::Partial + Send,
+        F: Fn() -> P + Sync + Send,
+    {
+        let Some(window) = self.parser.options.window else {
+            return;
+        };
+        if self.pending.len() < window.saturating_mul(2) {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let groups = group_items(
+            pending,
+            Some(window),
+            &self.finished,
+            &self.sources,
+            &mut self.report,
+        );
+        // a call is idle when its last item is more than `window` items old: the next item,
+        // `next_seq`, would already be late
+        let horizon = self.next_seq.saturating_sub(window);
+        let (idle, live): (Vec<Vec<Pending>>, Vec<Vec<Pending>>) = groups
+            .into_iter()
+            .partition(|g| g.last().is_some_and(|p| p.seq < horizon));
+        self.finished
+            .extend(idle.iter().filter_map(|g| g.first()?.fingerprint()));
+        let mut kept: Vec<Pending> = live.into_iter().flatten().collect();
+        kept.sort_unstable_by_key(|p| p.seq);
+        self.pending = kept;
+        let early =
+            fold_groups(idle, &self.sources, &self.parser.options, make).close(&mut self.report);
+        let before = std::mem::replace(partial, make());
+        *partial = before.merge(early);
+    }
+
+    /// The items grouped by call ([`group_items`]), with the options and the report.
     fn into_groups(self) -> Groups {
         let Ingestor {
             parser,
             pending,
             sources,
             mut report,
+            finished,
+            ..
         } = self;
-        // A table of (key hash, group) probed with the hashes made while parsing: an item
-        // whose call is new is placed without reading its key; keys are compared only when
-        // the hashes are equal.
-        let same_key = |a: &Pending, b: &Pending| {
-            a.draft.provider() == b.draft.provider() && a.draft.call_id() == b.draft.call_id()
-        };
-        let mut group_of: hashbrown::HashTable<(u64, usize)> =
-            hashbrown::HashTable::with_capacity(pending.len());
-        // the first item of each group, and a link from each item to the next of its group
-        let mut firsts: Vec<usize> = Vec::with_capacity(pending.len());
-        let mut next_in_group: Vec<usize> = vec![usize::MAX; pending.len()];
-        let mut last_in_group: Vec<usize> = Vec::with_capacity(pending.len());
-        let mut no_id = Vec::new();
-        for (i, p) in pending.iter().enumerate() {
-            let Some(hash) = p.key_hash else {
-                no_id.push(i);
-                continue;
-            };
-            let found = group_of.find(hash, |&(h, g)| {
-                h == hash
-                    && firsts
-                        .get(g)
-                        .and_then(|&f| pending.get(f))
-                        .is_some_and(|q| same_key(q, p))
-            });
-            match found {
-                Some(&(_, g)) => {
-                    next_in_group[last_in_group[g]] = i;
-                    last_in_group[g] = i;
-                }
-                None => {
-                    group_of.insert_unique(hash, (hash, firsts.len()), |&(h, _)| h);
-                    firsts.push(i);
-                    last_in_group.push(i);
-                }
-            }
-        }
-        drop(group_of);
-        drop(last_in_group);
-        let mut slots: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
-        for i in no_id {
-            if let Some(p) = slots.get_mut(i).and_then(Option::take) {
-                report.rejected.push(ReportEntry {
-                    source: source_name(&sources, p.source),
-                    index: p.index,
-                    path: p.path,
-                    reason: "no call id".into(),
-                });
-            }
-        }
-        // small moves: drafts are packed
-        let groups = firsts
-            .iter()
-            .map(|&first| {
-                let mut group = Vec::with_capacity(1);
-                let mut i = first;
-                while let Some(p) = slots.get_mut(i).and_then(Option::take) {
-                    group.push(p);
-                    i = next_in_group.get(i).copied().unwrap_or(usize::MAX);
-                }
-                group
-            })
-            .collect();
+        let groups = group_items(
+            pending,
+            parser.options.window,
+            &finished,
+            &sources,
+            &mut report,
+        );
         Groups {
             options: parser.options,
             sources,
@@ -951,6 +947,219 @@ impl Ingestor {
             report,
         }
     }
+}
+
+/// The items grouped by (provider, provider call id), the parts of the `provider:id` key (no
+/// provider name holds a ':'), each group in order of arrival and the groups in order of
+/// first appearance. Items without an id are rejected into the report here, and so are late
+/// items under a `window`: an item more than `window` call items after the previous item of
+/// its call, every later item of that call, and every item of a call in `finished` (finished
+/// early).
+fn group_items(
+    pending: Vec<Pending>,
+    window: Option<usize>,
+    finished: &hashbrown::HashSet<u128>,
+    sources: &[Arc<str>],
+    report: &mut IngestReport,
+) -> Vec<Vec<Pending>> {
+    /// One call's items: `key` is an item to compare keys with; `head..tail` the linked
+    /// accepted items (`head` is `usize::MAX` while none is); `last` the `seq` of the latest
+    /// accepted item; `closed` once an item was late.
+    struct Group {
+        key: usize,
+        head: usize,
+        tail: usize,
+        last: usize,
+        closed: bool,
+    }
+    // A table of (key hash, group) probed with the hashes made while parsing: an item whose
+    // call is new is placed without reading its key; keys are compared only when the hashes
+    // are equal.
+    let same_key = |a: &Pending, b: &Pending| {
+        a.draft.provider() == b.draft.provider() && a.draft.call_id() == b.draft.call_id()
+    };
+    let mut group_of: hashbrown::HashTable<(u64, usize)> =
+        hashbrown::HashTable::with_capacity(pending.len());
+    let mut groups: Vec<Group> = Vec::with_capacity(pending.len());
+    // a link from each item to the next of its group
+    let mut next_in_group: Vec<usize> = vec![usize::MAX; pending.len()];
+    // items rejected here, in order: no call id (false) or late (true)
+    let mut dropped: Vec<(usize, bool)> = Vec::new();
+    for (i, p) in pending.iter().enumerate() {
+        let Some(hash) = p.key_hash else {
+            dropped.push((i, false));
+            continue;
+        };
+        let found = group_of.find(hash, |&(h, g)| {
+            h == hash
+                && groups
+                    .get(g)
+                    .and_then(|g| pending.get(g.key))
+                    .is_some_and(|q| same_key(q, p))
+        });
+        let g = match found {
+            Some(&(_, g)) => g,
+            None => {
+                let closed =
+                    !finished.is_empty() && p.fingerprint().is_some_and(|f| finished.contains(&f));
+                group_of.insert_unique(hash, (hash, groups.len()), |&(h, _)| h);
+                groups.push(Group {
+                    key: i,
+                    head: usize::MAX,
+                    tail: usize::MAX,
+                    last: p.seq,
+                    closed,
+                });
+                groups.len() - 1
+            }
+        };
+        let Some(group) = groups.get_mut(g) else {
+            continue;
+        };
+        let late = group.closed
+            || (group.head != usize::MAX
+                && window.is_some_and(|w| p.seq.saturating_sub(group.last) > w));
+        if late {
+            group.closed = true;
+            dropped.push((i, true));
+            continue;
+        }
+        if group.head == usize::MAX {
+            group.head = i;
+        } else if let Some(link) = next_in_group.get_mut(group.tail) {
+            *link = i;
+        }
+        group.tail = i;
+        group.last = p.seq;
+    }
+    drop(group_of);
+    let mut slots: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
+    for (i, late) in dropped {
+        if let Some(p) = slots.get_mut(i).and_then(Option::take) {
+            let reason = match (late, window) {
+                (true, Some(w)) => format!(
+                    "{}:{}: late item: more than {w} call items arrived after the previous item of this call (the ingest window), so the call was finished without it",
+                    p.draft
+                        .provider()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                    p.draft.call_id().unwrap_or_default()
+                ),
+                _ => "no call id".into(),
+            };
+            report.rejected.push(ReportEntry {
+                source: source_name(sources, p.source),
+                index: p.index,
+                path: p.path,
+                reason,
+            });
+        }
+    }
+    // small moves: drafts are packed
+    groups
+        .iter()
+        .filter(|g| g.head != usize::MAX)
+        .map(|g| {
+            let mut group = Vec::with_capacity(1);
+            let mut i = g.head;
+            while let Some(p) = slots.get_mut(i).and_then(Option::take) {
+                group.push(p);
+                i = next_in_group.get(i).copied().unwrap_or(usize::MAX);
+            }
+            group
+        })
+        .collect()
+}
+
+/// Folded groups counted into one partial: the partial, the report lines of the groups that
+/// have any (by group), and counts.
+struct Acc<P> {
+    partial: P,
+    notes: Vec<(usize, Finished)>,
+    records: u64,
+    events_folded: u64,
+    duplicates_merged: u64,
+}
+
+impl<P> Acc<P> {
+    /// Write the counts and the report lines (in group order) into `report`; the partial.
+    fn close(self, report: &mut IngestReport) -> P {
+        let Acc {
+            partial,
+            mut notes,
+            records,
+            events_folded,
+            duplicates_merged,
+        } = self;
+        report.events_folded += events_folded;
+        report.duplicates_merged += duplicates_merged;
+        notes.sort_unstable_by_key(|(g, _)| *g);
+        for (_, f) in notes {
+            f.into_report(report);
+        }
+        report.records_out += records;
+        partial
+    }
+}
+
+/// Fold each group, finish its record (redacted when the options ask for it) and count it
+/// into a partial from `make` (in parallel with the `parallel` feature).
+fn fold_groups<P, F>(
+    groups: Vec<Vec<Pending>>,
+    sources: &[Arc<str>],
+    options: &IngestOptions,
+    make: &F,
+) -> Acc<P>
+where
+    P: crate::analytics::Partial + Send,
+    F: Fn() -> P + Sync + Send,
+{
+    let empty = || Acc {
+        partial: make(),
+        notes: Vec::new(),
+        records: 0,
+        events_folded: 0,
+        duplicates_merged: 0,
+    };
+    let add = |mut acc: Acc<P>, (g, group): (usize, Vec<Pending>)| {
+        let (record, mut finished) = finish_group(group, sources, options);
+        if let Some(mut record) = record {
+            if options.redact {
+                crate::redact::redact(&mut record);
+            }
+            acc.partial.add(&record);
+            acc.records += 1;
+        }
+        acc.events_folded += std::mem::take(&mut finished.events_folded);
+        acc.duplicates_merged += std::mem::take(&mut finished.duplicates_merged);
+        if !finished.warnings.is_empty() || finished.rejection.is_some() {
+            acc.notes.push((g, finished));
+        }
+        acc
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        let merge = |mut a: Acc<P>, b: Acc<P>| {
+            a.partial = a.partial.merge(b.partial);
+            a.notes.extend(b.notes);
+            a.records += b.records;
+            a.events_folded += b.events_folded;
+            a.duplicates_merged += b.duplicates_merged;
+            a
+        };
+        // a few large pieces per thread: each piece is one partial, and merging partials
+        // costs in proportion to their size (the repeat-caller map holds every number)
+        let piece = groups.len() / (4 * rayon::current_num_threads()) + 1;
+        groups
+            .into_par_iter()
+            .enumerate()
+            .with_min_len(piece)
+            .fold(empty, add)
+            .reduce(empty, merge)
+    }
+    #[cfg(not(feature = "parallel"))]
+    groups.into_iter().enumerate().fold(empty(), add)
 }
 
 /// What one call's group of items gave besides its record: its warnings or its rejection,

@@ -566,39 +566,111 @@ fn set_text_rows(
 /// records are never collected or sorted. Returns the report and the ingest report (the one
 /// [`Ingestor::finish`](crate::ingest::Ingestor::finish) gives). The same report as `compute`
 /// over `finish()`'s records, including its errors (invalid options, mixed tenants, too many
-/// buckets).
+/// buckets). [`Streamed`] does the same for callers that also finish calls while reading.
 pub fn compute_streaming(
     ingestor: crate::ingest::Ingestor,
     analytics: &crate::analytics::AnalyticsOptions,
     skip_text: bool,
 ) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
-    analytics.validate()?;
-    let text = crate::text::TextOptions::default();
-    let extractor = crate::text::keywords::KeywordExtractor::new(&text);
-    let (sink, ingest) = ingestor.finish_into(|| ReportSink {
-        analytics,
-        text: (!skip_text).then_some((&text, &extractor)),
-        tenants: Tenants::default(),
-        partial: crate::analytics::ReportPartial::new(analytics),
-        intents: crate::text::IntentAggregate::default(),
-        keywords: crate::text::KeywordAggregate::default(),
-    });
-    if !(analytics.allow_mixed_tenants || analytics.filter.tenant.is_some()) {
-        let found: std::collections::BTreeSet<Option<&str>> = sink
-            .tenants
-            .names
-            .iter()
-            .map(|n| Some(n.as_str()))
-            .chain(sink.tenants.none.then_some(None))
-            .collect();
-        crate::analytics::mixed_tenants(&found)?;
+    let streamed = Streamed::new(analytics, skip_text)?;
+    let early = streamed.sink();
+    streamed.finish(ingestor, early)
+}
+
+/// A report computed as calls are finished ([`compute_streaming`]), in steps: make a
+/// [`ReportSink`] with [`Streamed::sink`], read inputs, passing the sink to
+/// [`Ingestor::finish_idle_into`](crate::ingest::Ingestor::finish_idle_into) between batches
+/// (with an ingest window, this keeps memory to about the window's items; see
+/// [`IngestOptions::window`](crate::ingest::IngestOptions::window)), then
+/// [`Streamed::finish`].
+///
+/// ```
+/// use callscope::analytics::AnalyticsOptions;
+/// use callscope::ingest::{IngestOptions, Ingestor};
+/// use callscope::report::Streamed;
+/// let ndjson = br#"{"call_id":"c1","call_type":"phone_call","call_status":"ended","direction":"inbound","start_timestamp":1700000000000,"end_timestamp":1700000060000,"disconnection_reason":"user_hangup"}
+/// {"call_id":"c2","call_type":"phone_call","call_status":"ended","direction":"inbound","start_timestamp":1700000100000,"end_timestamp":1700000130000,"disconnection_reason":"agent_hangup"}
+/// "#;
+/// let options = IngestOptions { window: Some(1000), ..Default::default() };
+/// let analytics = AnalyticsOptions::default();
+/// let streamed = Streamed::new(&analytics, true).unwrap();
+/// let mut sink = streamed.sink();
+/// let make = || streamed.sink();
+/// let mut ingestor = Ingestor::new(&options).unwrap();
+/// ingestor
+///     .add_reader_with("calls.ndjson", &ndjson[..], &mut |i| i.finish_idle_into(&mut sink, &make))
+///     .unwrap();
+/// let (report, ingest) = streamed.finish(ingestor, sink).unwrap();
+/// assert_eq!(report.summary.total_calls, 2);
+/// assert_eq!(ingest.records_out, 2);
+/// ```
+#[derive(Debug)]
+pub struct Streamed {
+    analytics: crate::analytics::AnalyticsOptions,
+    text: Option<(
+        crate::text::TextOptions,
+        crate::text::keywords::KeywordExtractor,
+    )>,
+}
+
+impl Streamed {
+    /// A streamed report with these options (checked here); `skip_text` leaves out intents
+    /// and keywords.
+    pub fn new(
+        analytics: &crate::analytics::AnalyticsOptions,
+        skip_text: bool,
+    ) -> crate::Result<Self> {
+        analytics.validate()?;
+        let text = (!skip_text).then(|| {
+            let options = crate::text::TextOptions::default();
+            let extractor = crate::text::keywords::KeywordExtractor::new(&options);
+            (options, extractor)
+        });
+        Ok(Streamed {
+            analytics: analytics.clone(),
+            text,
+        })
     }
-    let mut report = sink.partial.finish(analytics)?;
-    report.ingest = serde_json::to_value(&ingest).unwrap_or(Value::Null);
-    if !skip_text {
-        set_text_rows(&mut report, &sink.intents, &sink.keywords);
+
+    /// An empty partial report (also the `make` of the ingest's folding).
+    pub fn sink(&self) -> ReportSink<'_> {
+        ReportSink {
+            analytics: &self.analytics,
+            text: self.text.as_ref().map(|(t, e)| (t, e)),
+            tenants: Tenants::default(),
+            partial: crate::analytics::ReportPartial::new(&self.analytics),
+            intents: crate::text::IntentAggregate::default(),
+            keywords: crate::text::KeywordAggregate::default(),
+        }
     }
-    Ok((report, ingest))
+
+    /// Finish the calls still waiting in `ingestor`, add `early` (the calls finished while
+    /// reading) and close the report: the report and the ingest report.
+    pub fn finish(
+        &self,
+        ingestor: crate::ingest::Ingestor,
+        early: ReportSink<'_>,
+    ) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
+        let analytics = &self.analytics;
+        let (rest, ingest) = ingestor.finish_into(|| self.sink());
+        let sink = crate::analytics::Partial::merge(early, rest);
+        if !(analytics.allow_mixed_tenants || analytics.filter.tenant.is_some()) {
+            let found: std::collections::BTreeSet<Option<&str>> = sink
+                .tenants
+                .names
+                .iter()
+                .map(|n| Some(n.as_str()))
+                .chain(sink.tenants.none.then_some(None))
+                .collect();
+            crate::analytics::mixed_tenants(&found)?;
+        }
+        let mut report = sink.partial.finish(analytics)?;
+        report.ingest = serde_json::to_value(&ingest).unwrap_or(Value::Null);
+        if self.text.is_some() {
+            set_text_rows(&mut report, &sink.intents, &sink.keywords);
+        }
+        Ok((report, ingest))
+    }
 }
 
 /// The distinct tenants of the selected records.
@@ -608,8 +680,10 @@ struct Tenants {
     names: std::collections::BTreeSet<String>,
 }
 
-/// Everything [`compute`] aggregates, as one mergeable partial over finished records.
-struct ReportSink<'o> {
+/// Everything [`compute`] aggregates, as one mergeable partial over finished records (made
+/// by [`Streamed::sink`]).
+#[derive(Debug)]
+pub struct ReportSink<'o> {
     analytics: &'o crate::analytics::AnalyticsOptions,
     text: Option<(
         &'o crate::text::TextOptions,

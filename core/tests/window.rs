@@ -1,0 +1,179 @@
+//! The ingest window (`IngestOptions::window`): which items are late is decided by arrival
+//! positions alone, so finishing idle calls early while reading
+//! (`Ingestor::finish_idle_into`, what `callscope report --window` does) gives the same
+//! records, report and ingest report as finishing everything at the end; the late items
+//! are exactly those a plain reference rule picks; memory holds about `window` items.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use callscope::analytics::AnalyticsOptions;
+use callscope::ingest::{IngestOptions, IngestReport, Ingestor};
+use callscope::report::{Streamed, compute, report_json};
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+/// One Retell item of call `c{key}`: a bare call object is a full record, a `call_ended`
+/// webhook an event; `n` varies the end so that fold order shows.
+fn line(key: u32, webhook: bool, n: usize) -> String {
+    let start = 1_700_000_000_000u64 + u64::from(key) * 60_000;
+    let end = start + 1000 * (n as u64 % 7 + 1);
+    let call = format!(
+        r#"{{"call_id":"c{key}","call_type":"phone_call","call_status":"ended","direction":"inbound","from_number":"+1415555{:04}","start_timestamp":{start},"end_timestamp":{end},"disconnection_reason":"user_hangup"}}"#,
+        key % 3
+    );
+    if webhook {
+        format!(r#"{{"event":"call_ended","call":{call}}}"#)
+    } else {
+        call
+    }
+}
+
+/// The late items by the rule, stated plainly: an item is late when its call already had a
+/// late item, or when more than `window` items arrived since its call's last accepted item.
+fn reference_late(keys: &[u32], window: usize) -> Vec<usize> {
+    let mut last: HashMap<u32, usize> = HashMap::new();
+    let mut closed: HashMap<u32, bool> = HashMap::new();
+    let mut late = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        let is_late =
+            closed.get(k).copied().unwrap_or(false) || last.get(k).is_some_and(|&l| i - l > window);
+        if is_late {
+            closed.insert(*k, true);
+            late.push(i);
+        } else {
+            last.insert(*k, i);
+        }
+    }
+    late
+}
+
+/// Sorted report lines, so that two ingest reports compare whatever order calls finished in.
+fn normalized(mut r: IngestReport) -> String {
+    let key = |e: &callscope::ingest::ReportEntry| (e.source.clone(), e.index, e.reason.clone());
+    r.rejected.sort_by_key(key);
+    r.warnings.sort_by_key(key);
+    serde_json::to_string(&r).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn finishing_early_changes_nothing_and_late_items_follow_the_rule(
+        items in prop::collection::vec((0u32..12, any::<bool>()), 1..120),
+        window in 1usize..10,
+    ) {
+        let lines: Vec<String> = items.iter().enumerate().map(|(n, &(k, w))| line(k, w, n)).collect();
+        let options = IngestOptions { window: Some(window), keep_extra: false, ..Default::default() };
+        let analytics = AnalyticsOptions { allow_mixed_tenants: true, ..Default::default() };
+
+        // every item at the end
+        let mut kept = Ingestor::new(&options).unwrap();
+        for l in &lines {
+            kept.add_bytes("calls.ndjson", l.as_bytes()).unwrap();
+        }
+        let kept = kept.finish();
+        let kept_report = compute(&kept, &analytics, true).unwrap();
+
+        // idle calls finished after every item
+        let streamed = Streamed::new(&analytics, true).unwrap();
+        let mut early = streamed.sink();
+        let make = || streamed.sink();
+        let mut ingestor = Ingestor::new(&options).unwrap();
+        let mut most_waiting = 0;
+        for l in &lines {
+            ingestor.add_bytes("calls.ndjson", l.as_bytes()).unwrap();
+            ingestor.finish_idle_into(&mut early, &make);
+            most_waiting = most_waiting.max(ingestor.waiting());
+        }
+        let (report, ingest) = streamed.finish(ingestor, early).unwrap();
+
+        let without_ingest = |r: &callscope::analytics::Report| {
+            let mut v: serde_json::Value = serde_json::from_str(&report_json(r)).unwrap();
+            v.as_object_mut().unwrap().remove("ingest");
+            v
+        };
+        prop_assert_eq!(without_ingest(&kept_report), without_ingest(&report));
+        prop_assert_eq!(normalized(kept.report.clone()), normalized(ingest.clone()));
+
+        // the late items are the reference rule's, with their call named
+        let keys: Vec<u32> = items.iter().map(|(k, _)| *k).collect();
+        let late = reference_late(&keys, window);
+        prop_assert_eq!(ingest.rejected.len(), late.len());
+        let mut reasons: Vec<String> = ingest.rejected.iter().map(|e| e.reason.clone()).collect();
+        let mut expected: Vec<String> = late
+            .iter()
+            .map(|&i| format!("retell:c{}: late item: more than {window} call items arrived after the previous item of this call (the ingest window), so the call was finished without it", keys[i]))
+            .collect();
+        reasons.sort();
+        expected.sort();
+        prop_assert_eq!(reasons, expected);
+        let distinct: std::collections::HashSet<u32> = keys.iter().copied().collect();
+        prop_assert_eq!(ingest.records_out, distinct.len() as u64);
+        prop_assert!(ingest.is_balanced());
+        // a call whose items keep coming within the window stays open, so `waiting` is not
+        // bounded here (`a_long_stream_is_read_in_bounded_memory` is the bound); it did wait
+        prop_assert!(most_waiting >= 1);
+    }
+}
+
+#[test]
+fn a_window_wide_enough_changes_nothing() {
+    let lines: String = (0..40)
+        .map(|n| line(n % 9, n % 2 == 0, n as usize) + "\n")
+        .collect();
+    let read = |window| {
+        let mut i = Ingestor::new(&IngestOptions {
+            window,
+            ..Default::default()
+        })
+        .unwrap();
+        i.add_bytes("calls.ndjson", lines.as_bytes()).unwrap();
+        serde_json::to_string(&i.finish()).unwrap()
+    };
+    // the largest gap between two items of a call here is 9 (n and n + 9 share n % 9... and
+    // n % 2 differs, so the same key comes back every 9 items)
+    assert_eq!(read(None), read(Some(9)));
+    assert_ne!(read(None), read(Some(8)));
+}
+
+#[test]
+fn a_zero_window_is_refused() {
+    let err = Ingestor::new(&IngestOptions {
+        window: Some(0),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("window"), "{err}");
+}
+
+#[test]
+fn a_long_stream_is_read_in_bounded_memory() {
+    // 20,000 calls of one item each, read as one NDJSON stream with a window of 1,000: the
+    // idle calls are finished between batches, so at most a batch (4,096 lines) plus twice
+    // the window wait at any time
+    let lines: String = (0..20_000u32).map(|k| line(k, false, 0) + "\n").collect();
+    let options = IngestOptions {
+        window: Some(1000),
+        ..Default::default()
+    };
+    let analytics = AnalyticsOptions::default();
+    let streamed = Streamed::new(&analytics, true).unwrap();
+    let mut early = streamed.sink();
+    let make = || streamed.sink();
+    let mut ingestor = Ingestor::new(&options).unwrap();
+    let mut most_waiting = 0;
+    ingestor
+        .add_reader_with("calls.ndjson", lines.as_bytes(), &mut |i| {
+            i.finish_idle_into(&mut early, &make);
+            most_waiting = most_waiting.max(i.waiting());
+        })
+        .unwrap();
+    assert!(most_waiting > 0);
+    assert!(most_waiting <= 4096 + 2000, "{most_waiting} items waited");
+    let (report, ingest) = streamed.finish(ingestor, early).unwrap();
+    assert_eq!(report.summary.total_calls, 20_000);
+    assert_eq!(ingest.records_in, 20_000);
+    assert_eq!(ingest.records_out, 20_000);
+    assert!(ingest.rejected.is_empty());
+}
