@@ -378,36 +378,6 @@ pub(crate) mod tz_name {
     }
 }
 
-/// Serialize a hash map as a list of `[key, value]` pairs sorted by key (the text a
-/// `BTreeMap` of the same entries gives as pairs), and read it back.
-pub(crate) mod hash_map_as_pairs {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::hash::Hash;
-
-    pub(crate) fn serialize<K, V, S>(
-        map: &hashbrown::HashMap<K, V>,
-        s: S,
-    ) -> Result<S::Ok, S::Error>
-    where
-        K: Serialize + Ord,
-        V: Serialize,
-        S: Serializer,
-    {
-        let mut pairs: Vec<(&K, &V)> = map.iter().collect();
-        pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        s.collect_seq(pairs)
-    }
-
-    pub(crate) fn deserialize<'de, K, V, D>(d: D) -> Result<hashbrown::HashMap<K, V>, D::Error>
-    where
-        K: Deserialize<'de> + Eq + Hash,
-        V: Deserialize<'de>,
-        D: Deserializer<'de>,
-    {
-        Ok(Vec::<(K, V)>::deserialize(d)?.into_iter().collect())
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(crate) mod testing {
