@@ -160,7 +160,9 @@ impl Callers {
 
 impl Serialize for Callers {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut pairs: Vec<((Option<&str>, std::borrow::Cow<'_, str>), &[i64])> = Vec::new();
+        /// `[[tenant, number], starts]`
+        type Pair<'a> = ((Option<&'a str>, std::borrow::Cow<'a, str>), &'a [i64]);
+        let mut pairs: Vec<Pair<'_>> = Vec::new();
         for (tenant, numbers) in &self.tenants {
             let tenant = tenant.as_deref();
             pairs.extend(numbers.digits.iter().map(|(n, st)| {
