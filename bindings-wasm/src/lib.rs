@@ -5,7 +5,7 @@
 //! is reported on the console by the panic hook instead of a bare `unreachable`.
 
 use callscope::ingest::{IngestOptions, ingest_bytes};
-use callscope::report::{ReportOptions, report_bytes};
+use callscope::report::{ReportOptions, report_bytes, report_reader};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -169,10 +169,77 @@ pub fn ingest(input: Input, options: Option<Options>) -> Result<IngestedJs, JsVa
 /// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys).
 #[wasm_bindgen]
 pub fn report(input: Input, options: Option<ReportOptionsJs>) -> Result<ReportJs, JsValue> {
-    let bytes = input_bytes(input)?;
+    let input: JsValue = input.into();
     let (source, options): (String, ReportOptions) = options_of(options.map(JsValue::from))?;
-    let report = report_bytes(&source, &bytes, &options).map_err(|e| core_error(&e))?;
+    let report = if input.is_instance_of::<js_sys::Uint8Array>() {
+        // read a slice at a time: the module's memory never holds the whole input
+        let reader = SliceReader::new(js_sys::Uint8Array::from(input));
+        report_reader(&source, reader, &options)
+    } else {
+        let bytes = input_bytes(input.unchecked_into())?;
+        report_bytes(&source, &bytes, &options)
+    }
+    .map_err(|e| core_error(&e))?;
     to_js(&report).map(JsCast::unchecked_into)
+}
+
+/// A `Uint8Array` read as a stream: each fill copies the next slice (at most 1 MiB) into one
+/// reused buffer.
+#[derive(Debug)]
+struct SliceReader {
+    array: js_sys::Uint8Array,
+    /// Bytes of `array` copied so far.
+    taken: u32,
+    buffer: Vec<u8>,
+    /// Bytes of `buffer` consumed.
+    at: usize,
+}
+
+impl SliceReader {
+    const SLICE: u32 = 1 << 20;
+
+    fn new(array: js_sys::Uint8Array) -> Self {
+        SliceReader {
+            array,
+            taken: 0,
+            buffer: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl std::io::Read for SliceReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        if let (Some(to), Some(from)) = (out.get_mut(..n), available.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for SliceReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.at >= self.buffer.len() {
+            let end = self.array.length();
+            let next = end.min(self.taken.saturating_add(Self::SLICE));
+            // `copy_to` needs a destination exactly as long as the slice
+            self.buffer.resize((next - self.taken) as usize, 0);
+            self.array
+                .subarray(self.taken, next)
+                .copy_to(&mut self.buffer);
+            self.taken = next;
+            self.at = 0;
+        }
+        Ok(self.buffer.get(self.at..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.buffer.len());
+    }
 }
 
 /// The package version (the workspace version, like every callscope package).

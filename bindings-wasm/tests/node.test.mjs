@@ -46,3 +46,32 @@ test('results are plain objects (maps as objects, None as null)', () => {
   assert.equal(Object.getPrototypeOf(out), Object.prototype);
   assert.equal(Object.getPrototypeOf(out.report), Object.prototype);
 });
+
+test('report reads a Uint8Array a slice at a time: the same report as from the string', () => {
+  const run = (input, options) => {
+    try {
+      return callscope.report(input, options);
+    } catch (err) {
+      return { error: err.name, message: err.message };
+    }
+  };
+  for (const { testCase } of loadCases()) {
+    const options = { ...(testCase.options ?? {}), source: testCase.source };
+    assert.deepEqual(run(new TextEncoder().encode(testCase.input), options), run(testCase.input, options),
+      testCase.description);
+  }
+  // ~3 MB: array elements and multibyte characters cross the 1 MiB slices
+  const calls = Array.from({ length: 15000 }, (_, i) => ({
+    call_id: `c${i}`, agent_name: 'Zoë Ünal ☎', call_type: 'phone_call', call_status: 'ended',
+    direction: 'inbound', start_timestamp: 1700000000000 + i * 1000, end_timestamp: 1700000060000 + i * 1000,
+    disconnection_reason: 'user_hangup', from_number: `+1415555${String(i % 1000).padStart(4, '0')}`,
+  }));
+  const text = JSON.stringify(calls);
+  const bytes = new TextEncoder().encode(text);
+  assert.ok(bytes.length > 3 * (1 << 20), `${bytes.length} bytes`);
+  const options = { source: 'calls.json', skipText: true };
+  const fromBytes = run(bytes, options);
+  assert.equal(fromBytes.summary.totalCalls, 15000);
+  assert.equal(fromBytes.ingest.recordsIn, 15000);
+  assert.deepEqual(fromBytes, run(text, options));
+});

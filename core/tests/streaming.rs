@@ -189,3 +189,26 @@ fn a_mixed_tenant_error_is_the_same_streamed() {
         .to_string();
     assert_eq!(streamed, kept);
 }
+
+#[test]
+fn reading_a_stream_reports_what_reading_the_bytes_does() {
+    // `report_reader` (what the WASM binding uses for a `Uint8Array`) against `report_bytes`,
+    // with and without an ingest window, and with invalid options (the same error first)
+    use callscope::report::{ReportOptions, report_bytes, report_reader};
+    let mut invalid = ReportOptions::default();
+    invalid.analytics.service_level_threshold_s = -1.0;
+    let mut windowed = ReportOptions::default();
+    windowed.ingest.window = Some(3);
+    windowed.analytics.allow_mixed_tenants = true;
+    let mut strict = ReportOptions::default();
+    strict.ingest.strict = true;
+    strict.analytics.allow_mixed_tenants = true;
+    strict.skip_text = true;
+    for (name, bytes) in fixture_files() {
+        for options in [&ReportOptions::default(), &invalid, &windowed, &strict] {
+            let whole = report_bytes(&name, &bytes, options).map_err(|e| e.to_string());
+            let streamed = report_reader(&name, &bytes[..], options).map_err(|e| e.to_string());
+            assert_eq!(whole, streamed, "{name} {options:?}");
+        }
+    }
+}

@@ -137,8 +137,13 @@ pub const MAX_ITEM_BYTES: usize = 256 << 20;
 const BATCH: usize = 4096;
 
 /// Bytes of elements held at most in one batch (large elements, such as API list pages in
-/// one array, would otherwise hold the whole input twice).
+/// one array, would otherwise hold the whole input twice): enough to keep every thread busy
+/// with the `parallel` feature, and small without it (WASM), where a batch gains nothing and
+/// every byte of it is memory the module must grow and touch on its first call.
+#[cfg(feature = "parallel")]
 const BATCH_BYTES: usize = 32 << 20;
+#[cfg(not(feature = "parallel"))]
+const BATCH_BYTES: usize = 2 << 20;
 
 /// The part of an ingest that parses; shared by parallel workers.
 #[derive(Debug)]

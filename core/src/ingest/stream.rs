@@ -99,7 +99,7 @@ impl<R: BufRead> ArrayElements<R> {
             return Err(SplitError::Syntax("the array ends after a comma".into()));
         }
         let mut out = Vec::new();
-        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        let mut state = Scan::default();
         loop {
             let buf = self
                 .reader
@@ -108,37 +108,9 @@ impl<R: BufRead> ArrayElements<R> {
             if buf.is_empty() {
                 return Err(SplitError::Syntax("the text ends inside an element".into()));
             }
-            let mut end = None;
-            for (i, &b) in buf.iter().enumerate() {
-                if in_string {
-                    if escaped {
-                        escaped = false;
-                    } else if b == b'\\' {
-                        escaped = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                    }
-                    continue;
-                }
-                match b {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' if depth > 0 => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = Some(i + 1);
-                            break;
-                        }
-                    }
-                    b',' | b']' if depth == 0 => {
-                        end = Some(i);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
+            let end = state.end_in(buf);
             let take = end.unwrap_or(buf.len());
-            out.extend_from_slice(&buf[..take]);
+            out.extend_from_slice(buf.get(..take).unwrap_or_default());
             self.reader.consume(take);
             if out.len() > self.max_element {
                 return Err(SplitError::TooLarge(self.max_element));
@@ -147,6 +119,61 @@ impl<R: BufRead> ArrayElements<R> {
                 return Ok(Some(out));
             }
         }
+    }
+}
+
+/// Where the scan of one element is: nesting depth, inside a string, after a backslash.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Scan {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Scan {
+    /// The end of the element in `buf` (exclusive: after its closing bracket, or at the `,` or
+    /// `]` that follows a scalar), or `None` when it goes on past `buf`. Inside strings it
+    /// jumps to the next quote or backslash (`memchr2`). Not inlined: under WASM a call that
+    /// runs long stays in baseline code, and this loop is most of an array's bytes.
+    #[inline(never)]
+    fn end_in(&mut self, buf: &[u8]) -> Option<usize> {
+        let mut i = 0;
+        while let Some(&b) = buf.get(i) {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', buf.get(i..).unwrap_or_default()) {
+                    Some(k) => {
+                        i += k;
+                        if buf.get(i) == Some(&b'\\') {
+                            self.escaped = true;
+                        } else {
+                            self.in_string = false;
+                        }
+                        i += 1;
+                    }
+                    None => return None,
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' if self.depth > 0 => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                b',' | b']' if self.depth == 0 => return Some(i),
+                _ => {}
+            }
+            i += 1;
+        }
+        None
     }
 }
 
@@ -168,6 +195,7 @@ impl<R: BufRead> Iterator for ArrayElements<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn split(text: &str) -> Vec<Result<String, SplitError>> {
         // a 3-byte buffer forces elements across buffer boundaries
@@ -190,6 +218,64 @@ mod tests {
         assert_eq!(got, want);
         assert!(split("[]").is_empty());
         assert!(split("\u{feff}[ ]").is_empty());
+    }
+
+    /// The scan as a plain byte-by-byte state machine (the reference).
+    fn reference_end(state: &mut Scan, buf: &[u8]) -> Option<usize> {
+        for (i, &b) in buf.iter().enumerate() {
+            if state.in_string {
+                if state.escaped {
+                    state.escaped = false;
+                } else if b == b'\\' {
+                    state.escaped = true;
+                } else if b == b'"' {
+                    state.in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => state.in_string = true,
+                b'{' | b'[' => state.depth += 1,
+                b'}' | b']' if state.depth > 0 => {
+                    state.depth -= 1;
+                    if state.depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                b',' | b']' if state.depth == 0 => return Some(i),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    proptest! {
+        #[test]
+        fn the_scan_ends_where_the_byte_by_byte_scan_does(
+            text in proptest::collection::vec(proptest::sample::select(b"\"\\{}[],ax ".to_vec()), 0..200),
+            cut in 0usize..200,
+            depth in 0usize..3,
+            in_string: bool,
+            escaped: bool,
+        ) {
+            // from any state, in one buffer or split in two
+            let start = Scan { depth, in_string, escaped: escaped && in_string };
+            let (mut a, mut b) = (start, start);
+            let whole = a.end_in(&text);
+            prop_assert_eq!(whole, reference_end(&mut b, &text));
+            if whole.is_none() {
+                prop_assert_eq!(a, b);
+            }
+            let cut = cut.min(text.len());
+            let (mut a, mut b) = (start, start);
+            let first = a.end_in(&text[..cut]);
+            prop_assert_eq!(first, reference_end(&mut b, &text[..cut]));
+            if first.is_none() {
+                prop_assert_eq!(a, b);
+                prop_assert_eq!(a.end_in(&text[cut..]), reference_end(&mut b, &text[cut..]));
+                prop_assert_eq!(a, b);
+            }
+        }
     }
 
     #[test]

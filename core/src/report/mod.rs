@@ -778,3 +778,35 @@ pub fn report_bytes(source: &str, bytes: &[u8], options: &ReportOptions) -> crat
     let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
     Ok(from_report(&report))
 }
+
+/// [`report_bytes`] over a stream: JSON arrays and NDJSON are read a batch at a time, so the
+/// input is never held whole (the WASM binding reads a `Uint8Array` through this, a slice at
+/// a time); with an ingest window, calls are finished while reading
+/// ([`IngestOptions::window`](crate::ingest::IngestOptions::window)). The same report as
+/// `report_bytes` over the same bytes.
+pub fn report_reader(
+    source: &str,
+    reader: impl std::io::BufRead,
+    options: &ReportOptions,
+) -> crate::Result<Value> {
+    let ingest = crate::ingest::IngestOptions {
+        keep_extra: false,
+        ..options.ingest.clone()
+    };
+    let mut ingestor = crate::ingest::Ingestor::new(&ingest)?;
+    let streamed = match Streamed::new(&options.analytics, options.skip_text) {
+        Ok(streamed) => streamed,
+        Err(invalid) => {
+            // as `report_bytes`: an input that cannot be read is the error told first
+            ingestor.add_reader(source, reader)?;
+            return Err(invalid);
+        }
+    };
+    let mut early = streamed.sink();
+    let make = || streamed.sink();
+    ingestor.add_reader_with(source, reader, &mut |i| {
+        i.finish_idle_into(&mut early, &make)
+    })?;
+    let (report, _) = streamed.finish(ingestor, early)?;
+    Ok(from_report(&report))
+}
