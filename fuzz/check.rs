@@ -12,7 +12,11 @@ const FUZZ_BUCKETS: u64 = 20_000;
 /// full SPEC 6 report of the records — summary, KPIs, breakdowns, concurrency, text — is
 /// computed without a panic or an overflow, whatever the values read.
 pub fn check(out: &Ingested) {
-    assert!(out.report.is_balanced(), "unbalanced report: {:?}", out.report);
+    assert!(
+        out.report.is_balanced(),
+        "unbalanced report: {:?}",
+        out.report
+    );
     let analytics = AnalyticsOptions {
         allow_mixed_tenants: true,
         granularity: granularity(out),
@@ -20,7 +24,11 @@ pub fn check(out: &Ingested) {
     };
     if let Err(e) = callscope::report::build(out, &analytics, false) {
         // The one documented refusal: a concurrency series over more than 2,000,000 buckets.
-        assert_eq!(e.code(), "InvalidOption", "report failed on ingested records: {e}");
+        assert_eq!(
+            e.code(),
+            "InvalidOption",
+            "report failed on ingested records: {e}"
+        );
     }
 }
 
@@ -28,7 +36,7 @@ pub fn check(out: &Ingested) {
 /// the records span centuries. A two-call input 200 years wide is a legitimate 1.7-million-bucket
 /// hourly series (1.5 GB and seconds in an instrumented build): correct, but it would stall the
 /// fuzzer on every mutation of it. The bucket arithmetic is the same code either way.
-fn granularity(out: &Ingested) -> Granularity {
+pub fn granularity(out: &Ingested) -> Granularity {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -45,4 +53,32 @@ fn granularity(out: &Ingested) -> Granularity {
     } else {
         Granularity::Seconds(span / FUZZ_BUCKETS + 1)
     }
+}
+
+/// With an ingest window: the windowed ingest balances and reports like any other, and the
+/// report read as a stream (`report_reader`, what the WASM binding uses for a `Uint8Array`,
+/// finishing idle calls while reading) is the report of the same bytes read whole.
+#[allow(dead_code)] // used by the `ingest` target only; the other targets include this file too
+pub fn check_windowed(data: &[u8], window: usize) {
+    let options = callscope::ingest::IngestOptions {
+        window: Some(window),
+        ..Default::default()
+    };
+    let Ok(out) = callscope::ingest::ingest_bytes("fuzz", data, &options) else {
+        return;
+    };
+    check(&out);
+    let report = callscope::report::ReportOptions {
+        ingest: options,
+        analytics: AnalyticsOptions {
+            allow_mixed_tenants: true,
+            granularity: granularity(&out),
+            ..Default::default()
+        },
+        skip_text: false,
+    };
+    let whole = callscope::report::report_bytes("fuzz", data, &report).map_err(|e| e.to_string());
+    let streamed =
+        callscope::report::report_reader("fuzz", data, &report).map_err(|e| e.to_string());
+    assert_eq!(whole, streamed, "report_reader differs from report_bytes");
 }

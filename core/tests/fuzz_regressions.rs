@@ -5,7 +5,9 @@
 //! The directory name picks the path, so a target added later is picked up on its own:
 //! - a provider name (`retell`, `twilio`, ...): `ingest_bytes` with that `provider` option,
 //!   lenient and strict, and the report must balance;
-//! - `ingest`: `ingest_bytes` with provider detection, lenient and strict;
+//! - `ingest`: `ingest_bytes` with provider detection, lenient and strict; then with an ingest
+//!   window, where the report read as a stream (`report::report_reader`) must be the report of
+//!   the bytes read whole (`fuzz/check.rs`, `check_windowed`);
 //! - `detect`: format sniffing and JSON provider detection;
 //! - `time`: the timestamp and phone-number readers;
 //! - `fast_lane`: ingest without `extra`, with the typed fast lane and on the general path
@@ -24,6 +26,9 @@ use callscope::ingest::{IngestOptions, format::sniff, ingest_bytes};
 use callscope::model::Provider;
 use callscope::providers::generic::GenericMapping;
 use std::path::{Path, PathBuf};
+
+#[path = "../../fuzz/check.rs"]
+mod check;
 use std::str::FromStr;
 
 fn fuzz_dir() -> PathBuf {
@@ -234,7 +239,11 @@ fn replay(target: &str, data: &[u8], file: &Path) {
                 let _ = callscope::phone::normalize(s);
             }
         }
-        "ingest" => ingest_both(None, data, file),
+        "ingest" => {
+            ingest_both(None, data, file);
+            // as the target does: a windowed ingest, and the report read as a stream
+            check::check_windowed(data, 1 + data.len() % 4);
+        }
         "csv" => replay_csv(data, file),
         "form" => replay_form(data, file),
         "fast_lane" => {

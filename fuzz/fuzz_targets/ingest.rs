@@ -16,4 +16,5 @@ fuzz_target!(|data: &[u8]| {
             check::check(&out);
         }
     }
+    check::check_windowed(data, 1 + data.len() % 4);
 });
