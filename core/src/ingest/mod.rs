@@ -456,11 +456,10 @@ impl Ingestor {
     /// Add one input held in memory. Fails only when the input cannot be read at all (a JSON
     /// document that is not valid JSON, a CSV whose provider cannot be told).
     pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) -> Result<()> {
-        let once = format::strip_bom(bytes);
-        // What `add_reader` does with `once`, without copying the input to sniff it: it
-        // sniffs `once` without its BOM and reads on after that BOM.
-        let body = format::strip_bom(once);
-        match format::sniff(body) {
+        // What `add_reader` does, without copying the input to sniff it: one leading BOM is
+        // skipped (a second one is text), the rest is sniffed and read.
+        let body = format::strip_bom(bytes);
+        match format::sniff(bytes) {
             Format::Json if body.first_non_ws() == Some(b'[') => {
                 self.add_array(&Arc::from(source), body, &mut |_| {})
             }
@@ -469,7 +468,7 @@ impl Ingestor {
                 self.collect(&Arc::from(source), parsed, true);
                 Ok(())
             }
-            _ => self.add_reader(source, once),
+            _ => self.add_reader(source, bytes),
         }
     }
 
@@ -495,7 +494,9 @@ impl Ingestor {
             source_name: source.to_string(),
             cause,
         };
-        let head = format::strip_bom(reader.fill_buf().map_err(io_err)?).to_vec();
+        // `sniff` skips one leading BOM, and so does the reading below
+        let head = reader.fill_buf().map_err(io_err)?.to_vec();
+        let after_bom = format::strip_bom(&head);
         if reader
             .fill_buf()
             .map_err(io_err)?
@@ -518,7 +519,7 @@ impl Ingestor {
                 }
                 self.add_bytes(source, &rest)
             }
-            Format::Json if head.first_non_ws() == Some(b'[') => {
+            Format::Json if after_bom.first_non_ws() == Some(b'[') => {
                 self.add_array(&src, reader, between)
             }
             Format::Json => {
@@ -548,9 +549,9 @@ impl Ingestor {
     /// [`Ingestor::add_bytes`] in turn, including which error is returned first.
     pub fn add_documents(&mut self, inputs: &[(String, Vec<u8>)]) -> Result<()> {
         let whole = |bytes: &[u8]| {
-            let body = format::strip_bom(bytes);
-            format::sniff(body) == Format::Json
-                && body.iter().copied().find(|b| !b.is_ascii_whitespace()) != Some(b'[')
+            // as `add_bytes`: `sniff` skips one leading BOM
+            format::sniff(bytes) == Format::Json
+                && format::strip_bom(bytes).first_non_ws() != Some(b'[')
         };
         let one = |(source, bytes): &(String, Vec<u8>)| -> Option<Result<Parsed>> {
             let body = format::strip_bom(bytes);
@@ -1507,6 +1508,37 @@ mod tests {
         match many.add_documents(&bad) {
             Err(Error::Syntax { source_name, .. }) => assert_eq!(source_name, "bad1.json"),
             other => panic!("expected a syntax error of bad1.json, got {other:?}"),
+        }
+    }
+
+    /// One leading BOM is skipped, whichever way the input comes (in memory, as a stream,
+    /// among documents); a second BOM is text. Found by the `ingest`
+    /// fuzz target: in-memory input skipped two BOMs, a stream one.
+    #[test]
+    fn one_bom_is_skipped_by_every_way_in() {
+        let bom = b"\xEF\xBB\xBF";
+        let line = br#"{"call_id":"c1","call_type":"phone_call","call_status":"ended","start_timestamp":1700000000000,"end_timestamp":1700000060000}"#;
+        let ndjson = [&line[..], b"\n", &line[..], b"\n"].concat();
+        let array = [b"[", &line[..], b"]"].concat();
+        for body in [&line[..], &ndjson[..], &array[..]] {
+            for boms in 0..3 {
+                let input = [bom.repeat(boms), body.to_vec()].concat();
+                let read = |how: u8| {
+                    let mut i = Ingestor::new(&IngestOptions::default()).unwrap();
+                    let added = match how {
+                        0 => i.add_bytes("in", &input),
+                        1 => i.add_reader("in", std::io::BufReader::new(&input[..])),
+                        _ => i.add_documents(&[("in".to_string(), input.clone())]),
+                    };
+                    added.map(|()| i.finish()).map_err(|e| e.to_string())
+                };
+                let bytes = read(0);
+                assert_eq!(bytes, read(1), "{boms} BOMs, stream");
+                assert_eq!(bytes, read(2), "{boms} BOMs, documents");
+                if boms < 2 {
+                    assert_eq!(bytes.unwrap().records.len(), 1, "{boms} BOMs");
+                }
+            }
         }
     }
 }
