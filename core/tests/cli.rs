@@ -227,3 +227,36 @@ fn report_window_rejects_a_late_item_and_says_where() {
     assert_ne!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("window"), "{}", stderr(&o));
 }
+
+#[test]
+fn report_reads_ndjson_with_a_long_first_line_from_standard_input() {
+    // the first line (a call with a long transcript) is longer than stdin's 8 KB buffer: it
+    // was taken for one JSON document, and line 2 failed as "trailing characters"
+    use std::io::Write;
+    let long = GOOD.replace(
+        "\"call_id\":\"c1\"",
+        &format!(
+            "\"call_id\":\"c1\",\"transcript\":\"{}\"",
+            "hello ".repeat(4000)
+        ),
+    );
+    let body = format!("{long}\n{}\n", GOOD.replace("\"c1\"", "\"c2\""));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_callscope"))
+        .args(["report", "--format", "json", "--no-text", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["ingest"]["recordsIn"], 2, "{}", report["ingest"]);
+    assert_eq!(report["ingest"]["recordsOut"], 2);
+}

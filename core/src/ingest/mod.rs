@@ -495,8 +495,10 @@ impl Ingestor {
             cause,
         };
         // `sniff` skips one leading BOM, and so does the reading below
-        let head = reader.fill_buf().map_err(io_err)?.to_vec();
-        let after_bom = format::strip_bom(&head);
+        let head = sniff_head(&mut reader).map_err(io_err)?;
+        let format = format::sniff(&head);
+        let array = format::strip_bom(&head).first_non_ws() == Some(b'[');
+        let mut reader = std::io::Cursor::new(head).chain(reader);
         if reader
             .fill_buf()
             .map_err(io_err)?
@@ -504,7 +506,7 @@ impl Ingestor {
         {
             reader.consume(3);
         }
-        match format::sniff(&head) {
+        match format {
             Format::Empty => {
                 let mut rest = Vec::new();
                 reader.read_to_end(&mut rest).map_err(io_err)?;
@@ -519,9 +521,7 @@ impl Ingestor {
                 }
                 self.add_bytes(source, &rest)
             }
-            Format::Json if after_bom.first_non_ws() == Some(b'[') => {
-                self.add_array(&src, reader, between)
-            }
+            Format::Json if array => self.add_array(&src, reader, between),
             Format::Json => {
                 let mut all = Vec::new();
                 (&mut reader)
@@ -1196,6 +1196,69 @@ struct Groups {
     report: IngestReport,
 }
 
+/// Bytes a stream's layout is sniffed from, at least (unless the stream is shorter).
+const SNIFF_BYTES: usize = 8 << 10;
+
+/// The first bytes of `reader`, taken out of it, enough for [`format::sniff`] to see what an
+/// in-memory input would show: at least [`SNIFF_BYTES`] (whatever the reader's buffer size),
+/// and when the text starts with an object, through the end of that object and the next
+/// non-blank byte, so that NDJSON whose first line is longer than a buffer is not taken for
+/// one document (at most [`MAX_ITEM_BYTES`]: a longer first object is an error either way).
+/// The caller reads on from these bytes chained before the rest.
+fn sniff_head(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    // read more until `head` holds `want` bytes or the stream ends; false at the end
+    let mut fill = |head: &mut Vec<u8>, want: usize| -> std::io::Result<bool> {
+        while head.len() < want {
+            let more = reader.fill_buf()?;
+            if more.is_empty() {
+                return Ok(false);
+            }
+            let n = more.len().min(want - head.len());
+            head.extend_from_slice(more.get(..n).unwrap_or_default());
+            reader.consume(n);
+        }
+        Ok(true)
+    };
+    if !fill(&mut head, SNIFF_BYTES)? {
+        return Ok(head);
+    }
+    /// The text from its first non-blank byte (after a BOM).
+    fn body(head: &[u8]) -> &[u8] {
+        let text = format::strip_bom(head);
+        let start = text
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        text.get(start..).unwrap_or_default()
+    }
+    if body(&head).first() != Some(&b'{') {
+        return Ok(head);
+    }
+    loop {
+        // the first object ended and something (or nothing: the end) follows it
+        let text = body(&head);
+        if let Some(end) = format::top_level_end(text) {
+            if text
+                .get(end..)
+                .unwrap_or_default()
+                .iter()
+                .any(|b| !b.is_ascii_whitespace())
+            {
+                return Ok(head);
+            }
+        }
+        if head.len() > MAX_ITEM_BYTES {
+            return Ok(head);
+        }
+        // twice as much before looking again: reading a long first line stays linear
+        let want = head.len().saturating_mul(2).min(MAX_ITEM_BYTES + 1);
+        if !fill(&mut head, want)? {
+            return Ok(head);
+        }
+    }
+}
+
 /// The name of source `i`.
 fn source_name(sources: &[Arc<str>], i: usize) -> String {
     sources.get(i).map(|s| s.to_string()).unwrap_or_default()
@@ -1511,8 +1574,38 @@ mod tests {
         }
     }
 
-    /// One leading BOM is skipped, whichever way the input comes (in memory, as a stream,
-    /// among documents); a second BOM is text. Found by the `ingest`
+    /// NDJSON whose first line is longer than the stream's buffer (and than the sniffed
+    /// head) is read as NDJSON, as the same bytes in memory are: `callscope report -` took a
+    /// Retell webhook stream with a 15 KB first line for one document and failed on line 2.
+    #[test]
+    fn a_stream_with_a_long_first_line_is_sniffed_like_the_bytes() {
+        let line = |i: usize, pad: usize| {
+            format!(
+                r#"{{"event":"call_ended","call":{{"call_id":"c{i}","call_type":"phone_call","call_status":"ended","start_timestamp":1700000000000,"end_timestamp":1700000060000,"transcript":"Agent: hi. User: {}"}}}}"#,
+                "x".repeat(pad)
+            )
+        };
+        for pad in [10, 9_000, 40_000, 300_000] {
+            let text = format!("{}\n\n{}\n", line(0, pad), line(1, 5));
+            let single = line(2, pad);
+            for input in [text.as_bytes(), single.as_bytes()] {
+                let mut bytes = Ingestor::new(&IngestOptions::default()).unwrap();
+                bytes.add_bytes("in", input).unwrap();
+                let bytes = bytes.finish();
+                for capacity in [1, 64, 8 << 10] {
+                    let mut stream = Ingestor::new(&IngestOptions::default()).unwrap();
+                    stream
+                        .add_reader("in", std::io::BufReader::with_capacity(capacity, input))
+                        .unwrap();
+                    assert_eq!(stream.finish(), bytes, "pad {pad}, buffer {capacity}");
+                }
+                assert!(bytes.report.rejected.is_empty(), "{:?}", bytes.report);
+            }
+        }
+    }
+
+    /// One leading BOM is skipped, whichever way the input comes (in memory, as a stream
+    /// read through a one-byte buffer, among documents); a second BOM is text. Found by the `ingest`
     /// fuzz target: in-memory input skipped two BOMs, a stream one.
     #[test]
     fn one_bom_is_skipped_by_every_way_in() {
@@ -1527,7 +1620,7 @@ mod tests {
                     let mut i = Ingestor::new(&IngestOptions::default()).unwrap();
                     let added = match how {
                         0 => i.add_bytes("in", &input),
-                        1 => i.add_reader("in", std::io::BufReader::new(&input[..])),
+                        1 => i.add_reader("in", std::io::BufReader::with_capacity(1, &input[..])),
                         _ => i.add_documents(&[("in".to_string(), input.clone())]),
                     };
                     added.map(|()| i.finish()).map_err(|e| e.to_string())
