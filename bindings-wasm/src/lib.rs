@@ -171,16 +171,78 @@ pub fn ingest(input: Input, options: Option<Options>) -> Result<IngestedJs, JsVa
 pub fn report(input: Input, options: Option<ReportOptionsJs>) -> Result<ReportJs, JsValue> {
     let input: JsValue = input.into();
     let (source, options): (String, ReportOptions) = options_of(options.map(JsValue::from))?;
+    // read a slice at a time: the module's memory never holds the whole input
     let report = if input.is_instance_of::<js_sys::Uint8Array>() {
-        // read a slice at a time: the module's memory never holds the whole input
-        let reader = SliceReader::new(js_sys::Uint8Array::from(input));
-        report_reader(&source, reader, &options)
+        report_reader(&source, SliceReader::new(input.unchecked_into()), &options)
+    } else if input.is_string() {
+        report_reader(&source, StringReader::new(input.unchecked_into()), &options)
     } else {
         let bytes = input_bytes(input.unchecked_into())?;
         report_bytes(&source, &bytes, &options)
     }
     .map_err(|e| core_error(&e))?;
     to_js(&report).map(JsCast::unchecked_into)
+}
+
+/// A JS string read as UTF-8, a slice of at most 1 Mi UTF-16 units at a time (never between
+/// the two halves of a surrogate pair, so each slice converts as it would within the whole
+/// string: a lone surrogate becomes U+FFFD either way).
+#[derive(Debug)]
+struct StringReader {
+    text: js_sys::JsString,
+    /// UTF-16 units of `text` converted so far.
+    taken: u32,
+    buffer: Vec<u8>,
+    /// Bytes of `buffer` consumed.
+    at: usize,
+}
+
+impl StringReader {
+    const SLICE: u32 = 1 << 20;
+
+    fn new(text: js_sys::JsString) -> Self {
+        StringReader {
+            text,
+            taken: 0,
+            buffer: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl std::io::Read for StringReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::io::BufRead;
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        if let (Some(to), Some(from)) = (out.get_mut(..n), available.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for StringReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.at >= self.buffer.len() {
+            let len = self.text.length();
+            let mut end = len.min(self.taken.saturating_add(Self::SLICE));
+            // a slice that would end after a high surrogate ends before it instead
+            let last = self.text.char_code_at(end.saturating_sub(1));
+            if end < len && end > self.taken + 1 && (0xD800..0xDC00).contains(&(last as u32)) {
+                end -= 1;
+            }
+            self.buffer = String::from(self.text.slice(self.taken, end)).into_bytes();
+            self.taken = end;
+            self.at = 0;
+        }
+        Ok(self.buffer.get(self.at..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.at = (self.at + n).min(self.buffer.len());
+    }
 }
 
 /// A `Uint8Array` read as a stream: each fill copies the next slice (at most 1 MiB) into one

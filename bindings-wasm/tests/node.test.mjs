@@ -75,3 +75,18 @@ test('report reads a Uint8Array a slice at a time: the same report as from the s
   assert.equal(fromBytes.ingest.recordsIn, 15000);
   assert.deepEqual(fromBytes, run(text, options));
 });
+
+test('report reads a string a slice at a time, never between the halves of a surrogate pair', () => {
+  // the raw ended reason's emoji starts on the last UTF-16 unit of the first 1 Mi-unit slice
+  const head = '[{"call_id":"c0","call_type":"phone_call","call_status":"ended","direction":"inbound",'
+    + '"start_timestamp":1700000000000,"end_timestamp":1700000060000,"transcript":"';
+  const mid = '","disconnection_reason":"';
+  const pad = (1 << 20) - 1 - head.length - mid.length;
+  const text = `${head}${'x'.repeat(pad)}${mid}📞 dropped"}]`;
+  assert.equal(text.charCodeAt((1 << 20) - 1), '📞'.charCodeAt(0));
+  const options = { source: 'calls.json', skipText: true };
+  const fromString = callscope.report(text, options);
+  assert.deepEqual(fromString, callscope.report(new TextEncoder().encode(text), options));
+  assert.equal(fromString.ingest.recordsOut, 1);
+  assert.ok(JSON.stringify(fromString.endedReasonsRaw).includes('📞 dropped'), JSON.stringify(fromString.endedReasonsRaw));
+});
