@@ -173,9 +173,17 @@ pub fn report(input: Input, options: Option<ReportOptionsJs>) -> Result<ReportJs
     let (source, options): (String, ReportOptions) = options_of(options.map(JsValue::from))?;
     // read a slice at a time: the module's memory never holds the whole input
     let report = if input.is_instance_of::<js_sys::Uint8Array>() {
-        report_reader(&source, SliceReader::new(input.unchecked_into()), &options)
+        report_reader(
+            &source,
+            ArraySlices::reader(input.unchecked_into()),
+            &options,
+        )
     } else if input.is_string() {
-        report_reader(&source, StringReader::new(input.unchecked_into()), &options)
+        report_reader(
+            &source,
+            StringSlices::reader(input.unchecked_into()),
+            &options,
+        )
     } else {
         let bytes = input_bytes(input.unchecked_into())?;
         report_bytes(&source, &bytes, &options)
@@ -184,33 +192,33 @@ pub fn report(input: Input, options: Option<ReportOptionsJs>) -> Result<ReportJs
     to_js(&report).map(JsCast::unchecked_into)
 }
 
-/// A JS string read as UTF-8, a slice of at most 1 Mi UTF-16 units at a time (never between
-/// the two halves of a surrogate pair, so each slice converts as it would within the whole
-/// string: a lone surrogate becomes U+FFFD either way).
+/// Where [`Slices`] takes its next slice from.
+trait Source {
+    /// Put the next slice into `buffer` (replacing what it held); an empty slice at the end.
+    fn next_slice(&mut self, buffer: &mut Vec<u8>);
+}
+
+/// A JS value read as a stream, a slice at a time into one buffer: the module's memory holds
+/// one slice of the input, never the whole of it.
 #[derive(Debug)]
-struct StringReader {
-    text: js_sys::JsString,
-    /// UTF-16 units of `text` converted so far.
-    taken: u32,
+struct Slices<S> {
+    source: S,
     buffer: Vec<u8>,
     /// Bytes of `buffer` consumed.
     at: usize,
 }
 
-impl StringReader {
-    const SLICE: u32 = 1 << 20;
-
-    fn new(text: js_sys::JsString) -> Self {
-        StringReader {
-            text,
-            taken: 0,
+impl<S> Slices<S> {
+    fn new(source: S) -> Self {
+        Slices {
+            source,
             buffer: Vec::new(),
             at: 0,
         }
     }
 }
 
-impl std::io::Read for StringReader {
+impl<S: Source> std::io::Read for Slices<S> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         use std::io::BufRead;
         let available = self.fill_buf()?;
@@ -223,18 +231,10 @@ impl std::io::Read for StringReader {
     }
 }
 
-impl std::io::BufRead for StringReader {
+impl<S: Source> std::io::BufRead for Slices<S> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
         if self.at >= self.buffer.len() {
-            let len = self.text.length();
-            let mut end = len.min(self.taken.saturating_add(Self::SLICE));
-            // a slice that would end after a high surrogate ends before it instead
-            let last = self.text.char_code_at(end.saturating_sub(1));
-            if end < len && end > self.taken + 1 && (0xD800..0xDC00).contains(&(last as u32)) {
-                end -= 1;
-            }
-            self.buffer = String::from(self.text.slice(self.taken, end)).into_bytes();
-            self.taken = end;
+            self.source.next_slice(&mut self.buffer);
             self.at = 0;
         }
         Ok(self.buffer.get(self.at..).unwrap_or_default())
@@ -245,62 +245,57 @@ impl std::io::BufRead for StringReader {
     }
 }
 
-/// A `Uint8Array` read as a stream: each fill copies the next slice (at most 1 MiB) into one
-/// reused buffer.
+/// A `Uint8Array`, 1 MiB at a time.
 #[derive(Debug)]
-struct SliceReader {
+struct ArraySlices {
     array: js_sys::Uint8Array,
-    /// Bytes of `array` copied so far.
+    /// Bytes copied so far.
     taken: u32,
-    buffer: Vec<u8>,
-    /// Bytes of `buffer` consumed.
-    at: usize,
 }
 
-impl SliceReader {
-    const SLICE: u32 = 1 << 20;
-
-    fn new(array: js_sys::Uint8Array) -> Self {
-        SliceReader {
-            array,
-            taken: 0,
-            buffer: Vec::new(),
-            at: 0,
-        }
+impl ArraySlices {
+    fn reader(array: js_sys::Uint8Array) -> Slices<Self> {
+        Slices::new(ArraySlices { array, taken: 0 })
     }
 }
 
-impl std::io::Read for SliceReader {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        use std::io::BufRead;
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        if let (Some(to), Some(from)) = (out.get_mut(..n), available.get(..n)) {
-            to.copy_from_slice(from);
-        }
-        self.consume(n);
-        Ok(n)
+impl Source for ArraySlices {
+    fn next_slice(&mut self, buffer: &mut Vec<u8>) {
+        let end = self.array.length().min(self.taken.saturating_add(1 << 20));
+        // `copy_to` needs a destination exactly as long as the slice
+        buffer.resize((end - self.taken) as usize, 0);
+        self.array.subarray(self.taken, end).copy_to(buffer);
+        self.taken = end;
     }
 }
 
-impl std::io::BufRead for SliceReader {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        if self.at >= self.buffer.len() {
-            let end = self.array.length();
-            let next = end.min(self.taken.saturating_add(Self::SLICE));
-            // `copy_to` needs a destination exactly as long as the slice
-            self.buffer.resize((next - self.taken) as usize, 0);
-            self.array
-                .subarray(self.taken, next)
-                .copy_to(&mut self.buffer);
-            self.taken = next;
-            self.at = 0;
-        }
-        Ok(self.buffer.get(self.at..).unwrap_or_default())
-    }
+/// A JS string as UTF-8, 1 Mi UTF-16 units at a time, never between the two halves of a
+/// surrogate pair (so each slice converts as it would within the whole string: a lone
+/// surrogate becomes U+FFFD either way).
+#[derive(Debug)]
+struct StringSlices {
+    text: js_sys::JsString,
+    /// UTF-16 units converted so far.
+    taken: u32,
+}
 
-    fn consume(&mut self, n: usize) {
-        self.at = (self.at + n).min(self.buffer.len());
+impl StringSlices {
+    fn reader(text: js_sys::JsString) -> Slices<Self> {
+        Slices::new(StringSlices { text, taken: 0 })
+    }
+}
+
+impl Source for StringSlices {
+    fn next_slice(&mut self, buffer: &mut Vec<u8>) {
+        let len = self.text.length();
+        let mut end = len.min(self.taken.saturating_add(1 << 20));
+        // a slice that would end after a high surrogate ends before it instead
+        let last = self.text.char_code_at(end.saturating_sub(1));
+        if end < len && end > self.taken + 1 && (0xD800..0xDC00).contains(&(last as u32)) {
+            end -= 1;
+        }
+        *buffer = String::from(self.text.slice(self.taken, end)).into_bytes();
+        self.taken = end;
     }
 }
 
