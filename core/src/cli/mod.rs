@@ -70,8 +70,9 @@ pub fn ingest_inputs(
     Ok(ingested)
 }
 
-/// Read and parse every input into an [`Ingestor`], not yet finished (`callscope report`
-/// finishes it into the report with [`crate::report::compute_streaming`]).
+/// Read and parse every input into an [`Ingestor`], not yet finished (`callscope ingest`
+/// finishes it into records; `callscope report` reads with [`read_inputs_with`], finishing
+/// calls into a [`crate::report::Streamed`] report).
 pub fn read_inputs(
     inputs: &[String],
     options: &IngestOptions,

@@ -1044,12 +1044,11 @@ fn group_items(
         if let Some(p) = slots.get_mut(i).and_then(Option::take) {
             let reason = match (late, window) {
                 (true, Some(w)) => format!(
-                    "{}:{}: late item: more than {w} call items arrived after the previous item of this call (the ingest window), so the call was finished without it",
-                    p.draft
-                        .provider()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                    p.draft.call_id().unwrap_or_default()
+                    "{}: late item: more than {w} call items arrived after the previous item of this call (the ingest window), so the call was finished without it",
+                    match (p.draft.provider(), p.draft.call_id()) {
+                        (Some(provider), Some(id)) => crate::model::call_key(provider, id),
+                        _ => String::new(),
+                    }
                 ),
                 _ => "no call id".into(),
             };

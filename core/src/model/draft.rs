@@ -285,7 +285,7 @@ impl CallDraft {
 }
 
 /// `"{provider}:{provider_call_id}"`, built directly (it is made for every item).
-fn call_key(provider: Provider, provider_call_id: &str) -> String {
+pub(crate) fn call_key(provider: Provider, provider_call_id: &str) -> String {
     let name = provider.as_str();
     let mut key = String::with_capacity(name.len() + 1 + provider_call_id.len());
     key.push_str(name);

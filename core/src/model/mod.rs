@@ -4,6 +4,7 @@ mod draft;
 mod record;
 mod vocab;
 
+pub(crate) use draft::call_key;
 pub use draft::{CallDraft, FieldIssue};
 pub(crate) use record::after_seconds;
 pub use record::{

@@ -767,12 +767,7 @@ pub fn report_json(report: &crate::analytics::Report) -> String {
 
 /// Ingest one in-memory input and build its report (the bindings' `report` function).
 pub fn report_bytes(source: &str, bytes: &[u8], options: &ReportOptions) -> crate::Result<Value> {
-    // The report never shows `extra`: skip copying the unmapped fields (as `callscope report`).
-    let ingest = crate::ingest::IngestOptions {
-        keep_extra: false,
-        ..options.ingest.clone()
-    };
-    let mut ingestor = crate::ingest::Ingestor::new(&ingest)?;
+    let mut ingestor = report_ingestor(options)?;
     ingestor.add_bytes(source, bytes)?;
     // counted in as each call is finished, as `callscope report` does
     let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
@@ -789,11 +784,7 @@ pub fn report_reader(
     reader: impl std::io::BufRead,
     options: &ReportOptions,
 ) -> crate::Result<Value> {
-    let ingest = crate::ingest::IngestOptions {
-        keep_extra: false,
-        ..options.ingest.clone()
-    };
-    let mut ingestor = crate::ingest::Ingestor::new(&ingest)?;
+    let mut ingestor = report_ingestor(options)?;
     let streamed = match Streamed::new(&options.analytics, options.skip_text) {
         Ok(streamed) => streamed,
         Err(invalid) => {
@@ -809,4 +800,13 @@ pub fn report_reader(
     })?;
     let (report, _) = streamed.finish(ingestor, early)?;
     Ok(from_report(&report))
+}
+
+/// The ingest of a report: the report never shows `extra`, so the unmapped fields are not
+/// copied (as `callscope report` does).
+fn report_ingestor(options: &ReportOptions) -> crate::Result<crate::ingest::Ingestor> {
+    crate::ingest::Ingestor::new(&crate::ingest::IngestOptions {
+        keep_extra: false,
+        ..options.ingest.clone()
+    })
 }
