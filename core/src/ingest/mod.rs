@@ -836,16 +836,42 @@ impl Ingestor {
             groups,
             mut report,
         } = self.into_groups();
-        let one = |group: Vec<Pending>| finish_group(group, &sources, &options);
-        // Records are written straight into their slots (no boxing and moving them again).
+        let mut groups = groups;
+        // Records are written straight into their slots (no boxing and moving them again),
+        // a piece of groups and the matching slots at a time.
+        let count = groups.lens.len();
+        let mut slots: Vec<Option<CallRecord>> =
+            std::iter::repeat_with(|| None).take(count).collect();
+        let mut done: Vec<Finished> = std::iter::repeat_with(Finished::default)
+            .take(count)
+            .collect();
         #[cfg(feature = "parallel")]
-        let (slots, done): (Vec<Option<CallRecord>>, Vec<Finished>) = {
-            use rayon::prelude::*;
-            groups.into_par_iter().map(one).unzip()
-        };
+        let per = groups.per_piece(4 * rayon::current_num_threads());
         #[cfg(not(feature = "parallel"))]
-        let (slots, done): (Vec<Option<CallRecord>>, Vec<Finished>) =
-            groups.into_iter().map(one).unzip();
+        let per = count;
+        let work: Vec<_> = groups
+            .pieces(per)
+            .into_iter()
+            .zip(
+                slots
+                    .chunks_mut(per.max(1))
+                    .zip(done.chunks_mut(per.max(1))),
+            )
+            .collect();
+        let run =
+            |(piece, (slots, done)): (Piece<'_>, (&mut [Option<CallRecord>], &mut [Finished]))| {
+                for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
+                    (*slot, *f) = finish_group(group, &sources, &options);
+                }
+            };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            work.into_par_iter().for_each(run);
+        }
+        #[cfg(not(feature = "parallel"))]
+        work.into_iter().for_each(run);
+        drop(groups);
         for f in done {
             f.into_report(&mut report);
         }
@@ -905,7 +931,7 @@ impl Ingestor {
             return;
         }
         let pending = std::mem::take(&mut self.pending);
-        let groups = group_items(
+        let Grouped { items, lens } = group_items(
             pending,
             Some(window),
             &self.finished,
@@ -915,12 +941,29 @@ impl Ingestor {
         // a call is idle when its last item is more than `window` items old: the next item,
         // `next_seq`, would already be late
         let horizon = self.next_seq.saturating_sub(window);
-        let (idle, live): (Vec<Vec<Pending>>, Vec<Vec<Pending>>) = groups
-            .into_iter()
-            .partition(|g| g.last().is_some_and(|p| p.seq < horizon));
-        self.finished
-            .extend(idle.iter().filter_map(|g| g.first()?.fingerprint()));
-        let mut kept: Vec<Pending> = live.into_iter().flatten().collect();
+        let mut end = 0;
+        let is_idle: Vec<bool> = lens
+            .iter()
+            .map(|&len| {
+                end += len;
+                end.checked_sub(1)
+                    .and_then(|last| items.get(last))
+                    .is_some_and(|p| p.seq < horizon)
+            })
+            .collect();
+        let mut idle = Grouped::default();
+        let mut kept: Vec<Pending> = Vec::new();
+        let mut items = items.into_iter();
+        for (len, is_idle) in lens.into_iter().zip(is_idle) {
+            if is_idle {
+                self.finished
+                    .extend(items.as_slice().first().and_then(Pending::fingerprint));
+                idle.items.extend(items.by_ref().take(len));
+                idle.lens.push(len);
+            } else {
+                kept.extend(items.by_ref().take(len));
+            }
+        }
         kept.sort_unstable_by_key(|p| p.seq);
         self.pending = kept;
         let early =
@@ -961,21 +1004,25 @@ impl Ingestor {
 /// items under a `window`: an item more than `window` call items after the previous item of
 /// its call, every later item of that call, and every item of a call in `finished` (finished
 /// early).
+///
+/// The items are moved into group order in place (along the cycles of the permutation), so
+/// grouping allocates a few words per item and nothing per group.
 fn group_items(
-    pending: Vec<Pending>,
+    mut pending: Vec<Pending>,
     window: Option<usize>,
     finished: &hashbrown::HashSet<u128>,
     sources: &[Arc<str>],
     report: &mut IngestReport,
-) -> Vec<Vec<Pending>> {
+) -> Grouped {
     /// One call's items: `key` is an item to compare keys with; `head..tail` the linked
     /// accepted items (`head` is `usize::MAX` while none is); `last` the `seq` of the latest
-    /// accepted item; `closed` once an item was late.
+    /// accepted item; `len` how many are accepted; `closed` once an item was late.
     struct Group {
         key: usize,
         head: usize,
         tail: usize,
         last: usize,
+        len: usize,
         closed: bool,
     }
     // A table of (key hash, group) probed with the hashes made while parsing: an item whose
@@ -987,7 +1034,7 @@ fn group_items(
     let mut group_of: hashbrown::HashTable<(u64, usize)> =
         hashbrown::HashTable::with_capacity(pending.len());
     let mut groups: Vec<Group> = Vec::with_capacity(pending.len());
-    // a link from each item to the next of its group
+    // a link from each item to the next of its group; later, where each item goes
     let mut next_in_group: Vec<usize> = vec![usize::MAX; pending.len()];
     // items rejected here, in order: no call id (false) or late (true)
     let mut dropped: Vec<(usize, bool)> = Vec::new();
@@ -1014,6 +1061,7 @@ fn group_items(
                     head: usize::MAX,
                     tail: usize::MAX,
                     last: p.seq,
+                    len: 0,
                     closed,
                 });
                 groups.len() - 1
@@ -1037,43 +1085,123 @@ fn group_items(
         }
         group.tail = i;
         group.last = p.seq;
+        group.len += 1;
     }
     drop(group_of);
-    let mut slots: Vec<Option<Pending>> = pending.into_iter().map(Some).collect();
-    for (i, late) in dropped {
-        if let Some(p) = slots.get_mut(i).and_then(Option::take) {
-            let reason = match (late, window) {
-                (true, Some(w)) => format!(
-                    "{}: late item: more than {w} call items arrived after the previous item of this call (the ingest window), so the call was finished without it",
-                    match (p.draft.provider(), p.draft.call_id()) {
-                        (Some(provider), Some(id)) => crate::model::call_key(provider, id),
-                        _ => String::new(),
-                    }
-                ),
-                _ => "no call id".into(),
-            };
-            report.rejected.push(ReportEntry {
-                source: source_name(sources, p.source),
-                index: p.index,
-                path: p.path,
-                reason,
-            });
+    for &(i, late) in &dropped {
+        let Some(p) = pending.get(i) else {
+            continue;
+        };
+        let reason = match (late, window) {
+            (true, Some(w)) => format!(
+                "{}: late item: more than {w} call items arrived after the previous item of this call (the ingest window), so the call was finished without it",
+                match (p.draft.provider(), p.draft.call_id()) {
+                    (Some(provider), Some(id)) => crate::model::call_key(provider, id),
+                    _ => String::new(),
+                }
+            ),
+            _ => "no call id".into(),
+        };
+        report.rejected.push(ReportEntry {
+            source: source_name(sources, p.source),
+            index: p.index,
+            path: p.path.clone(),
+            reason,
+        });
+    }
+    // where each accepted item goes: its group's place, then its place in the group
+    let mut dest = next_in_group;
+    let mut lens = Vec::with_capacity(groups.len());
+    let mut at = 0;
+    for g in groups.iter().filter(|g| g.head != usize::MAX) {
+        let mut i = g.head;
+        while let Some(link) = dest.get_mut(i) {
+            i = std::mem::replace(link, at);
+            at += 1;
+        }
+        lens.push(g.len);
+    }
+    drop(groups);
+    if !dropped.is_empty() {
+        // the dropped items are the ones given no place (no link ever pointed to them)
+        let mut placed = dest.iter().map(|&to| to != usize::MAX);
+        pending.retain(|_| placed.next().unwrap_or(false));
+        dest.retain(|&to| to != usize::MAX);
+    }
+    // each swap puts one item in its place
+    for i in 0..pending.len() {
+        loop {
+            let to = dest.get(i).copied().unwrap_or(i);
+            if to == i || to >= pending.len() {
+                break;
+            }
+            pending.swap(i, to);
+            dest.swap(i, to);
         }
     }
-    // small moves: drafts are packed
-    groups
-        .iter()
-        .filter(|g| g.head != usize::MAX)
-        .map(|g| {
-            let mut group = Vec::with_capacity(1);
-            let mut i = g.head;
-            while let Some(p) = slots.get_mut(i).and_then(Option::take) {
-                group.push(p);
-                i = next_in_group.get(i).copied().unwrap_or(usize::MAX);
-            }
-            group
+    Grouped {
+        items: pending,
+        lens,
+    }
+}
+
+/// The call items of an ingest grouped by call ([`group_items`]): each call's items together,
+/// in order of arrival, the calls in order of first appearance; `lens` holds how many items
+/// each call has.
+#[derive(Debug, Default)]
+struct Grouped {
+    items: Vec<Pending>,
+    lens: Vec<usize>,
+}
+
+/// Whole groups of a [`Grouped`], the first of them the `first`-th group.
+struct Piece<'a> {
+    first: usize,
+    lens: &'a [usize],
+    items: &'a mut [Pending],
+}
+
+impl Grouped {
+    /// The groups cut into pieces of `per` groups (the last one fewer), in order.
+    fn pieces(&mut self, per: usize) -> Vec<Piece<'_>> {
+        let Grouped { items, lens } = self;
+        let mut rest: &mut [Pending] = items;
+        lens.chunks(per.max(1))
+            .enumerate()
+            .map(|(k, lens)| {
+                let count = lens.iter().sum::<usize>().min(rest.len());
+                let (items, tail) = std::mem::take(&mut rest).split_at_mut(count);
+                rest = tail;
+                Piece {
+                    first: k * per.max(1),
+                    lens,
+                    items,
+                }
+            })
+            .collect()
+    }
+
+    /// Groups per piece for about `pieces` pieces.
+    fn per_piece(&self, pieces: usize) -> usize {
+        self.lens.len() / pieces.max(1) + 1
+    }
+}
+
+impl<'a> Piece<'a> {
+    /// Each group with its ordinal.
+    fn groups(self) -> impl Iterator<Item = (usize, &'a mut [Pending])> {
+        let Piece {
+            first,
+            lens,
+            mut items,
+        } = self;
+        lens.iter().enumerate().map(move |(i, &len)| {
+            let len = len.min(items.len());
+            let (group, tail) = std::mem::take(&mut items).split_at_mut(len);
+            items = tail;
+            (first + i, group)
         })
-        .collect()
+    }
 }
 
 /// Folded groups counted into one partial: the partial, the report lines of the groups that
@@ -1112,7 +1240,7 @@ impl<P> Acc<P> {
 /// Fold each group, finish its record (redacted when the options ask for it) and count it
 /// into a partial from `make` (in parallel with the `parallel` feature).
 fn fold_groups<P, F>(
-    groups: Vec<Vec<Pending>>,
+    mut grouped: Grouped,
     sources: &[Arc<str>],
     options: &IngestOptions,
     make: &F,
@@ -1128,7 +1256,7 @@ where
         events_folded: 0,
         duplicates_merged: 0,
     };
-    let add = |mut acc: Acc<P>, (g, group): (usize, Vec<Pending>)| {
+    let add = |mut acc: Acc<P>, (g, group): (usize, &mut [Pending])| {
         let (record, mut finished) = finish_group(group, sources, options);
         if let Some(mut record) = record {
             if options.redact {
@@ -1157,20 +1285,27 @@ where
         };
         // a few large pieces per thread: each piece is one partial, and merging partials
         // costs in proportion to their size (the repeat-caller map holds every number)
-        let piece = groups.len() / (4 * rayon::current_num_threads()) + 1;
-        groups
+        let per = grouped.per_piece(4 * rayon::current_num_threads());
+        grouped
+            .pieces(per)
             .into_par_iter()
-            .enumerate()
-            .with_min_len(piece)
-            .fold(empty, add)
+            .map(|piece| piece.groups().fold(empty(), add))
             .reduce(empty, merge)
     }
     #[cfg(not(feature = "parallel"))]
-    groups.into_iter().enumerate().fold(empty(), add)
+    {
+        let per = grouped.lens.len();
+        grouped
+            .pieces(per)
+            .into_iter()
+            .flat_map(Piece::groups)
+            .fold(empty(), add)
+    }
 }
 
 /// What one call's group of items gave besides its record: its warnings or its rejection,
 /// and how many of its items were folded in.
+#[derive(Default)]
 struct Finished {
     warnings: Vec<ReportEntry>,
     rejection: Option<ReportEntry>,
@@ -1191,7 +1326,7 @@ impl Finished {
 struct Groups {
     options: IngestOptions,
     sources: Vec<Arc<str>>,
-    groups: Vec<Vec<Pending>>,
+    groups: Grouped,
     report: IngestReport,
 }
 
@@ -1268,7 +1403,7 @@ fn source_name(sources: &[Arc<str>], i: usize) -> String {
 /// source, index and path) is kept for report lines, which are rare: nothing is copied for
 /// them unless one is written.
 fn finish_group(
-    mut group: Vec<Pending>,
+    group: &mut [Pending],
     sources: &[Arc<str>],
     options: &IngestOptions,
 ) -> (Option<CallRecord>, Finished) {
@@ -1289,10 +1424,9 @@ fn finish_group(
         // groups are never empty
         None => (usize::MAX, 0, String::new()),
     };
-    let mut draft = if group.len() == 1 {
-        group.pop().map(|p| p.draft.unpack()).unwrap_or_default()
-    } else {
-        CallDraft::fold(group.into_iter().map(|p| p.draft.unpack()).collect())
+    let mut draft = match group {
+        [one] => one.draft.take(),
+        _ => CallDraft::fold(group.iter_mut().map(|p| p.draft.take()).collect()),
     };
     providers::finalize(&mut draft);
     if !options.keep_extra {

@@ -19,6 +19,8 @@ pub(crate) enum PackedDraft {
     Compact(Box<Compact>),
     /// Anything [`Compact`] does not hold.
     Full(Box<CallDraft>),
+    /// Moved out by [`PackedDraft::take`] (an empty draft, no provider, no call id).
+    Taken,
 }
 
 /// The texts of a compact draft, in this order, each present or not.
@@ -57,9 +59,18 @@ impl PackedDraft {
             return PackedDraft::Full(Box::new(draft));
         }
         let mut present = 0u32;
-        let mut text = Vec::new();
         let agent = draft.agent.as_ref();
         let texts = texts(&draft);
+        // the exact size: one allocation, no growing
+        let size = |t: &str| 4 + t.len();
+        let bytes = texts.iter().flatten().map(|t| size(t)).sum::<usize>()
+            + draft.tags.iter().map(|t| size(t)).sum::<usize>()
+            + draft
+                .extra
+                .iter()
+                .map(|(k, v)| size(k) + size(v.as_str().unwrap_or_default()))
+                .sum::<usize>();
+        let mut text = Vec::with_capacity(bytes);
         for (i, t) in texts.iter().enumerate() {
             if let Some(t) = t {
                 present |= 1 << i;
@@ -99,11 +110,18 @@ impl PackedDraft {
         }))
     }
 
+    /// The draft back, moved out of `self` (left [`PackedDraft::Taken`]), equal to the one
+    /// packed: a call's items can be finished where they lie, in a slice of all items.
+    pub(crate) fn take(&mut self) -> CallDraft {
+        std::mem::replace(self, PackedDraft::Taken).unpack()
+    }
+
     /// The draft back, equal to the one packed.
     pub(crate) fn unpack(self) -> CallDraft {
         let c = match self {
             PackedDraft::Full(draft) => return *draft,
             PackedDraft::Compact(c) => c,
+            PackedDraft::Taken => return CallDraft::default(),
         };
         let mut texts = Texts {
             text: &c.text,
@@ -193,6 +211,7 @@ impl PackedDraft {
         match self {
             PackedDraft::Compact(c) => c.provider,
             PackedDraft::Full(d) => d.provider,
+            PackedDraft::Taken => None,
         }
     }
 
@@ -207,6 +226,7 @@ impl PackedDraft {
                 .next_str()
             }),
             PackedDraft::Full(d) => d.provider_call_id.as_deref(),
+            PackedDraft::Taken => None,
         }
     }
 }
@@ -452,10 +472,31 @@ mod tests {
                 extra: extra.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
                 ..Default::default()
             };
-            let p = PackedDraft::pack(d.clone());
+            let mut p = PackedDraft::pack(d.clone());
             prop_assert_eq!(p.provider(), d.provider);
             prop_assert_eq!(p.call_id(), d.provider_call_id.as_deref());
-            prop_assert_eq!(p.unpack(), d);
+            if let PackedDraft::Compact(c) = &p {
+                // sized exactly: a length and the bytes of each text
+                // (the agent's texts only with an agent; the ended reason's raw word, maybe
+                // empty, only with an ended reason)
+                let bytes: usize = texts.iter().enumerate().map(|(i, t)| match (i, t) {
+                    (3..=5, Some(t)) if agent => 4 + t.len(),
+                    (3..=5, _) => 0,
+                    (11, t) if ended.is_some() => 4 + t.as_ref().map_or(0, String::len),
+                    (11, _) => 0,
+                    (_, Some(t)) => 4 + t.len(),
+                    (_, None) => 0,
+                }).sum::<usize>()
+                    + d.tags.iter().map(|t| 4 + t.len()).sum::<usize>()
+                    + d.extra.iter().map(|(k, v)| 8 + k.len() + v.as_str().map_or(0, str::len)).sum::<usize>();
+                prop_assert_eq!(c.text.len(), bytes);
+            }
+            prop_assert_eq!(p.take(), d);
+            // taken: nothing is left, and the item has no key any more
+            prop_assert!(matches!(p, PackedDraft::Taken));
+            prop_assert_eq!(p.provider(), None);
+            prop_assert_eq!(p.call_id(), None);
+            prop_assert_eq!(p.unpack(), CallDraft::default());
         }
     }
 }
