@@ -204,24 +204,26 @@ impl Parser {
 
     /// Pack the drafts of `items` (and hash their keys).
     fn ready(&self, items: Vec<Item>) -> Vec<Ready> {
-        items
-            .into_iter()
-            .map(|item| Ready {
-                path: item.path,
-                index: item.index,
-                kind: match item.kind {
-                    ItemKind::Call { mut draft, event } => ReadyKind::Call {
-                        key_hash: self.key_hash(&draft),
-                        warnings: std::mem::take(&mut draft.warnings),
-                        draft: PackedDraft::pack(draft),
-                        event,
-                    },
-                    ItemKind::Folded => ReadyKind::Folded,
-                    ItemKind::NonCall { .. } => ReadyKind::NonCall,
-                    ItemKind::Rejected(issue) => ReadyKind::Rejected(issue),
+        items.into_iter().map(|item| self.ready_one(item)).collect()
+    }
+
+    /// Pack the draft of `item` (and hash its key).
+    fn ready_one(&self, item: Item) -> Ready {
+        Ready {
+            path: item.path,
+            index: item.index,
+            kind: match item.kind {
+                ItemKind::Call { mut draft, event } => ReadyKind::Call {
+                    key_hash: self.key_hash(&draft),
+                    warnings: std::mem::take(&mut draft.warnings),
+                    draft: PackedDraft::pack(draft),
+                    event,
                 },
-            })
-            .collect()
+                ItemKind::Folded => ReadyKind::Folded,
+                ItemKind::NonCall { .. } => ReadyKind::NonCall,
+                ItemKind::Rejected(issue) => ReadyKind::Rejected(issue),
+            },
+        }
     }
 }
 
@@ -291,19 +293,31 @@ impl Parser {
             .flatten()
             .find_map(|provider| {
                 let mut ctx = self.ctx();
-                let items = match provider {
-                    Provider::Twilio => providers::twilio::fast::read(text, path, &mut ctx),
-                    Provider::JustCall => providers::justcall::fast::read(text, path, &mut ctx),
+                // each item packed as it comes (a draft is large; a packed one is not)
+                let mut items = Vec::new();
+                let mut clean = true;
+                let mut emit = |item: Item| {
+                    clean &= match &item.kind {
+                        ItemKind::Call { draft, .. } => draft.warnings.is_empty(),
+                        ItemKind::NonCall { .. } => true,
+                        ItemKind::Folded | ItemKind::Rejected(_) => false,
+                    };
+                    if clean {
+                        items.push(self.ready_one(item));
+                    }
+                };
+                match provider {
+                    Provider::Twilio => {
+                        providers::twilio::fast::read(text, path, &mut ctx, &mut emit)
+                    }
+                    Provider::JustCall => {
+                        providers::justcall::fast::read(text, path, &mut ctx, &mut emit)
+                    }
                     _ => None,
                 }?;
-                let clean = items.iter().all(|item| match &item.kind {
-                    ItemKind::Call { draft, .. } => draft.warnings.is_empty(),
-                    ItemKind::NonCall { .. } => true,
-                    ItemKind::Folded | ItemKind::Rejected(_) => false,
-                });
                 clean.then_some(Parsed {
                     index,
-                    items: self.ready(items),
+                    items,
                     unknown_words: ctx.unknown_words,
                 })
             })

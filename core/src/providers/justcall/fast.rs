@@ -260,7 +260,12 @@ impl<'a> Call<'a> {
 ///   call read is a v2.1 call (not a legacy v1 record).
 ///
 /// Only for `keep_extra == false`: the unmapped fields are never seen.
-pub(crate) fn read(text: &str, path: &str, ctx: &mut ParseCtx) -> Option<Vec<Item>> {
+pub(crate) fn read(
+    text: &str,
+    path: &str,
+    ctx: &mut ParseCtx,
+    emit: &mut impl FnMut(Item),
+) -> Option<()> {
     if ctx.keep_extra {
         return None;
     }
@@ -276,27 +281,22 @@ pub(crate) fn read(text: &str, path: &str, ctx: &mut ParseCtx) -> Option<Vec<Ite
             {
                 return None;
             }
-            Some(
-                calls
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        call_fields_item(
-                            &c.fields(),
-                            None,
-                            &element_path(path, "data", i),
-                            ctx,
-                            None,
-                        )
-                    })
-                    .collect(),
-            )
+            for (i, c) in calls.iter().enumerate() {
+                emit(call_fields_item(
+                    &c.fields(),
+                    None,
+                    &element_path(path, "data", i),
+                    ctx,
+                    None,
+                ));
+            }
         }
         None => {
             if !(doc.looks_like_call() && doc.is_v21()) {
                 return None;
             }
-            Some(vec![call_fields_item(&doc.fields(), None, path, ctx, None)])
+            emit(call_fields_item(&doc.fields(), None, path, ctx, None));
         }
     }
+    Some(())
 }

@@ -81,7 +81,8 @@ impl<'a> Call<'a> {
     }
 }
 
-/// The items of a Twilio REST document at `path`, exactly as `twilio::parse` gives them after
+/// The items of a Twilio REST document at `path`, handed to `emit` one by one (nothing is
+/// handed before the document is read and shown to be Twilio's), exactly as `twilio::parse` gives them after
 /// `providers::detect_json` (or a `provider` option naming Twilio) chose Twilio; `None` when
 /// that cannot be shown cheaply (then the caller reads the document the general way).
 ///
@@ -97,7 +98,12 @@ impl<'a> Call<'a> {
 ///   `call_summaries` or `call_state` send it elsewhere and it reads the call.
 ///
 /// Only for `keep_extra == false`: the unmapped fields are never seen.
-pub(crate) fn read(text: &str, path: &str, ctx: &mut ParseCtx) -> Option<Vec<Item>> {
+pub(crate) fn read(
+    text: &str,
+    path: &str,
+    ctx: &mut ParseCtx,
+    emit: &mut impl FnMut(Item),
+) -> Option<()> {
     if ctx.keep_extra {
         return None;
     }
@@ -112,22 +118,22 @@ pub(crate) fn read(text: &str, path: &str, ctx: &mut ParseCtx) -> Option<Vec<Ite
             if !calls.first().is_some_and(Call::sid_is_call) {
                 return None;
             }
-            Some(
-                calls
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        call_fields_item(&c.fields(), None, &element_path(path, "calls", i), ctx)
-                    })
-                    .collect(),
-            )
+            for (i, c) in calls.iter().enumerate() {
+                emit(call_fields_item(
+                    &c.fields(),
+                    None,
+                    &element_path(path, "calls", i),
+                    ctx,
+                ));
+            }
         }
         None => {
             let account_is_text = matches!(doc.account_sid, Scalar::Str(_));
             if !(doc.sid_is_call() && account_is_text) {
                 return None;
             }
-            Some(vec![call_fields_item(&doc.fields(), None, path, ctx)])
+            emit(call_fields_item(&doc.fields(), None, path, ctx));
         }
     }
+    Some(())
 }
