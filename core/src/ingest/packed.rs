@@ -4,8 +4,11 @@
 //! from any page or file). A [`CallDraft`] is ~900 bytes inline plus one allocation per text
 //! field; most drafts set a dozen scalar and text fields, so [`PackedDraft::Compact`] keeps
 //! the scalars inline and every text in one buffer (about a quarter of the memory, one
-//! allocation). Drafts with transcripts, transfers, quality, warnings or `extra` values that
-//! are not strings stay whole ([`PackedDraft::Full`]). Unpacking gives back an equal draft.
+//! allocation). `extra` values are written in a small tagged binary form that gives back the
+//! same JSON value (numbers keep their kind and bits: no text round trip), so a Twilio `<Dial>`
+//! leg with its summary object packs as small as a call. Drafts with transcripts, transfers,
+//! quality, warnings or `extra` values nested deeper than [`MAX_DEPTH`] stay whole
+//! ([`PackedDraft::Full`]). Unpacking gives back an equal draft.
 
 use crate::model::{Agent, CallDraft, EndedReason, EndedReasonCategory, Provider};
 use crate::model::{Direction, Outcome};
@@ -68,7 +71,7 @@ impl PackedDraft {
             + draft
                 .extra
                 .iter()
-                .map(|(k, v)| size(k) + size(v.as_str().unwrap_or_default()))
+                .map(|(k, v)| size(k) + value_size(v))
                 .sum::<usize>();
         let mut text = Vec::with_capacity(bytes);
         for (i, t) in texts.iter().enumerate() {
@@ -85,7 +88,7 @@ impl PackedDraft {
         }
         for (k, v) in &draft.extra {
             put(&mut text, k);
-            put(&mut text, v.as_str().unwrap_or_default());
+            put_value(&mut text, v);
         }
         PackedDraft::Compact(Box::new(Compact {
             provider: draft.provider,
@@ -137,8 +140,8 @@ impl PackedDraft {
         let mut extra = crate::model::Extra::new();
         for _ in 0..c.extra {
             let k = texts.next_str().to_owned();
-            let v = texts.next_str().to_owned();
-            extra.insert(k, Value::String(v));
+            let v = texts.next_value(0);
+            extra.insert(k, v);
         }
         let [
             provider_call_id,
@@ -265,10 +268,7 @@ fn compactable(draft: &CallDraft) -> bool {
         && draft.warnings.is_empty()
         && u32::try_from(draft.tags.len()).is_ok()
         && u32::try_from(draft.extra.len()).is_ok()
-        && draft
-            .extra
-            .iter()
-            .all(|(k, v)| fits(k) && v.as_str().is_some_and(fits))
+        && draft.extra.iter().all(|(k, v)| fits(k) && value_fits(v, 0))
         && draft.tags.iter().all(|t| fits(t))
         && texts(draft).iter().all(|t| t.is_none_or(fits))
 }
@@ -279,6 +279,95 @@ fn put(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
+/// Deepest nesting of an `extra` value the compact form holds (values from JSON input are
+/// at most 128 deep; reading them back recurses once per level).
+const MAX_DEPTH: usize = 64;
+
+/// Tags of [`put_value`].
+const NULL: u8 = 0;
+const FALSE: u8 = 1;
+const TRUE: u8 = 2;
+const UNSIGNED: u8 = 3;
+const NEGATIVE: u8 = 4;
+const FLOAT: u8 = 5;
+const STRING: u8 = 6;
+const ARRAY: u8 = 7;
+const OBJECT: u8 = 8;
+
+/// Whether [`put_value`] can write `v` (`depth` levels down): lengths fit a `u32`, nesting
+/// is at most [`MAX_DEPTH`].
+fn value_fits(v: &Value, depth: usize) -> bool {
+    let fits = |n: usize| u32::try_from(n).is_ok();
+    match v {
+        Value::String(s) => fits(s.len()),
+        Value::Array(a) => {
+            depth < MAX_DEPTH && fits(a.len()) && a.iter().all(|x| value_fits(x, depth + 1))
+        }
+        Value::Object(m) => {
+            depth < MAX_DEPTH
+                && fits(m.len())
+                && m.iter()
+                    .all(|(k, x)| fits(k.len()) && value_fits(x, depth + 1))
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => true,
+    }
+}
+
+/// Bytes [`put_value`] writes for `v`.
+fn value_size(v: &Value) -> usize {
+    1 + match v {
+        Value::Null | Value::Bool(_) => 0,
+        Value::Number(_) => 8,
+        Value::String(s) => 4 + s.len(),
+        Value::Array(a) => 4 + a.iter().map(value_size).sum::<usize>(),
+        Value::Object(m) => {
+            4 + m
+                .iter()
+                .map(|(k, x)| 4 + k.len() + value_size(x))
+                .sum::<usize>()
+        }
+    }
+}
+
+/// Append `v` as a tag byte and its payload: a number as its `u64`, `i64` (negative) or
+/// `f64` bits, as `serde_json` holds it; a string as [`put`]; an array or object as its
+/// `u32` length and its elements (keys as [`put`]). The caller checked [`value_fits`].
+fn put_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.push(NULL),
+        Value::Bool(false) => out.push(FALSE),
+        Value::Bool(true) => out.push(TRUE),
+        Value::Number(n) => {
+            let (tag, bits) = match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => (UNSIGNED, u),
+                (None, Some(i)) => (NEGATIVE, i as u64),
+                (None, None) => (FLOAT, n.as_f64().unwrap_or_default().to_bits()),
+            };
+            out.push(tag);
+            out.extend_from_slice(&bits.to_le_bytes());
+        }
+        Value::String(s) => {
+            out.push(STRING);
+            put(out, s);
+        }
+        Value::Array(a) => {
+            out.push(ARRAY);
+            out.extend_from_slice(&(a.len() as u32).to_le_bytes());
+            for x in a {
+                put_value(out, x);
+            }
+        }
+        Value::Object(m) => {
+            out.push(OBJECT);
+            out.extend_from_slice(&(m.len() as u32).to_le_bytes());
+            for (k, x) in m {
+                put(out, k);
+                put_value(out, x);
+            }
+        }
+    }
+}
+
 /// Reads back what [`put`] wrote.
 struct Texts<'a> {
     text: &'a [u8],
@@ -286,6 +375,60 @@ struct Texts<'a> {
 }
 
 impl<'a> Texts<'a> {
+    /// The next `n` bytes (zeros past the end, which packing never leads to).
+    fn next_bytes<const N: usize>(&mut self) -> [u8; N] {
+        let bytes = self
+            .text
+            .get(self.at..self.at + N)
+            .and_then(|b| <[u8; N]>::try_from(b).ok())
+            .unwrap_or([0; N]);
+        self.at += N;
+        bytes
+    }
+
+    /// The next value [`put_value`] wrote, `depth` levels down (`null` past the end or past
+    /// [`MAX_DEPTH`], which packing never leads to).
+    fn next_value(&mut self, depth: usize) -> Value {
+        let [tag] = self.next_bytes::<1>();
+        let word = |t: &mut Self| u64::from_le_bytes(t.next_bytes::<8>());
+        let len = |t: &mut Self| u32::from_le_bytes(t.next_bytes::<4>()) as usize;
+        match tag {
+            FALSE => Value::Bool(false),
+            TRUE => Value::Bool(true),
+            UNSIGNED => Value::from(word(self)),
+            NEGATIVE => Value::from(word(self) as i64),
+            FLOAT => serde_json::Number::from_f64(f64::from_bits(word(self)))
+                .map_or(Value::Null, Value::Number),
+            STRING => Value::String(self.next_str().to_owned()),
+            ARRAY if depth < MAX_DEPTH => {
+                let n = len(self);
+                // at least one byte an element: a bad length cannot ask for much
+                let mut a = Vec::with_capacity(n.min(self.text.len()));
+                for _ in 0..n {
+                    if self.at >= self.text.len() {
+                        break;
+                    }
+                    a.push(self.next_value(depth + 1));
+                }
+                Value::Array(a)
+            }
+            OBJECT if depth < MAX_DEPTH => {
+                let n = len(self);
+                let mut m = serde_json::Map::with_capacity(n.min(self.text.len()));
+                for _ in 0..n {
+                    if self.at >= self.text.len() {
+                        break;
+                    }
+                    let k = self.next_str().to_owned();
+                    let v = self.next_value(depth + 1);
+                    m.insert(k, v);
+                }
+                Value::Object(m)
+            }
+            _ => Value::Null,
+        }
+    }
+
     /// The next text ("" past the end, which packing never leads to).
     fn next_str(&mut self) -> &'a str {
         let len = self
@@ -393,7 +536,7 @@ mod tests {
         d.quality = Some(Quality::default());
         shapes.push(d);
         let mut d = base.clone();
-        d.extra.insert("n".into(), Value::from(3));
+        d.extra.insert("deep".into(), nested(MAX_DEPTH + 1));
         shapes.push(d);
         let mut d = base.clone();
         d.warnings.push(crate::model::FieldIssue {
@@ -407,6 +550,97 @@ mod tests {
             assert_eq!(p.provider(), Some(Provider::Vapi));
             assert_eq!(p.call_id(), Some("x"));
             assert_eq!(p.unpack(), d);
+        }
+    }
+
+    /// `[[...[1]...]]`: `levels` arrays around a number.
+    fn nested(levels: usize) -> Value {
+        (0..levels).fold(Value::from(1), |v, _| Value::Array(vec![v]))
+    }
+
+    #[test]
+    fn extra_values_of_every_kind_come_back_equal_and_of_the_same_kind() {
+        let mut d = CallDraft::new(Provider::Twilio, "CA1");
+        let leg = serde_json::json!({
+            "sid": "CA2",
+            "talk_s": 0.1,
+            "cost": -0.0,
+            "big": u64::MAX,
+            "low": i64::MIN,
+            "one": 1,
+            "one_float": 1.0,
+            "none": null,
+            "yes": true,
+            "no": false,
+            "list": [[], {}, "", "ünï", [1, -2, 2.5e-300]],
+        });
+        d.extra.insert("leg:CA2".into(), leg.clone());
+        d.extra.insert("deepest".into(), nested(MAX_DEPTH));
+        let p = PackedDraft::pack(d.clone());
+        assert!(matches!(p, PackedDraft::Compact(_)));
+        let back = p.unpack();
+        assert_eq!(back, d);
+        // equal numbers of another kind would compare unequal, but check the kinds plainly
+        let leg = &back.extra["leg:CA2"];
+        assert!(leg["one"].is_u64() && leg["one_float"].is_f64() && leg["low"].is_i64());
+        assert_eq!(leg["big"].as_u64(), Some(u64::MAX));
+        assert!(
+            leg["cost"]
+                .as_f64()
+                .is_some_and(|c| c == 0.0 && c.is_sign_negative())
+        );
+        assert_eq!(
+            leg.as_object()
+                .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            Some(
+                [
+                    "sid",
+                    "talk_s",
+                    "cost",
+                    "big",
+                    "low",
+                    "one",
+                    "one_float",
+                    "none",
+                    "yes",
+                    "no",
+                    "list"
+                ]
+                .map(String::from)
+                .to_vec()
+            )
+        );
+    }
+
+    /// Any JSON value (numbers of the three kinds `serde_json` keeps).
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<u64>().prop_map(Value::from),
+            (i64::MIN..0).prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-z\"é ]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec(("[a-z]{0,3}", inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn random_extra_values_come_back_equal(
+            values in prop::collection::vec(("[a-z:]{0,5}", json()), 0..4),
+        ) {
+            let mut d = CallDraft::new(Provider::Twilio, "CA1");
+            d.extra = values.into_iter().collect();
+            let p = PackedDraft::pack(d.clone());
+            prop_assert!(matches!(p, PackedDraft::Compact(_)));
+            prop_assert_eq!(p.unpack(), d);
         }
     }
 
@@ -488,7 +722,7 @@ mod tests {
                     (_, None) => 0,
                 }).sum::<usize>()
                     + d.tags.iter().map(|t| 4 + t.len()).sum::<usize>()
-                    + d.extra.iter().map(|(k, v)| 8 + k.len() + v.as_str().map_or(0, str::len)).sum::<usize>();
+                    + d.extra.iter().map(|(k, v)| 4 + k.len() + 1 + 4 + v.as_str().map_or(0, str::len)).sum::<usize>();
                 prop_assert_eq!(c.text.len(), bytes);
             }
             prop_assert_eq!(p.take(), d);

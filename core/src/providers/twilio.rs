@@ -577,7 +577,9 @@ fn leg_contribution(
     let mut d = CallDraft::new(P, parent_sid);
     d.tenant = leg.tenant.clone();
     d.precedence = TIER_LEG * TIER_UNIT + leg.precedence % TIER_UNIT;
-    let mut summary = leg.extra.clone();
+    // room for the leg's fields below without growing the map
+    let mut summary = Map::with_capacity(leg.extra.len() + 16);
+    summary.extend(leg.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
     let mut put = |k: &str, v: Option<Value>| {
         if let Some(v) = v {
             summary.insert(k.to_string(), v);
