@@ -175,8 +175,8 @@ impl Batch {
     }
 }
 
-/// With `CALLSCOPE_TIMINGS` set, print the wall time since the previous stage mark to
-/// standard error (a profile of where a run's time goes; README "Performance").
+/// With `CALLSCOPE_TIMINGS` set, print the wall time since the previous stage mark (and, on
+/// Linux, the resident memory now and at its peak) to standard error (a profile of where a run's time goes; README "Performance").
 pub fn stage(name: &str) {
     use std::sync::Mutex;
     use std::time::Instant;
@@ -187,9 +187,29 @@ pub fn stage(name: &str) {
     let now = Instant::now();
     let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(before) = *last {
-        eprintln!("{name}: {:.3} s", (now - before).as_secs_f64());
+        eprintln!(
+            "{name}: {:.3} s{}",
+            (now - before).as_secs_f64(),
+            memory_note()
+        );
     }
     *last = Some(now);
+}
+
+/// ", memory N MB, peak N MB" from `/proc/self/status` (Linux), or nothing elsewhere.
+fn memory_note() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let mb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (mb("VmRSS:"), mb("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(", memory {now} MB, peak {peak} MB"),
+        _ => String::new(),
+    }
 }
 
 /// `callscope ingest`: records as NDJSON on `out`, the report as JSON to `report_path`.
