@@ -431,6 +431,14 @@ impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
         self.first = false;
         seed.deserialize(&mut *r).map(Some)
     }
+
+    /// A guess for a list at the top of a document (an API list page's calls): one element
+    /// per KiB of text left, so that the list is allocated once instead of growing (serde
+    /// caps what it allocates on a hint at 1 MiB). Deeper lists give no hint.
+    fn size_hint(&self) -> Option<usize> {
+        let r = &*self.reader;
+        (self.first && r.depth <= 2).then(|| r.bytes.len().saturating_sub(r.pos) / 1024)
+    }
 }
 
 #[cfg(test)]
