@@ -56,12 +56,22 @@ impl<'a> Node<'a> {
 pub fn as_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => {
-            let t = s.trim();
+            let t = trimmed(s);
             (!t.is_empty()).then(|| t.to_string())
         }
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// `s.trim()`, without decoding characters when both ends are visible ASCII (most values):
+/// every Unicode white space character is either ASCII at or below the space or not ASCII.
+#[inline]
+pub(crate) fn trimmed(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(0x21..=0x7e), Some(0x21..=0x7e)) => s,
+        _ => s.trim(),
     }
 }
 
@@ -169,7 +179,7 @@ impl<'a> Field<'a> {
     pub fn text(self) -> Option<String> {
         match self {
             Field::Str(s) => {
-                let t = s.trim();
+                let t = trimmed(s);
                 (!t.is_empty()).then(|| t.to_string())
             }
             Field::Num(n) => Some(n.to_string()),
@@ -430,3 +440,33 @@ macro_rules! json_object {
     };
 }
 pub(crate) use json_object;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn trimmed_is_trim() {
+        for (s, want) in [
+            ("", ""),
+            ("a", "a"),
+            ("  a b  ", "a b"),
+            ("\ta\n", "a"),
+            ("\u{a0}a\u{3000}", "a"),
+            ("\u{2028}", ""),
+            ("~x~", "~x~"),
+            ("\u{7f}x", "\u{7f}x"),
+            ("é ", "é"),
+        ] {
+            assert_eq!(trimmed(s), want, "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn trimmed_agrees_with_trim(s in "[ \t\n\r\u{b}\u{c}\u{85}\u{a0}\u{2000}-\u{200b}\u{3000}a-z~!\u{7f}é]{0,8}") {
+            prop_assert_eq!(trimmed(&s), s.trim());
+        }
+    }
+}
