@@ -74,6 +74,30 @@ fn special(w: u64) -> u64 {
     zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | below_space
 }
 
+/// How many bytes `b` starts with that are not a quote, a backslash or below 0x20 (all of
+/// `b` when none is): eight bytes at a time, then byte by byte.
+#[inline]
+fn plain_len(b: &[u8]) -> usize {
+    let mut chunks = b.chunks_exact(8);
+    let mut n = 0;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let mask = special(u64::from_le_bytes(word));
+        if mask != 0 {
+            // the first special byte of the chunk
+            return n + (mask.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let rest = chunks.remainder();
+    n + rest
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .unwrap_or(rest.len())
+}
+
 impl<'de> Reader<'de> {
     #[inline]
     fn peek(&self) -> Option<u8> {
@@ -103,16 +127,7 @@ impl<'de> Reader<'de> {
     fn string(&mut self) -> Result<Text<'de>, Bail> {
         let start = self.pos;
         loop {
-            while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
-                let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).map_err(|_| Bail)?);
-                let mask = special(w);
-                if mask != 0 {
-                    // the first special byte of the chunk
-                    self.pos += (mask.trailing_zeros() / 8) as usize;
-                    break;
-                }
-                self.pos += 8;
-            }
+            self.pos += plain_len(self.bytes.get(self.pos..).unwrap_or_default());
             match self.peek() {
                 Some(b'"') => {
                     let s = self.text.get(start..self.pos).ok_or(Bail)?;
@@ -554,6 +569,18 @@ mod tests {
         #[test]
         fn arbitrary_text_never_disagrees(text in "[{}\\[\\],:\" a-z0-9.eE+\\-\\\\\t\n]{0,40}") {
             agrees(&text);
+        }
+
+        #[test]
+        fn plain_len_stops_at_the_first_special_byte(
+            bytes in prop::collection::vec(prop::sample::select(b"ab\"\\\x00\x1f\x20\x7f\x80\xff".to_vec()), 0..40),
+            plain in 0usize..20,
+        ) {
+            // a run of plain bytes first, so that the special byte lands at every offset
+            let mut text = vec![b'x'; plain];
+            text.extend(bytes);
+            let naive = text.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(text.len());
+            prop_assert_eq!(plain_len(&text), naive);
         }
     }
 }
