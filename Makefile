@@ -57,8 +57,10 @@ rust-test:
 bench-smoke:
 	$(STEP) bench-smoke cargo test -q -p callscope-benches --benches
 
+# the workspace on the host, then the WASM binding on wasm32 (the core without threads)
 clippy:
 	$(STEP) cargo-clippy cargo clippy --workspace --all-targets -- -D warnings
+	$(STEP) cargo-clippy-wasm cargo clippy -p callscope-wasm --target wasm32-unknown-unknown -- -D warnings
 
 fmt:
 	$(STEP) cargo-fmt cargo fmt --all --check

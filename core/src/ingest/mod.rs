@@ -1196,6 +1196,7 @@ impl Grouped {
     }
 
     /// Groups per piece for about `pieces` pieces.
+    #[cfg(feature = "parallel")]
     fn per_piece(&self, pieces: usize) -> usize {
         self.lens.len() / pieces.max(1) + 1
     }
