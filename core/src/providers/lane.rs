@@ -126,34 +126,32 @@ impl<'de> Reader<'de> {
     /// A string after its opening quote, through its closing quote.
     fn string(&mut self) -> Result<Text<'de>, Bail> {
         let start = self.pos;
-        loop {
-            self.pos += plain_len(self.bytes.get(self.pos..).unwrap_or_default());
-            match self.peek() {
-                Some(b'"') => {
-                    let s = self.text.get(start..self.pos).ok_or(Bail)?;
-                    self.pos += 1;
-                    return Ok(Text::Borrowed(s));
-                }
-                Some(b'\\') => {
-                    let mut out = self.text.get(start..self.pos).ok_or(Bail)?.to_owned();
-                    return self.escaped(&mut out).map(|()| Text::Owned(out));
-                }
-                Some(0x20..) => self.pos += 1,
-                _ => return Err(Bail),
+        self.skip_plain();
+        // the scan stops only at a quote, a backslash, a control character or the end
+        match self.peek() {
+            Some(b'"') => {
+                let s = self.text.get(start..self.pos).ok_or(Bail)?;
+                self.pos += 1;
+                Ok(Text::Borrowed(s))
             }
+            Some(b'\\') => {
+                let mut out = self.text.get(start..self.pos).ok_or(Bail)?.to_owned();
+                self.escaped(&mut out).map(|()| Text::Owned(out))
+            }
+            _ => Err(Bail),
         }
+    }
+
+    /// Move past the bytes that are neither a quote, a backslash nor a control character.
+    fn skip_plain(&mut self) {
+        self.pos += plain_len(self.bytes.get(self.pos..).unwrap_or_default());
     }
 
     /// The rest of a string from its first backslash, decoded into `out`.
     fn escaped(&mut self, out: &mut String) -> Result<(), Bail> {
         loop {
             let run = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.skip_plain();
             out.push_str(self.text.get(run..self.pos).ok_or(Bail)?);
             match self.peek() {
                 Some(b'"') => {
