@@ -7,17 +7,25 @@
 /// kept as written, since without a country they are extensions or local numbers. SIP URIs and
 /// `client:` identities are kept unchanged. Returns `None` for empty text.
 pub fn normalize(raw: &str) -> Option<String> {
+    normalize_into(raw, String::new())
+}
+
+/// [`normalize`], written into `out` (a reused buffer) where the result is the text itself.
+pub(crate) fn normalize_into(raw: &str, mut out: String) -> Option<String> {
     let text = raw.trim();
     if text.is_empty() {
         return None;
     }
-    if is_plain_nanp(text) {
-        // Already E.164 and nothing libphonenumber could change: a valid number formats to
-        // these same digits, an invalid one is kept as written, so the result is the text.
-        return Some(text.to_string());
-    }
-    if text.contains(':') || text.contains('@') || text.chars().any(|c| c.is_ascii_alphabetic()) {
-        return Some(text.to_string());
+    // Already E.164 and nothing libphonenumber could change (a valid number formats to these
+    // same digits, an invalid one is kept as written), or not a number: the result is the text.
+    if is_plain_nanp(text)
+        || text.contains(':')
+        || text.contains('@')
+        || text.chars().any(|c| c.is_ascii_alphabetic())
+    {
+        out.clear();
+        out.push_str(text);
+        return Some(out);
     }
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
     let candidate = if text.starts_with('+') {

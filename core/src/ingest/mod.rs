@@ -19,6 +19,7 @@ pub mod stream;
 pub use format::Format;
 pub use report::{IngestReport, ReportEntry};
 
+use crate::model::buffers::Buffers;
 use crate::model::{CallDraft, CallRecord, FieldIssue, Provider};
 use crate::providers::generic::GenericMapping;
 use crate::providers::{self, Item, ItemKind, ParseCtx};
@@ -208,21 +209,34 @@ impl Parser {
     }
 
     /// Pack the draft of `item` (and hash its key).
-    fn ready_one(&self, item: Item) -> Ready {
-        Ready {
-            path: item.path,
-            index: item.index,
-            kind: match item.kind {
-                ItemKind::Call { mut draft, event } => ReadyKind::Call {
-                    key_hash: self.key_hash(&draft),
-                    warnings: std::mem::take(&mut draft.warnings),
-                    draft: PackedDraft::pack(draft),
-                    event,
-                },
-                ItemKind::Folded => ReadyKind::Folded,
-                ItemKind::NonCall { .. } => ReadyKind::NonCall,
-                ItemKind::Rejected(issue) => ReadyKind::Rejected(issue),
+    fn ready_one(&self, mut item: Item) -> Ready {
+        self.ready_from(&mut item)
+    }
+
+    /// [`Parser::ready_one`] of an item left in place: what is not copied is taken out of it,
+    /// and a packed draft's strings stay in it, to be reused.
+    fn ready_from(&self, item: &mut Item) -> Ready {
+        let kind = match &mut item.kind {
+            ItemKind::Call { draft, event } => ReadyKind::Call {
+                key_hash: self.key_hash(draft),
+                warnings: std::mem::take(&mut draft.warnings),
+                draft: PackedDraft::pack_from(draft),
+                event: *event,
             },
+            ItemKind::Folded => ReadyKind::Folded,
+            ItemKind::NonCall { .. } => ReadyKind::NonCall,
+            ItemKind::Rejected(issue) => ReadyKind::Rejected(std::mem::replace(
+                issue,
+                FieldIssue {
+                    path: String::new(),
+                    reason: String::new(),
+                },
+            )),
+        };
+        Ready {
+            path: std::mem::take(&mut item.path),
+            index: item.index,
+            kind,
         }
     }
 }
@@ -296,14 +310,16 @@ impl Parser {
                 // each item packed as it comes (a draft is large; a packed one is not)
                 let mut items = Vec::new();
                 let mut clean = true;
-                let mut emit = |item: Item| {
+                // packed in place: the lane then writes the next item's texts into the
+                // strings of this one's draft
+                let mut emit = |item: &mut Item| {
                     clean &= match &item.kind {
                         ItemKind::Call { draft, .. } => draft.warnings.is_empty(),
                         ItemKind::NonCall { .. } => true,
                         ItemKind::Folded | ItemKind::Rejected(_) => false,
                     };
                     if clean {
-                        items.push(self.ready_one(item));
+                        items.push(self.ready_from(item));
                     }
                 };
                 match provider {
@@ -875,7 +891,8 @@ impl Ingestor {
         let run =
             |(piece, (slots, done)): (Piece<'_>, (&mut [Option<CallRecord>], &mut [Finished]))| {
                 for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
-                    (*slot, *f) = finish_group(group, &sources, &options);
+                    // kept records: their strings are their own, of the size they need
+                    (*slot, *f) = finish_group(group, &sources, &options, &mut Buffers::default());
                 }
             };
         #[cfg(feature = "parallel")]
@@ -1225,6 +1242,8 @@ struct Acc<P> {
     /// Boxed: rayon's fold moves the accumulator in and out for every group, and a report
     /// partial is a few kilobytes (moving it cost ~2% of a 1M-call report).
     partial: Box<P>,
+    /// The strings of the last record counted, for the next one's texts (boxed: as above).
+    buffers: Box<Buffers>,
     notes: Vec<(usize, Finished)>,
     records: u64,
     events_folded: u64,
@@ -1236,6 +1255,7 @@ impl<P> Acc<P> {
     fn close(self, report: &mut IngestReport) -> P {
         let Acc {
             partial,
+            buffers: _,
             mut notes,
             records,
             events_folded,
@@ -1266,19 +1286,22 @@ where
 {
     let empty = || Acc {
         partial: Box::new(make()),
+        buffers: Box::default(),
         notes: Vec::new(),
         records: 0,
         events_folded: 0,
         duplicates_merged: 0,
     };
     let add = |mut acc: Acc<P>, (g, group): (usize, &mut [Pending])| {
-        let (record, mut finished) = finish_group(group, sources, options);
+        let (record, mut finished) = finish_group(group, sources, options, &mut acc.buffers);
         if let Some(mut record) = record {
             if options.redact {
                 crate::redact::redact(&mut record);
             }
             acc.partial.add(&record);
             acc.records += 1;
+            // counted and not kept: the next record's texts are written into its strings
+            acc.buffers.recycle_record(&mut record);
         }
         acc.events_folded += std::mem::take(&mut finished.events_folded);
         acc.duplicates_merged += std::mem::take(&mut finished.duplicates_merged);
@@ -1421,6 +1444,7 @@ fn finish_group(
     group: &mut [Pending],
     sources: &[Arc<str>],
     options: &IngestOptions,
+    buffers: &mut Buffers,
 ) -> (Option<CallRecord>, Finished) {
     let lead = group.iter().position(|p| !p.event).unwrap_or(0);
     let all_events = group.iter().all(|p| p.event);
@@ -1440,8 +1464,13 @@ fn finish_group(
         None => (usize::MAX, 0, String::new()),
     };
     let mut draft = match group {
-        [one] => one.draft.take(),
-        _ => CallDraft::fold(group.iter_mut().map(|p| p.draft.take()).collect()),
+        [one] => one.draft.take(buffers),
+        _ => CallDraft::fold(
+            group
+                .iter_mut()
+                .map(|p| p.draft.take(&mut Buffers::default()))
+                .collect(),
+        ),
     };
     providers::finalize(&mut draft);
     if !options.keep_extra {
@@ -1459,7 +1488,7 @@ fn finish_group(
         events_folded,
         duplicates_merged,
     };
-    match draft.into_record_keyed(options.strict) {
+    match draft.into_record_with(options.strict, buffers.id()) {
         Ok((record, warnings)) => {
             finished.warnings = warnings
                 .iter()

@@ -210,8 +210,17 @@ impl CallDraft {
     /// [`CallDraft::into_record`], with the draft's dedup key ([`CallDraft::id`], or `""`
     /// without one) beside a rejection; a record carries its own (`CallRecord::id`).
     pub(crate) fn into_record_keyed(
+        self,
+        strict: bool,
+    ) -> Result<(CallRecord, Vec<FieldIssue>), (FieldIssue, String)> {
+        self.into_record_with(strict, String::new())
+    }
+
+    /// [`CallDraft::into_record_keyed`], the record id written into `id` (an empty buffer).
+    pub(crate) fn into_record_with(
         mut self,
         strict: bool,
+        id: String,
     ) -> Result<(CallRecord, Vec<FieldIssue>), (FieldIssue, String)> {
         let key = |d: &CallDraft| d.id().unwrap_or_default();
         self.derive();
@@ -235,7 +244,7 @@ impl CallDraft {
             ));
         };
         let mut record = CallRecord {
-            id: call_key(provider, &provider_call_id),
+            id: call_key_in(id, provider, &provider_call_id),
             provider,
             provider_call_id,
             tenant: self.tenant,
@@ -286,8 +295,13 @@ impl CallDraft {
 
 /// `"{provider}:{provider_call_id}"`, built directly (it is made for every item).
 pub(crate) fn call_key(provider: Provider, provider_call_id: &str) -> String {
+    call_key_in(String::new(), provider, provider_call_id)
+}
+
+/// [`call_key`], written into `key` (an empty buffer).
+fn call_key_in(mut key: String, provider: Provider, provider_call_id: &str) -> String {
     let name = provider.as_str();
-    let mut key = String::with_capacity(name.len() + 1 + provider_call_id.len());
+    key.reserve_exact(name.len() + 1 + provider_call_id.len());
     key.push_str(name);
     key.push(':');
     key.push_str(provider_call_id);

@@ -1,5 +1,6 @@
 //! The normalized call record and its vocabularies (SPEC section 2).
 
+pub(crate) mod buffers;
 mod draft;
 mod record;
 mod vocab;

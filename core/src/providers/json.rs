@@ -96,15 +96,21 @@ pub fn child_path(base: &str, key: &str) -> String {
 
 /// The path of element `index` of the array at `key` under `base`: `base.key[index]`.
 pub fn element_path(base: &str, key: &str, index: usize) -> String {
-    use std::fmt::Write;
     let mut path = String::with_capacity(base.len() + key.len() + 24);
+    element_path_in(&mut path, base, key, index);
+    path
+}
+
+/// [`element_path`], written into `path` (cleared first).
+pub(crate) fn element_path_in(path: &mut String, base: &str, key: &str, index: usize) {
+    use std::fmt::Write;
+    path.clear();
     path.push_str(base);
     path.push('.');
     path.push_str(key);
     path.push('[');
     let _ = write!(path, "{index}");
     path.push(']');
-    path
 }
 
 /// A JSON path built only when a message needs it: `base`, then up to two child keys.
@@ -186,6 +192,33 @@ impl<'a> Field<'a> {
             Field::Bool(b) => Some(b.to_string()),
             Field::Null => None,
             Field::Other(v) => as_text(v),
+        }
+    }
+
+    /// As [`Field::text`], borrowed from the value where it is a string.
+    pub fn text_ref(self) -> Option<Cow<'a, str>> {
+        match self {
+            Field::Str(s) => {
+                let t = trimmed(s);
+                (!t.is_empty()).then_some(Cow::Borrowed(t))
+            }
+            Field::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
+            other => other.text().map(Cow::Owned),
+        }
+    }
+
+    /// Append [`Field::text`] to `out`; false (and `out` unchanged) when there is none.
+    pub(crate) fn write_text(self, out: &mut String) -> bool {
+        use std::fmt::Write;
+        match self {
+            Field::Num(n) => write!(out, "{n}").is_ok(),
+            other => match other.text_ref() {
+                Some(t) => {
+                    out.push_str(&t);
+                    true
+                }
+                None => false,
+            },
         }
     }
 

@@ -56,10 +56,12 @@
 
 use super::json::{At, Field, Node, Scalar, as_text, child_path, keep_rest};
 use super::{Item, ParseCtx};
+use crate::model::buffers::{Buffers, slot};
 use crate::model::{Agent, CallDraft, Direction, Outcome, Provider, Transfer};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 const P: Provider = Provider::JustCall;
 
@@ -400,13 +402,14 @@ pub(crate) enum Traits<'a> {
 }
 
 impl Traits<'_> {
-    fn texts(&self) -> Vec<String> {
+    /// `f` of each trait's text, in order.
+    fn each_text(&self, mut f: impl FnMut(&str)) {
         match self {
-            Traits::Values(v) => v.iter().filter_map(as_text).collect(),
+            Traits::Values(v) => v.iter().filter_map(as_text).for_each(|t| f(&t)),
             Traits::Scalars(v) => v
                 .iter()
-                .filter_map(|s| s.field().and_then(Field::text))
-                .collect(),
+                .filter_map(|s| s.field().and_then(Field::text_ref))
+                .for_each(|t| f(&t)),
         }
     }
 }
@@ -444,9 +447,12 @@ fn call_fields_item(
     event: Option<Event>,
 ) -> Item {
     let raw = raw.filter(|_| ctx.keep_extra);
-    let sid = text(f.call_sid);
-    let id = text(f.id);
-    let Some(key) = sid.clone().or_else(|| id.clone()) else {
+    let sid = f.call_sid.and_then(Field::text_ref);
+    let key = match &sid {
+        Some(sid) => Some(ctx.buffers.text(slot::CALL_ID, sid)),
+        None => ctx.text(slot::CALL_ID, f.id),
+    };
+    let Some(key) = key else {
         return ctx.reject(
             path,
             0,
@@ -457,8 +463,9 @@ fn call_fields_item(
     let mut d = CallDraft::new(P, key);
     let is_event = event.is_some();
     d.precedence = event.as_ref().map_or(REST_PRECEDENCE, |e| e.precedence);
-    if sid.is_some() {
-        if let Some(id) = id {
+    // (not copied for a report, `keep_extra` off: it never shows `extra`)
+    if sid.is_some() && ctx.keep_extra {
+        if let Some(id) = text(f.id) {
             d.extra.insert("id".into(), Value::String(id));
         }
     }
@@ -467,16 +474,18 @@ fn call_fields_item(
     let mut direction = None;
     let mut type_word = None;
     if let Some(ci) = &f.call_info {
-        if let Some(word) = text(ci.direction) {
+        if let Some(word) = ci.direction.and_then(Field::text_ref) {
             direction = Some(direction_word(&word, ctx));
         }
-        type_word = text(ci.kind);
-        d.disposition = text(ci.disposition);
-        d.notes = text(ci.notes);
-        d.recording_url = text(ci.recording);
+        type_word = ctx.text(slot::RAW_STATUS, ci.kind);
+        d.disposition = ctx.text(slot::DISPOSITION, ci.disposition);
+        d.notes = ctx.text(slot::NOTES, ci.notes);
+        d.recording_url = ctx.text(slot::RECORDING_URL, ci.recording);
         if let Some(traits) = &ci.call_traits {
-            for t in traits.texts() {
-                let tag = t.to_lowercase();
+            let buffers = &mut ctx.buffers;
+            let mut tags = buffers.tag_list();
+            traits.each_text(|t| {
+                let tag = lowercase(buffers.tag(t));
                 if tag == "transfer" {
                     d.transfers = vec![Transfer {
                         at: None,
@@ -484,10 +493,13 @@ fn call_fields_item(
                         to_agent: None,
                     }];
                 }
-                if !d.tags.contains(&tag) {
-                    d.tags.push(tag);
+                if tags.contains(&tag) {
+                    buffers.recycle_tag(tag);
+                } else {
+                    tags.push(tag);
                 }
-            }
+            });
+            d.tags = tags;
         }
         if let Some(ci) = raw.and_then(|r| r.call_info) {
             nested_rest(
@@ -522,7 +534,10 @@ fn call_fields_item(
     d.direction = direction;
 
     // When ringing began: call_date + call_time, UTC.
-    if let (Some(date), Some(time)) = (text(f.call_date), text(f.call_time)) {
+    if let (Some(date), Some(time)) = (
+        f.call_date.and_then(Field::text_ref),
+        f.call_time.and_then(Field::text_ref),
+    ) {
         match crate::time::parse_date_time(&date, &time, Tz::UTC) {
             Some(t) => d.started_at = Some(t),
             None => {
@@ -571,17 +586,17 @@ fn call_fields_item(
         }
     }
 
-    party_fields(&f.parties, &mut d);
+    party_fields(&f.parties, &mut d, &mut ctx.buffers);
     let mut line_used = false;
     if let Some(q) = f.queue.and_then(queue_name) {
-        d.queue = Some(q);
-    } else if let Some(line) = text(f.justcall_line_name) {
+        d.queue = Some(ctx.buffers.text(slot::QUEUE, &q));
+    } else if let Some(line) = ctx.text(slot::QUEUE, f.justcall_line_name) {
         d.queue = Some(line);
         line_used = true;
     }
     d.cost = ctx.number_at(f.cost_incurred, || child_path(path, "cost_incurred"));
     if let Some(summary) = f.call_summary {
-        d.summary = text(summary);
+        d.summary = ctx.text(slot::SUMMARY, summary);
         if let Some(ai) = raw.and_then(|r| r.justcall_ai) {
             nested_rest(ai, &["call_summary"], "justcall_ai", &mut d.extra);
         }
@@ -611,7 +626,8 @@ fn call_fields_item(
     if let Some(e) = event {
         d.extra.insert("webhook".into(), Value::Object(e.envelope));
     }
-    ctx.finish(d, path, 0, is_event)
+    let at = ctx.path(path);
+    ctx.finish(d, at, 0, is_event)
 }
 
 /// A legacy v1 record: `id`, `time`, numeric-string `direction` and `duration`, `type`.
@@ -643,7 +659,7 @@ fn v1(obj: &Map<String, Value>, value: &Value, path: &str, ctx: &mut ParseCtx) -
             }
         });
     }
-    party_fields(&party_fields_of(value), &mut d);
+    party_fields(&party_fields_of(value), &mut d, &mut Buffers::default());
     keep_rest(
         obj,
         &[
@@ -665,18 +681,36 @@ fn v1(obj: &Map<String, Value>, value: &Value, path: &str, ctx: &mut ParseCtx) -
 }
 
 /// Agent, customer and business line from their fields (v2.1 and v1).
-fn party_fields(p: &PartyFields<'_>, d: &mut CallDraft) {
+fn party_fields(p: &PartyFields<'_>, d: &mut CallDraft, buffers: &mut Buffers) {
+    let mut text = |slot, f: Option<Field<'_>>| {
+        let mut b = buffers.take(slot);
+        f.is_some_and(|f| f.write_text(&mut b)).then_some(b)
+    };
     let agent = Agent {
-        id: text(p.agent_id),
-        email: text(p.agent_email).map(|e| e.to_lowercase()),
-        name: text(p.agent_name),
+        id: text(slot::AGENT_ID, p.agent_id),
+        email: text(slot::AGENT_EMAIL, p.agent_email).map(lowercase),
+        name: text(slot::AGENT_NAME, p.agent_name),
     };
     if !agent.is_empty() {
         d.agent = Some(agent);
     }
-    d.customer_number = text(p.contact_number).and_then(|s| crate::phone::normalize(&s));
-    d.customer_name = text(p.contact_name);
-    d.business_number = text(p.justcall_number).and_then(|s| crate::phone::normalize(&s));
+    d.customer_name = text(slot::CUSTOMER_NAME, p.contact_name);
+    let mut number = |slot, f: Option<Field<'_>>| {
+        let n = f.and_then(Field::text_ref)?;
+        crate::phone::normalize_into(&n, buffers.take(slot))
+    };
+    d.customer_number = number(slot::CUSTOMER_NUMBER, p.contact_number);
+    d.business_number = number(slot::BUSINESS_NUMBER, p.justcall_number);
+}
+
+/// `s` lower-cased (as `str::to_lowercase`), in place when it is ASCII.
+fn lowercase(mut s: String) -> String {
+    if s.is_ascii() {
+        s.make_ascii_lowercase();
+        s
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// The parties of a `Value` object.
@@ -703,14 +737,16 @@ pub(crate) enum QueueField<'a> {
 }
 
 /// The queue's name: an object's `name` or `queue_name`, or the value itself when it is text.
-fn queue_name(queue: QueueField<'_>) -> Option<String> {
+fn queue_name(queue: QueueField<'_>) -> Option<Cow<'_, str>> {
     match queue {
         QueueField::Field(Field::Other(q @ Value::Object(_))) => queue_name(QueueField::Names {
             name: Field::get(q, "name"),
             queue_name: Field::get(q, "queue_name"),
         }),
-        QueueField::Names { name, queue_name } => [name, queue_name].into_iter().find_map(text),
-        QueueField::Field(s @ Field::Str(_)) => s.text(),
+        QueueField::Names { name, queue_name } => [name, queue_name]
+            .into_iter()
+            .find_map(|f| f.and_then(Field::text_ref)),
+        QueueField::Field(s @ Field::Str(_)) => s.text_ref(),
         QueueField::Field(_) => None,
     }
 }
@@ -727,20 +763,33 @@ fn nested_rest(obj: &Value, used: &[&str], key: &str, extra: &mut Map<String, Va
 }
 
 /// Lower case, `_` and `-` read as spaces, runs of spaces collapsed.
+#[cfg(test)]
 fn normalize_word(word: &str) -> String {
-    // The usual words (`Incoming`, `Abandoned before ringing`) are ASCII with single inner
-    // spaces and nothing to replace: then lower-casing them is the whole job.
-    let simple = !word.starts_with(' ')
+    with_normalized(word, str::to_owned)
+}
+
+/// The usual words (`Incoming`, `Abandoned before ringing`) are ASCII with single inner
+/// spaces and nothing to replace: then lower-casing them is the whole job.
+fn is_simple(word: &str) -> bool {
+    !word.starts_with(' ')
         && !word.ends_with(' ')
         && !word.contains("  ")
         && word.bytes().all(|b| {
             b.is_ascii() && b != b'_' && b != b'-' && (b == b' ' || !(b as char).is_whitespace())
-        });
-    if simple {
-        word.to_ascii_lowercase()
-    } else {
-        normalize_word_general(word)
+        })
+}
+
+/// `f` of [`normalize_word`]`(word)`, lower-cased on the stack for the usual short words.
+fn with_normalized<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if let Some(b) = buf.get_mut(..word.len()).filter(|_| is_simple(word)) {
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        if let Ok(w) = std::str::from_utf8(b) {
+            return f(w);
+        }
     }
+    f(&normalize_word_general(word))
 }
 
 fn normalize_word_general(word: &str) -> String {
@@ -752,8 +801,8 @@ fn normalize_word_general(word: &str) -> String {
 }
 
 fn direction_word(word: &str, ctx: &mut ParseCtx) -> Direction {
-    let w = normalize_word(word);
-    match DIRECTION_WORDS.iter().find(|(k, _)| *k == w) {
+    let found = with_normalized(word, |w| DIRECTION_WORDS.iter().find(|(k, _)| *k == w));
+    match found {
         Some((_, d)) => *d,
         None => {
             ctx.unknown_word(P, word);
@@ -765,13 +814,17 @@ fn direction_word(word: &str, ctx: &mut ParseCtx) -> Direction {
 /// The outcome of a type word for a call in `direction`, and the direction the word itself
 /// names (`INCOMING_MISSED`). `None` when the word is unknown.
 fn type_outcome(word: &str, direction: Direction) -> (Option<Outcome>, Option<Direction>) {
-    let w = normalize_word(word);
+    with_normalized(word, |w| type_outcome_normalized(w, direction))
+}
+
+/// [`type_outcome`] of a normalized word.
+fn type_outcome_normalized(w: &str, direction: Direction) -> (Option<Outcome>, Option<Direction>) {
     let (rest, hinted) = if let Some(r) = w.strip_prefix("incoming ") {
         (r, Some(Direction::Inbound))
     } else if let Some(r) = w.strip_prefix("outgoing ") {
         (r, Some(Direction::Outbound))
     } else {
-        (w.as_str(), None)
+        (w, None)
     };
     let dir = if direction == Direction::Unknown {
         hinted.unwrap_or(direction)

@@ -20,6 +20,7 @@
 //!   `Outcome::Unknown`.
 //! - unit tests beside the code with values worked out by hand from the fixture files.
 
+use crate::model::buffers::Buffers;
 use crate::model::{CallDraft, FieldIssue, Provider};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -78,6 +79,9 @@ pub struct ParseCtx {
     pub keep_extra: bool,
     warnings: Vec<FieldIssue>,
     rejection: Option<FieldIssue>,
+    /// The strings of the last draft packed, for the next draft's texts (the typed fast
+    /// lanes hand each draft back once ingest has copied it).
+    pub(crate) buffers: Buffers,
 }
 
 impl ParseCtx {
@@ -90,7 +94,28 @@ impl ParseCtx {
             keep_extra: true,
             warnings: Vec::new(),
             rejection: None,
+            buffers: Buffers::default(),
         }
+    }
+
+    /// As [`Field::text`], written into the buffer of text field `slot`
+    /// ([`crate::model::buffers::slot`]).
+    pub(crate) fn text(&mut self, slot: usize, field: Option<Field<'_>>) -> Option<String> {
+        let field = field?;
+        let mut b = self.buffers.take(slot);
+        field.write_text(&mut b).then_some(b)
+    }
+
+    /// Keep the strings of an item's draft once it is packed, for the next draft's texts.
+    pub(crate) fn recycle(&mut self, item: &mut Item) {
+        if let ItemKind::Call { draft, .. } = &mut item.kind {
+            self.buffers.recycle_draft(draft);
+        }
+    }
+
+    /// `path` as an item's path, written into a reused buffer.
+    pub(crate) fn path(&mut self, path: &str) -> String {
+        self.buffers.path(path)
     }
 
     /// A vocabulary word no table knows: counted in the report, outcome `unknown`.

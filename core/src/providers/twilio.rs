@@ -65,12 +65,14 @@
 
 use super::json::{Field, Node, as_text, child_path, keep_rest};
 use super::{Item, ParseCtx};
+use crate::model::buffers::{Buffers, slot};
 use crate::model::{
     Agent, CallDraft, Direction, EndedReason, EndedReasonCategory, Outcome, Provider, Quality,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 const P: Provider = Provider::Twilio;
 
@@ -403,10 +405,6 @@ impl<'a> CallFields<'a> {
     }
 }
 
-fn text(f: Option<Field<'_>>) -> Option<String> {
-    f.and_then(Field::text)
-}
-
 /// One Call resource from its fields. `obj` (the whole object) is needed only to keep the
 /// unmapped fields when `ctx.keep_extra` is set; the fast lane never runs then.
 pub(crate) fn call_fields_item(
@@ -415,66 +413,79 @@ pub(crate) fn call_fields_item(
     path: &str,
     ctx: &mut ParseCtx,
 ) -> Item {
-    let Some(sid) = text(f.sid) else {
+    let Some(sid) = f.sid.and_then(Field::text_ref) else {
         return ctx.reject(path, 0, child_path(path, "sid"), "no call sid");
     };
     if !sid.starts_with("CA") {
         return ctx.non_call(path, 0, format!("twilio resource {sid}, not a call"));
     }
-    let (draft, facts) = rest_call(f, obj, path, &sid, ctx);
-    match text(f.parent_call_sid) {
+    let (mut draft, facts) = rest_call(f, obj, path, &sid, ctx);
+    let at = ctx.path(path);
+    match f.parent_call_sid.and_then(Field::text_ref) {
         Some(parent) if parent != sid => {
             let leg = leg_contribution(&draft, &sid, &parent, &facts);
-            ctx.finish(leg, path, 0, true)
+            ctx.buffers.recycle_draft(&mut draft);
+            ctx.finish(leg, at, 0, true)
         }
-        _ => ctx.finish(draft, path, 0, false),
+        _ => ctx.finish(draft, at, 0, false),
     }
 }
 
 /// What a leg contribution needs besides the leg's own draft.
 #[derive(Debug, Default)]
-struct LegFacts {
-    from: Option<String>,
-    to: Option<String>,
+struct LegFacts<'a> {
+    from: Option<Cow<'a, str>>,
+    to: Option<Cow<'a, str>>,
     state: Option<CallState>,
     answered_by: Option<AnsweredBy>,
-    answered_by_word: Option<String>,
+    answered_by_word: Option<Cow<'a, str>>,
 }
 
 /// The mapping of one Call resource as a call of its own (SPEC 7).
-fn rest_call(
-    f: &CallFields<'_>,
+fn rest_call<'f>(
+    f: &CallFields<'f>,
     obj: Option<&Map<String, Value>>,
     path: &str,
     sid: &str,
     ctx: &mut ParseCtx,
-) -> (CallDraft, LegFacts) {
+) -> (CallDraft, LegFacts<'f>) {
     let at = |key| move || child_path(path, key);
-    let mut d = CallDraft::new(P, sid);
-    d.tenant = text(f.account_sid);
-    d.direction =
-        text(f.direction).map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
-    let answered_by_word = text(f.answered_by);
+    let mut d = CallDraft::new(P, ctx.buffers.text(slot::CALL_ID, sid));
+    d.tenant = ctx.text(slot::TENANT, f.account_sid);
+    d.direction = f
+        .direction
+        .and_then(Field::text_ref)
+        .map(|w| word(DIRECTIONS, &w, ctx).unwrap_or(Direction::Unknown));
+    let answered_by_word = f.answered_by.and_then(Field::text_ref);
     let answered_by = answered_by_word
         .as_deref()
         .and_then(|w| word(ANSWERED_BY, w, ctx));
-    d.raw_status = text(f.status);
+    d.raw_status = ctx.text(slot::RAW_STATUS, f.status);
     let state = d
         .raw_status
         .as_deref()
         .and_then(|w| word(CALL_STATUS, w, ctx));
-    apply_state(&mut d, state, answered_by);
+    apply_state_in(&mut d, state, answered_by, &mut ctx.buffers);
     d.started_at = ctx
         .instant_at(f.start_time, at("start_time"))
         .or_else(|| ctx.instant_at(f.date_created, at("date_created")));
     d.ended_at = ctx.instant_at(f.end_time, at("end_time"));
     d.talk_s = ctx.seconds_at(f.duration, at("duration"));
     d.cost = ctx.number_at(f.price, at("price")).map(f64::abs);
-    let (from, to) = (text(f.from), text(f.to));
-    set_numbers(&mut d, from.as_deref(), to.as_deref(), true);
+    let (from, to) = (
+        f.from.and_then(Field::text_ref),
+        f.to.and_then(Field::text_ref),
+    );
+    set_numbers(
+        &mut d,
+        from.as_deref(),
+        to.as_deref(),
+        true,
+        &mut ctx.buffers,
+    );
     let inbound = d.direction == Some(Direction::Inbound);
     if inbound {
-        d.customer_name = text(f.caller_name);
+        d.customer_name = ctx.text(slot::CUSTOMER_NAME, f.caller_name);
     }
     match obj {
         Some(obj) if ctx.keep_extra => {
@@ -517,12 +528,22 @@ fn rest_call(
 
 /// Outcome and ended reason from a state word already read into `raw_status`.
 fn apply_state(d: &mut CallDraft, state: Option<CallState>, answered_by: Option<AnsweredBy>) {
+    apply_state_in(d, state, answered_by, &mut Buffers::default());
+}
+
+/// [`apply_state`], the ended reason's word written into `buffers`.
+fn apply_state_in(
+    d: &mut CallDraft,
+    state: Option<CallState>,
+    answered_by: Option<AnsweredBy>,
+    buffers: &mut Buffers,
+) {
     match state {
         Some(st) => {
             d.outcome = Some(st.outcome(d.direction.unwrap_or(Direction::Unknown), answered_by));
             d.ended_reason = st.ended_category().map(|category| EndedReason {
                 category,
-                raw: d.raw_status.clone().unwrap_or_default(),
+                raw: buffers.text(slot::ENDED_RAW, d.raw_status.as_deref().unwrap_or_default()),
             });
         }
         None if d.raw_status.is_some() => d.outcome = Some(Outcome::Unknown),
@@ -532,16 +553,23 @@ fn apply_state(d: &mut CallDraft, state: Option<CallState>, answered_by: Option<
 
 /// Customer and business numbers from `from`/`to` by direction; with no direction they are
 /// kept in `extra` (unless `keep_unplaced` is false because the source object is kept there).
-fn set_numbers(d: &mut CallDraft, from: Option<&str>, to: Option<&str>, keep_unplaced: bool) {
-    let norm = |n: Option<&str>| n.and_then(crate::phone::normalize);
+fn set_numbers(
+    d: &mut CallDraft,
+    from: Option<&str>,
+    to: Option<&str>,
+    keep_unplaced: bool,
+    buffers: &mut Buffers,
+) {
+    let mut norm =
+        |n: Option<&str>, slot| n.and_then(|n| crate::phone::normalize_into(n, buffers.take(slot)));
     match d.direction {
         Some(Direction::Inbound) => {
-            d.customer_number = norm(from);
-            d.business_number = norm(to);
+            d.customer_number = norm(from, slot::CUSTOMER_NUMBER);
+            d.business_number = norm(to, slot::BUSINESS_NUMBER);
         }
         Some(Direction::Outbound) => {
-            d.customer_number = norm(to);
-            d.business_number = norm(from);
+            d.customer_number = norm(to, slot::CUSTOMER_NUMBER);
+            d.business_number = norm(from, slot::BUSINESS_NUMBER);
         }
         _ if keep_unplaced => {
             for (key, n) in [("from", from), ("to", to)] {
@@ -597,7 +625,10 @@ fn leg_contribution(
     );
     put(
         "answered_by",
-        facts.answered_by_word.clone().map(Value::String),
+        facts
+            .answered_by_word
+            .as_deref()
+            .map(|w| Value::String(w.to_owned())),
     );
     put(
         "from",
@@ -700,7 +731,13 @@ fn insights_item(value: &Value, path: &str, ctx: &mut ParseCtx) -> Item {
     }
     let party = |side: &str, key: &str| value.get(side).and_then(|o| o.get(key)).and_then(as_text);
     let (from, to) = (party("from", "caller"), party("to", "callee"));
-    set_numbers(&mut d, from.as_deref(), to.as_deref(), false);
+    set_numbers(
+        &mut d,
+        from.as_deref(),
+        to.as_deref(),
+        false,
+        &mut ctx.buffers,
+    );
     if let Some(tags) = value.get("tags").and_then(Value::as_array) {
         d.tags = tags.iter().filter_map(as_text).collect();
     }
@@ -892,7 +929,7 @@ fn callback_call(
     params: &Map<String, Value>,
     call_sid: &str,
     ctx: &mut ParseCtx,
-) -> (CallDraft, LegFacts) {
+) -> (CallDraft, LegFacts<'static>) {
     let get = |k: &str| params.get(k).and_then(as_text);
     let mut d = CallDraft::new(P, call_sid);
     d.tenant = get("AccountSid");
@@ -937,7 +974,13 @@ fn callback_call(
         used.push("CallDuration");
     }
     let (from, to) = (get("From"), get("To"));
-    set_numbers(&mut d, from.as_deref(), to.as_deref(), true);
+    set_numbers(
+        &mut d,
+        from.as_deref(),
+        to.as_deref(),
+        true,
+        &mut ctx.buffers,
+    );
     if d.direction == Some(Direction::Inbound) {
         d.customer_name = get("CallerName");
         used.push("CallerName");
@@ -978,11 +1021,11 @@ fn callback_call(
     (
         d,
         LegFacts {
-            from,
-            to,
+            from: from.map(Cow::Owned),
+            to: to.map(Cow::Owned),
             state,
             answered_by,
-            answered_by_word,
+            answered_by_word: answered_by_word.map(Cow::Owned),
         },
     )
 }

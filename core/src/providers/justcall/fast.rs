@@ -8,7 +8,7 @@
 use super::{
     CallFields, DurationFields, InfoFields, PartyFields, QueueField, Traits, call_fields_item,
 };
-use crate::providers::json::{Scalar, ScalarVisitor, Seen, element_path, json_object};
+use crate::providers::json::{Scalar, ScalarVisitor, Seen, element_path_in, json_object};
 use crate::providers::{Item, ParseCtx};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -264,7 +264,7 @@ pub(crate) fn read(
     text: &str,
     path: &str,
     ctx: &mut ParseCtx,
-    emit: &mut impl FnMut(Item),
+    emit: &mut impl FnMut(&mut Item),
 ) -> Option<()> {
     if ctx.keep_extra {
         return None;
@@ -281,21 +281,21 @@ pub(crate) fn read(
             {
                 return None;
             }
+            let mut at = String::new();
             for (i, c) in calls.iter().enumerate() {
-                emit(call_fields_item(
-                    &c.fields(),
-                    None,
-                    &element_path(path, "data", i),
-                    ctx,
-                    None,
-                ));
+                element_path_in(&mut at, path, "data", i);
+                let mut item = call_fields_item(&c.fields(), None, &at, ctx, None);
+                emit(&mut item);
+                ctx.recycle(&mut item);
             }
         }
         None => {
             if !(doc.looks_like_call() && doc.is_v21()) {
                 return None;
             }
-            emit(call_fields_item(&doc.fields(), None, path, ctx, None));
+            let mut item = call_fields_item(&doc.fields(), None, path, ctx, None);
+            emit(&mut item);
+            ctx.recycle(&mut item);
         }
     }
     Some(())

@@ -6,7 +6,7 @@
 //! REST calls (see [`read`]); otherwise it gives `None` and the general path reads it.
 
 use super::{CallFields, call_fields_item};
-use crate::providers::json::{Scalar, Seen, element_path, json_object};
+use crate::providers::json::{Scalar, Seen, element_path_in, json_object};
 use crate::providers::{Item, ParseCtx};
 
 json_object! {
@@ -102,7 +102,7 @@ pub(crate) fn read(
     text: &str,
     path: &str,
     ctx: &mut ParseCtx,
-    emit: &mut impl FnMut(Item),
+    emit: &mut impl FnMut(&mut Item),
 ) -> Option<()> {
     if ctx.keep_extra {
         return None;
@@ -118,13 +118,12 @@ pub(crate) fn read(
             if !calls.first().is_some_and(Call::sid_is_call) {
                 return None;
             }
+            let mut at = String::new();
             for (i, c) in calls.iter().enumerate() {
-                emit(call_fields_item(
-                    &c.fields(),
-                    None,
-                    &element_path(path, "calls", i),
-                    ctx,
-                ));
+                element_path_in(&mut at, path, "calls", i);
+                let mut item = call_fields_item(&c.fields(), None, &at, ctx);
+                emit(&mut item);
+                ctx.recycle(&mut item);
             }
         }
         None => {
@@ -132,7 +131,9 @@ pub(crate) fn read(
             if !(doc.sid_is_call() && account_is_text) {
                 return None;
             }
-            emit(call_fields_item(&doc.fields(), None, path, ctx));
+            let mut item = call_fields_item(&doc.fields(), None, path, ctx);
+            emit(&mut item);
+            ctx.recycle(&mut item);
         }
     }
     Some(())
