@@ -119,6 +119,11 @@ struct Pending {
 }
 
 impl Pending {
+    /// Where the item was (its JSON path).
+    fn path(&self) -> &str {
+        self.draft.path().unwrap_or(&self.path)
+    }
+
     /// A 128-bit fingerprint of the item's call key (its key hash and a second, independent
     /// hash): what a call finished early is remembered by. `None` without a call id.
     fn fingerprint(&self) -> Option<u128> {
@@ -216,13 +221,23 @@ impl Parser {
     /// [`Parser::ready_one`] of an item left in place: what is not copied is taken out of it,
     /// and a packed draft's strings stay in it, to be reused.
     fn ready_from(&self, item: &mut Item) -> Ready {
+        // a compact draft keeps its path: the item's string is left to be reused
+        let mut path = String::new();
         let kind = match &mut item.kind {
-            ItemKind::Call { draft, event } => ReadyKind::Call {
-                key_hash: self.key_hash(draft),
-                warnings: std::mem::take(&mut draft.warnings),
-                draft: PackedDraft::pack_from(draft),
-                event: *event,
-            },
+            ItemKind::Call { draft, event } => {
+                let key_hash = self.key_hash(draft);
+                let warnings = std::mem::take(&mut draft.warnings);
+                let draft = PackedDraft::pack_from(draft, Some(&item.path));
+                if !matches!(draft, PackedDraft::Compact(_)) {
+                    path = std::mem::take(&mut item.path);
+                }
+                ReadyKind::Call {
+                    key_hash,
+                    warnings,
+                    draft,
+                    event: *event,
+                }
+            }
             ItemKind::Folded => ReadyKind::Folded,
             ItemKind::NonCall { .. } => ReadyKind::NonCall,
             ItemKind::Rejected(issue) => ReadyKind::Rejected(std::mem::replace(
@@ -233,8 +248,11 @@ impl Parser {
                 },
             )),
         };
+        if !matches!(kind, ReadyKind::Call { .. }) {
+            path = std::mem::take(&mut item.path);
+        }
         Ready {
-            path: std::mem::take(&mut item.path),
+            path,
             index: item.index,
             kind,
         }
@@ -1136,7 +1154,7 @@ fn group_items(
         report.rejected.push(ReportEntry {
             source: source_name(sources, p.source),
             index: p.index,
-            path: p.path.clone(),
+            path: p.path().to_owned(),
             reason,
         });
     }
@@ -1458,12 +1476,12 @@ fn finish_group(
             }
         }
     }
-    let (source, index, path) = match group.get_mut(lead) {
-        Some(p) => (p.source, p.index, std::mem::take(&mut p.path)),
+    let (source, index) = match group.get(lead) {
+        Some(p) => (p.source, p.index),
         // groups are never empty
-        None => (usize::MAX, 0, String::new()),
+        None => (usize::MAX, 0),
     };
-    let mut draft = match group {
+    let mut draft = match &mut *group {
         [one] => one.draft.take(buffers),
         _ => CallDraft::fold(
             group
@@ -1476,10 +1494,14 @@ fn finish_group(
     if !options.keep_extra {
         draft.extra.clear();
     }
+    // (a compact item keeps its path: its draft was read, not moved out)
     let entry = |id: &str, path_in_item: &str, reason: &str| ReportEntry {
         source: source_name(sources, source),
         index,
-        path: format!("{path}.{path_in_item}"),
+        path: format!(
+            "{}.{path_in_item}",
+            group.get(lead).map_or("", Pending::path)
+        ),
         reason: format!("{id}: {reason}"),
     };
     let mut finished = Finished {
@@ -1488,7 +1510,7 @@ fn finish_group(
         events_folded,
         duplicates_merged,
     };
-    match draft.into_record_with(options.strict, buffers.id()) {
+    let done = match draft.into_record_with(options.strict, buffers.id()) {
         Ok((record, warnings)) => {
             finished.warnings = warnings
                 .iter()
@@ -1506,7 +1528,12 @@ fn finish_group(
             finished.rejection = Some(entry(&id, &issue.path, &issue.reason));
             (None, finished)
         }
+    };
+    // done with the items: their memory goes now, not with the whole list
+    for p in group.iter_mut() {
+        p.draft = PackedDraft::Taken;
     }
+    done
 }
 
 /// Sort records by start time then id, stably. Sorts compact keys (start, position) in
@@ -1649,6 +1676,34 @@ mod tests {
 
     /// The REST / v2.1 fixtures go through the typed fast lane when `keep_extra` is off (and
     /// only then); `tests/fast_lane.rs` proves that it gives what the general path gives.
+    /// A compact item keeps its path in its packed form: a call rejected when it is
+    /// finished names where it was, in a lane's page and in the general path alike.
+    #[test]
+    fn a_call_rejected_at_finish_names_its_path_in_the_page() {
+        let page = br#"{"calls": [
+            {"sid": "CA01", "account_sid": "AC1", "status": "busy", "direction": "inbound",
+             "start_time": "Mon, 02 Mar 2026 09:00:00 +0000", "answered_by": "human"},
+            {"sid": "CA02", "account_sid": "AC1", "status": "busy", "direction": "inbound",
+             "answered_by": "human"}
+        ], "page": 0}"#;
+        for general_path_only in [false, true] {
+            let options = IngestOptions {
+                keep_extra: false,
+                general_path_only,
+                ..IngestOptions::default()
+            };
+            let mut ingestor = Ingestor::new(&options).unwrap();
+            ingestor.add_bytes("calls.json", page).unwrap();
+            let out = ingestor.finish();
+            assert_eq!(out.records.len(), 1, "{general_path_only}");
+            let rejected = &out.report.rejected;
+            assert_eq!(rejected.len(), 1, "{general_path_only}");
+            assert_eq!(rejected[0].source, "calls.json");
+            assert_eq!(rejected[0].path, "$.calls[1].startedAt");
+            assert!(rejected[0].reason.starts_with("twilio:CA02: no start time"));
+        }
+    }
+
     #[test]
     fn fast_lane_takes_rest_pages_and_single_calls() {
         let one_call = br#"{"sid": "CA09", "account_sid": "AC1", "status": "busy",

@@ -2,13 +2,14 @@
 //!
 //! Every parsed item waits in memory until the whole input is read (a call's items may come
 //! from any page or file). A [`CallDraft`] is ~900 bytes inline plus one allocation per text
-//! field; most drafts set a dozen scalar and text fields, so [`PackedDraft::Compact`] keeps
-//! the scalars inline and every text in one buffer (about a quarter of the memory, one
-//! allocation). `extra` values are written in a small tagged binary form that gives back the
-//! same JSON value (numbers keep their kind and bits: no text round trip), so a Twilio `<Dial>`
-//! leg with its summary object packs as small as a call. Drafts with transcripts, transfers,
-//! quality, warnings, more than [`MAX_EXTRA`] `extra` entries or `extra` values nested deeper
-//! than [`MAX_DEPTH`] stay whole ([`PackedDraft::Full`]). Unpacking gives back an equal draft.
+//! field; most drafts set a dozen scalar and text fields, so [`PackedDraft::Compact`] writes
+//! the set scalars, every text and the item's path into one exact-size byte buffer (a fifth
+//! of the memory, one allocation). `extra` values are written in a small tagged binary form
+//! that gives back the same JSON value (numbers keep their kind and bits: no text round trip),
+//! so a Twilio `<Dial>` leg with its summary object packs as small as a call. Drafts with
+//! transcripts, transfers, quality, warnings, more than [`MAX_EXTRA`] `extra` entries or
+//! `extra` values nested deeper than [`MAX_DEPTH`] stay whole ([`PackedDraft::Full`]).
+//! Unpacking gives back an equal draft.
 
 use crate::model::buffers::{Buffers, slot};
 use crate::model::{Agent, CallDraft, EndedReason, EndedReasonCategory, Provider};
@@ -19,9 +20,9 @@ use serde_json::Value;
 /// A draft waiting to be folded.
 #[derive(Debug)]
 pub(crate) enum PackedDraft {
-    /// Scalars inline, texts in one buffer.
-    Compact(Box<Compact>),
-    /// Anything [`Compact`] does not hold.
+    /// Everything in one buffer (see [`PackedDraft::pack_from`] for its layout).
+    Compact(Box<[u8]>),
+    /// Anything the compact form does not hold.
     Full(Box<CallDraft>),
     /// Moved out by [`PackedDraft::take`] (an empty draft, no provider, no call id).
     Taken,
@@ -33,206 +34,159 @@ const CALL_ID: usize = slot::CALL_ID;
 
 /// Bit of `present` for "agent is `Some`" (its three texts may still all be absent).
 const AGENT: u32 = 1 << TEXTS;
+/// Bit of `present` for "the item's path follows the extras".
+const PATH: u32 = 1 << (TEXTS + 1);
 
-#[derive(Debug)]
-pub(crate) struct Compact {
-    provider: Option<Provider>,
-    direction: Option<Direction>,
-    outcome: Option<Outcome>,
-    /// `Some` exactly when the draft has an ended reason (its raw word is a text).
-    ended_category: Option<EndedReasonCategory>,
-    /// Bit `i` < [`TEXTS`]: text `i` is present; [`AGENT`]: the agent is `Some`.
-    present: u32,
-    precedence: u64,
-    started_at: Option<DateTime<Utc>>,
-    answered_at: Option<DateTime<Utc>>,
-    ended_at: Option<DateTime<Utc>>,
-    numbers: [Option<f64>; 5],
-    /// The present texts, then the tags, then the `extra` keys and values, each as a
-    /// little-endian `u32` byte length and the bytes; the tag and extra counts are `tags`
-    /// and `extra`.
-    text: Box<[u8]>,
-    tags: u32,
-    extra: u32,
+/// Bytes before the scalars: provider, direction, outcome and ended-reason category codes
+/// (0 for none, else 1 + the place in the type's `ALL`), `present`, precedence, tag and
+/// extra counts (little-endian), and a byte of scalar bits.
+const HEADER: usize = 25;
+/// Bits of the scalar byte: the three instants, then the five numbers.
+const TIMES: usize = 3;
+const NUMBERS: usize = 5;
+/// Bytes of a present instant (seconds since the epoch `i64`, nanoseconds `u32`) and number
+/// (`f64` bits).
+const TIME_BYTES: usize = 12;
+const NUMBER_BYTES: usize = 8;
+
+/// 0 for none, else 1 + the place of `x` in `all`.
+fn code<T: PartialEq>(x: Option<T>, all: &[T]) -> u8 {
+    x.and_then(|x| all.iter().position(|a| *a == x))
+        .map_or(0, |i| (i + 1) as u8)
+}
+
+/// The value of [`code`].
+fn decode<T: Copy>(c: u8, all: &[T]) -> Option<T> {
+    usize::from(c)
+        .checked_sub(1)
+        .and_then(|i| all.get(i))
+        .copied()
 }
 
 impl PackedDraft {
     /// Pack a draft (whole when the compact form cannot hold it).
     #[cfg(test)]
     pub(crate) fn pack(mut draft: CallDraft) -> Self {
-        Self::pack_from(&mut draft)
+        Self::pack_from(&mut draft, None)
     }
 
-    /// Pack a draft: its texts are copied (and left in `draft`, whose strings can then be
-    /// reused, [`Buffers::recycle_draft`]), or, when the compact form cannot hold it, the
-    /// whole draft is moved out (`draft` is left empty).
-    pub(crate) fn pack_from(draft: &mut CallDraft) -> Self {
-        if !compactable(draft) {
+    /// Pack a draft found at `path` (kept with it when given): its texts are copied (and
+    /// left in `draft`, whose strings can then be reused, [`Buffers::recycle_draft`]), or,
+    /// when the compact form cannot hold it, the whole draft is moved out (`draft` is left
+    /// empty) and `None` is given back for the path (the caller keeps it).
+    ///
+    /// The compact layout: [`HEADER`]; each set instant and number in field order; each
+    /// present text, the tags, the `extra` keys and values ([`put`], [`put_value`]); the path.
+    pub(crate) fn pack_from(draft: &mut CallDraft, path: Option<&str>) -> Self {
+        if !compactable(draft) || path.is_some_and(|p| u32::try_from(p.len()).is_err()) {
             return PackedDraft::Full(Box::new(std::mem::take(draft)));
         }
         let draft = &*draft;
-        let mut present = 0u32;
-        let agent = draft.agent.as_ref();
         let texts = texts(draft);
+        let times = [draft.started_at, draft.answered_at, draft.ended_at];
+        let numbers = [
+            draft.duration_s,
+            draft.talk_s,
+            draft.wait_s,
+            draft.wrap_up_s,
+            draft.cost,
+        ];
         // the exact size: one allocation, no growing
         let size = |t: &str| 4 + t.len();
-        let bytes = texts.iter().flatten().map(|t| size(t)).sum::<usize>()
+        let bytes = HEADER
+            + times.iter().flatten().count() * TIME_BYTES
+            + numbers.iter().flatten().count() * NUMBER_BYTES
+            + texts.iter().flatten().map(|t| size(t)).sum::<usize>()
             + draft.tags.iter().map(|t| size(t)).sum::<usize>()
             + draft
                 .extra
                 .iter()
                 .map(|(k, v)| size(k) + value_size(v))
-                .sum::<usize>();
-        let mut text = Vec::with_capacity(bytes);
+                .sum::<usize>()
+            + path.map_or(0, size);
+        let mut present = 0u32;
         for (i, t) in texts.iter().enumerate() {
-            if let Some(t) = t {
+            if t.is_some() {
                 present |= 1 << i;
-                put(&mut text, t);
             }
         }
-        if agent.is_some() {
+        if draft.agent.is_some() {
             present |= AGENT;
         }
+        if path.is_some() {
+            present |= PATH;
+        }
+        let mut scalars = 0u8;
+        for (i, set) in times
+            .iter()
+            .map(Option::is_some)
+            .chain(numbers.iter().map(Option::is_some))
+            .enumerate()
+        {
+            if set {
+                scalars |= 1 << i;
+            }
+        }
+        let mut out = Vec::with_capacity(bytes);
+        out.extend_from_slice(&[
+            code(draft.provider, Provider::ALL),
+            code(draft.direction, Direction::ALL),
+            code(draft.outcome, Outcome::ALL),
+            code(
+                draft.ended_reason.as_ref().map(|e| e.category),
+                EndedReasonCategory::ALL,
+            ),
+        ]);
+        out.extend_from_slice(&present.to_le_bytes());
+        out.extend_from_slice(&draft.precedence.to_le_bytes());
+        out.extend_from_slice(&(draft.tags.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(draft.extra.len() as u32).to_le_bytes());
+        out.push(scalars);
+        for t in times.iter().flatten() {
+            out.extend_from_slice(&t.timestamp().to_le_bytes());
+            out.extend_from_slice(&t.timestamp_subsec_nanos().to_le_bytes());
+        }
+        for x in numbers.iter().flatten() {
+            out.extend_from_slice(&x.to_bits().to_le_bytes());
+        }
+        for t in texts.iter().flatten() {
+            put(&mut out, t);
+        }
         for tag in &draft.tags {
-            put(&mut text, tag);
+            put(&mut out, tag);
         }
         for (k, v) in &draft.extra {
-            put(&mut text, k);
-            put_value(&mut text, v);
+            put(&mut out, k);
+            put_value(&mut out, v);
         }
-        PackedDraft::Compact(Box::new(Compact {
-            provider: draft.provider,
-            direction: draft.direction,
-            outcome: draft.outcome,
-            ended_category: draft.ended_reason.as_ref().map(|e| e.category),
-            present,
-            precedence: draft.precedence,
-            started_at: draft.started_at,
-            answered_at: draft.answered_at,
-            ended_at: draft.ended_at,
-            numbers: [
-                draft.duration_s,
-                draft.talk_s,
-                draft.wait_s,
-                draft.wrap_up_s,
-                draft.cost,
-            ],
-            text: text.into_boxed_slice(),
-            tags: draft.tags.len() as u32,
-            extra: draft.extra.len() as u32,
-        }))
+        if let Some(path) = path {
+            put(&mut out, path);
+        }
+        PackedDraft::Compact(out.into_boxed_slice())
     }
 
-    /// The draft back, moved out of `self` (left [`PackedDraft::Taken`]), equal to the one
-    /// packed: a call's items can be finished where they lie, in a slice of all items. Its
-    /// texts are written into `buffers`.
+    /// The draft back, equal to the one packed, its texts written into `buffers`: moved out
+    /// of a whole draft (left empty), decoded from a compact one (which stays, with its
+    /// path, until it is dropped or replaced by [`PackedDraft::Taken`]). A call's items are
+    /// finished where they lie, in a slice of all items.
     pub(crate) fn take(&mut self, buffers: &mut Buffers) -> CallDraft {
-        std::mem::replace(self, PackedDraft::Taken).unpack_with(buffers)
+        match self {
+            PackedDraft::Full(draft) => std::mem::take(draft.as_mut()),
+            PackedDraft::Compact(c) => unpack_compact(c, buffers),
+            PackedDraft::Taken => CallDraft::default(),
+        }
     }
 
     /// The draft back, equal to the one packed.
     #[cfg(test)]
-    pub(crate) fn unpack(self) -> CallDraft {
-        self.unpack_with(&mut Buffers::default())
-    }
-
-    /// The draft back, equal to the one packed, its texts written into `buffers`.
-    pub(crate) fn unpack_with(self, buffers: &mut Buffers) -> CallDraft {
-        let c = match self {
-            PackedDraft::Full(draft) => return *draft,
-            PackedDraft::Compact(c) => c,
-            PackedDraft::Taken => return CallDraft::default(),
-        };
-        let mut texts = Texts {
-            text: &c.text,
-            at: 0,
-        };
-        let mut t: [Option<String>; TEXTS] = Default::default();
-        for (i, slot) in t.iter_mut().enumerate() {
-            if c.present & (1 << i) != 0 {
-                *slot = Some(buffers.text(i, texts.next_str()));
-            }
-        }
-        let mut tags = buffers.tag_list();
-        for _ in 0..c.tags {
-            tags.push(buffers.tag(texts.next_str()));
-        }
-        let mut extra = crate::model::Extra::new();
-        for _ in 0..c.extra {
-            let k = texts.next_str().to_owned();
-            let v = texts.next_value(0);
-            extra.insert(k, v);
-        }
-        let [
-            provider_call_id,
-            tenant,
-            raw_status,
-            agent_id,
-            agent_email,
-            agent_name,
-            assistant,
-            queue,
-            customer_number,
-            business_number,
-            customer_name,
-            ended_raw,
-            disposition,
-            notes,
-            summary,
-            intent,
-            recording_url,
-            language,
-        ] = t;
-        let [duration_s, talk_s, wait_s, wrap_up_s, cost] = c.numbers;
-        CallDraft {
-            provider: c.provider,
-            provider_call_id,
-            precedence: c.precedence,
-            tenant,
-            direction: c.direction,
-            outcome: c.outcome,
-            raw_status,
-            started_at: c.started_at,
-            answered_at: c.answered_at,
-            ended_at: c.ended_at,
-            duration_s,
-            talk_s,
-            wait_s,
-            wrap_up_s,
-            agent: (c.present & AGENT != 0).then_some(Agent {
-                id: agent_id,
-                email: agent_email,
-                name: agent_name,
-            }),
-            assistant,
-            queue,
-            customer_number,
-            business_number,
-            customer_name,
-            ended_reason: c.ended_category.map(|category| EndedReason {
-                category,
-                raw: ended_raw.unwrap_or_default(),
-            }),
-            disposition,
-            notes,
-            tags,
-            transfers: Vec::new(),
-            summary,
-            intent,
-            transcript: Vec::new(),
-            recording_url,
-            quality: None,
-            cost,
-            language,
-            extra,
-            warnings: Vec::new(),
-        }
+    pub(crate) fn unpack(mut self) -> CallDraft {
+        self.take(&mut Buffers::default())
     }
 
     /// The draft's provider.
     pub(crate) fn provider(&self) -> Option<Provider> {
         match self {
-            PackedDraft::Compact(c) => c.provider,
+            PackedDraft::Compact(c) => decode(c.first().copied().unwrap_or(0), Provider::ALL),
             PackedDraft::Full(d) => d.provider,
             PackedDraft::Taken => None,
         }
@@ -241,16 +195,144 @@ impl PackedDraft {
     /// The draft's provider call id.
     pub(crate) fn call_id(&self) -> Option<&str> {
         match self {
-            PackedDraft::Compact(c) => (c.present & (1 << CALL_ID) != 0).then(|| {
-                Texts {
-                    text: &c.text,
-                    at: 0,
-                }
-                .next_str()
-            }),
+            PackedDraft::Compact(c) => {
+                let mut r = Reader::after_scalars(c);
+                (r.present & (1 << CALL_ID) != 0).then(|| r.next_str())
+            }
             PackedDraft::Full(d) => d.provider_call_id.as_deref(),
             PackedDraft::Taken => None,
         }
+    }
+
+    /// The path of the item, when it was packed with it.
+    pub(crate) fn path(&self) -> Option<&str> {
+        let PackedDraft::Compact(c) = self else {
+            return None;
+        };
+        let mut r = Reader::after_scalars(c);
+        if r.present & PATH == 0 {
+            return None;
+        }
+        for i in 0..TEXTS {
+            if r.present & (1 << i) != 0 {
+                r.next_str();
+            }
+        }
+        for _ in 0..r.tags {
+            r.next_str();
+        }
+        for _ in 0..r.extra {
+            r.next_str();
+            r.skip_value(0);
+        }
+        Some(r.next_str())
+    }
+}
+
+/// A compact draft back, its texts written into `buffers`.
+fn unpack_compact(c: &[u8], buffers: &mut Buffers) -> CallDraft {
+    let header = |i: usize| c.get(i).copied().unwrap_or(0);
+    let mut r = Reader::after_scalars(c);
+    let scalars = header(HEADER - 1);
+    let mut at = HEADER;
+    let mut times: [Option<DateTime<Utc>>; TIMES] = [None; TIMES];
+    for (i, t) in times.iter_mut().enumerate() {
+        if scalars & (1 << i) != 0 {
+            let secs = i64::from_le_bytes(bytes_at(c, at));
+            let nanos = u32::from_le_bytes(bytes_at(c, at + 8));
+            *t = DateTime::from_timestamp(secs, nanos);
+            at += TIME_BYTES;
+        }
+    }
+    let mut numbers: [Option<f64>; NUMBERS] = [None; NUMBERS];
+    for (i, x) in numbers.iter_mut().enumerate() {
+        if scalars & (1 << (TIMES + i)) != 0 {
+            *x = Some(f64::from_bits(u64::from_le_bytes(bytes_at(c, at))));
+            at += NUMBER_BYTES;
+        }
+    }
+    let present = r.present;
+    let mut t: [Option<String>; TEXTS] = Default::default();
+    for (i, slot) in t.iter_mut().enumerate() {
+        if present & (1 << i) != 0 {
+            *slot = Some(buffers.text(i, r.next_str()));
+        }
+    }
+    let mut tags = buffers.tag_list();
+    for _ in 0..r.tags {
+        tags.push(buffers.tag(r.next_str()));
+    }
+    let mut extra = crate::model::Extra::new();
+    for _ in 0..r.extra {
+        let k = r.next_str().to_owned();
+        let v = r.next_value(0);
+        extra.insert(k, v);
+    }
+    let [
+        provider_call_id,
+        tenant,
+        raw_status,
+        agent_id,
+        agent_email,
+        agent_name,
+        assistant,
+        queue,
+        customer_number,
+        business_number,
+        customer_name,
+        ended_raw,
+        disposition,
+        notes,
+        summary,
+        intent,
+        recording_url,
+        language,
+    ] = t;
+    let [started_at, answered_at, ended_at] = times;
+    let [duration_s, talk_s, wait_s, wrap_up_s, cost] = numbers;
+    let precedence = u64::from_le_bytes(bytes_at(c, 8));
+    CallDraft {
+        provider: decode(header(0), Provider::ALL),
+        provider_call_id,
+        precedence,
+        tenant,
+        direction: decode(header(1), Direction::ALL),
+        outcome: decode(header(2), Outcome::ALL),
+        raw_status,
+        started_at,
+        answered_at,
+        ended_at,
+        duration_s,
+        talk_s,
+        wait_s,
+        wrap_up_s,
+        agent: (present & AGENT != 0).then_some(Agent {
+            id: agent_id,
+            email: agent_email,
+            name: agent_name,
+        }),
+        assistant,
+        queue,
+        customer_number,
+        business_number,
+        customer_name,
+        ended_reason: decode(header(3), EndedReasonCategory::ALL).map(|category| EndedReason {
+            category,
+            raw: ended_raw.unwrap_or_default(),
+        }),
+        disposition,
+        notes,
+        tags,
+        transfers: Vec::new(),
+        summary,
+        intent,
+        transcript: Vec::new(),
+        recording_url,
+        quality: None,
+        cost,
+        language,
+        extra,
+        warnings: Vec::new(),
     }
 }
 
@@ -397,20 +479,41 @@ fn put_value(out: &mut Vec<u8>, v: &Value) {
     }
 }
 
-/// Reads back what [`put`] wrote.
-struct Texts<'a> {
-    text: &'a [u8],
-    at: usize,
+/// The `N` bytes of `c` at `at` (zeros past the end, which packing never leads to).
+fn bytes_at<const N: usize>(c: &[u8], at: usize) -> [u8; N] {
+    c.get(at..at + N)
+        .and_then(|b| <[u8; N]>::try_from(b).ok())
+        .unwrap_or([0; N])
 }
 
-impl<'a> Texts<'a> {
+/// Reads back a compact draft's texts and values ([`put`], [`put_value`]).
+struct Reader<'a> {
+    text: &'a [u8],
+    at: usize,
+    /// From the header: which texts are present, and the tag and extra counts.
+    present: u32,
+    tags: u32,
+    extra: u32,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader of compact draft `c` at its first text.
+    fn after_scalars(c: &'a [u8]) -> Self {
+        let scalars = c.get(HEADER - 1).copied().unwrap_or(0);
+        let times = (scalars & ((1 << TIMES) - 1)).count_ones() as usize;
+        let numbers = (scalars >> TIMES).count_ones() as usize;
+        Reader {
+            text: c,
+            at: HEADER + times * TIME_BYTES + numbers * NUMBER_BYTES,
+            present: u32::from_le_bytes(bytes_at(c, 4)),
+            tags: u32::from_le_bytes(bytes_at(c, 16)),
+            extra: u32::from_le_bytes(bytes_at(c, 20)),
+        }
+    }
+
     /// The next `n` bytes (zeros past the end, which packing never leads to).
     fn next_bytes<const N: usize>(&mut self) -> [u8; N] {
-        let bytes = self
-            .text
-            .get(self.at..self.at + N)
-            .and_then(|b| <[u8; N]>::try_from(b).ok())
-            .unwrap_or([0; N]);
+        let bytes = bytes_at(self.text, self.at);
         self.at += N;
         bytes
     }
@@ -455,6 +558,31 @@ impl<'a> Texts<'a> {
                 Value::Object(m)
             }
             _ => Value::Null,
+        }
+    }
+
+    /// Past the next value [`put_value`] wrote, `depth` levels down (as
+    /// [`Reader::next_value`] reads it, without building it).
+    fn skip_value(&mut self, depth: usize) {
+        let [tag] = self.next_bytes::<1>();
+        match tag {
+            UNSIGNED | NEGATIVE | FLOAT => self.at += 8,
+            STRING => {
+                self.next_str();
+            }
+            ARRAY | OBJECT if depth < MAX_DEPTH => {
+                let n = u32::from_le_bytes(self.next_bytes::<4>());
+                for _ in 0..n {
+                    if self.at >= self.text.len() {
+                        break;
+                    }
+                    if tag == OBJECT {
+                        self.next_str();
+                    }
+                    self.skip_value(depth + 1);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -762,10 +890,12 @@ mod tests {
                 let expected = draft_through(&mut Buffers::default(), texts, tags, *agent);
                 let mut d = draft_through(&mut lane, texts, tags, *agent);
                 prop_assert_eq!(&d, &expected);
-                let mut p = PackedDraft::pack_from(&mut d);
+                let mut p = PackedDraft::pack_from(&mut d, Some("$.calls[7]"));
                 lane.recycle_draft(&mut d);
                 let mut back = p.take(&mut fold);
                 prop_assert_eq!(&back, &expected);
+                // read, not moved out: the compact form still tells its path
+                prop_assert_eq!(p.path(), Some("$.calls[7]"));
                 fold.recycle_draft(&mut back);
             }
         }
@@ -783,6 +913,7 @@ mod tests {
             provider in prop::option::of(prop::sample::select(Provider::ALL.to_vec())),
             tags in prop::collection::vec("[a-z]{0,5}", 0..4),
             extra in prop::collection::vec(("[a-z_]{1,6}", "[a-z ]{0,6}"), 0..4),
+            path in "\\$(\\.[a-z]{1,5}\\[[0-9]{1,3}\\])?",
         ) {
             let t = |i: usize| texts[i].clone();
             let d = CallDraft {
@@ -818,10 +949,11 @@ mod tests {
                 extra: extra.into_iter().map(|(k, v)| (k, Value::String(v))).collect(),
                 ..Default::default()
             };
-            let mut p = PackedDraft::pack(d.clone());
+            let mut p = PackedDraft::pack_from(&mut d.clone(), Some(&path));
             prop_assert_eq!(p.provider(), d.provider);
             prop_assert_eq!(p.call_id(), d.provider_call_id.as_deref());
             if let PackedDraft::Compact(c) = &p {
+                prop_assert_eq!(p.path(), Some(path.as_str()));
                 // sized exactly: a length and the bytes of each text
                 // (the agent's texts only with an agent; the ended reason's raw word, maybe
                 // empty, only with an ended reason)
@@ -835,14 +967,18 @@ mod tests {
                 }).sum::<usize>()
                     + d.tags.iter().map(|t| 4 + t.len()).sum::<usize>()
                     + d.extra.iter().map(|(k, v)| 4 + k.len() + 1 + 4 + v.as_str().map_or(0, str::len)).sum::<usize>();
-                prop_assert_eq!(c.text.len(), bytes);
+                let scalars = times.iter().flatten().count() * TIME_BYTES
+                    + numbers.iter().flatten().count() * NUMBER_BYTES;
+                prop_assert_eq!(c.len(), HEADER + scalars + bytes + 4 + path.len());
             }
-            prop_assert_eq!(p.take(&mut Buffers::default()), d);
-            // taken: nothing is left, and the item has no key any more
-            prop_assert!(matches!(p, PackedDraft::Taken));
-            prop_assert_eq!(p.provider(), None);
-            prop_assert_eq!(p.call_id(), None);
-            prop_assert_eq!(p.unpack(), CallDraft::default());
+            prop_assert_eq!(p.take(&mut Buffers::default()), d.clone());
+            // a compact draft is read in place (the same draft again); a whole one is moved
+            // out (an empty draft is left)
+            let compact = matches!(p, PackedDraft::Compact(_));
+            prop_assert_eq!(p.take(&mut Buffers::default()), if compact { d.clone() } else { CallDraft::default() });
+            prop_assert_eq!(PackedDraft::Taken.provider(), None);
+            prop_assert_eq!(PackedDraft::Taken.call_id(), None);
+            prop_assert_eq!(PackedDraft::Taken.unpack(), CallDraft::default());
         }
     }
 }

@@ -119,6 +119,13 @@ impl Buffers {
         b
     }
 
+    /// Keep an item's path string (its text was copied).
+    pub(crate) fn recycle_path(&mut self, path: String) {
+        if path.capacity() > 0 && path.capacity() <= MAX_CAPACITY {
+            self.path = path;
+        }
+    }
+
     fn put(&mut self, slot: usize, s: Option<String>) {
         if let (Some(s), Some(b)) = (s, self.texts.get_mut(slot)) {
             if s.capacity() <= MAX_CAPACITY {

@@ -111,6 +111,7 @@ impl ParseCtx {
         if let ItemKind::Call { draft, .. } = &mut item.kind {
             self.buffers.recycle_draft(draft);
         }
+        self.buffers.recycle_path(std::mem::take(&mut item.path));
     }
 
     /// `path` as an item's path, written into a reused buffer.

@@ -541,9 +541,13 @@ fn apply_state_in(
     match state {
         Some(st) => {
             d.outcome = Some(st.outcome(d.direction.unwrap_or(Direction::Unknown), answered_by));
-            d.ended_reason = st.ended_category().map(|category| EndedReason {
-                category,
-                raw: buffers.text(slot::ENDED_RAW, d.raw_status.as_deref().unwrap_or_default()),
+            // the word of an ended reason already there is rewritten in its own string
+            let old = d.ended_reason.take().map(|e| e.raw);
+            d.ended_reason = st.ended_category().map(|category| {
+                let mut raw = old.unwrap_or_else(|| buffers.take(slot::ENDED_RAW));
+                raw.clear();
+                raw.push_str(d.raw_status.as_deref().unwrap_or_default());
+                EndedReason { category, raw }
             });
         }
         None if d.raw_status.is_some() => d.outcome = Some(Outcome::Unknown),
