@@ -297,6 +297,57 @@ impl<'de> Deserialize<'de> for Scalar<'de> {
     }
 }
 
+/// A JSON array of scalars read by a fast-lane struct, its first [`Scalars::INLINE`]
+/// elements held inline: a short list (JustCall's `call_traits`) allocates nothing. An
+/// element that is not a scalar fails deserialization, as for `Vec<Scalar>`.
+#[derive(Debug, Default, PartialEq)]
+pub struct Scalars<'a> {
+    inline: [Scalar<'a>; Scalars::INLINE],
+    len: usize,
+    more: Vec<Scalar<'a>>,
+}
+
+impl<'a> Scalars<'a> {
+    /// Elements held without an allocation.
+    pub const INLINE: usize = 4;
+
+    /// The elements, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Scalar<'a>> {
+        self.inline
+            .iter()
+            .take(self.len.min(Self::INLINE))
+            .chain(&self.more)
+    }
+
+    fn push(&mut self, s: Scalar<'a>) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = s,
+            None => self.more.push(s),
+        }
+        self.len += 1;
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalars<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor;
+        impl<'de> Visitor<'de> for ListVisitor {
+            type Value = Scalars<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of JSON strings, numbers, booleans or nulls")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut list = Scalars::default();
+                while let Some(s) = seq.next_element::<Scalar<'de>>()? {
+                    list.push(s);
+                }
+                Ok(list)
+            }
+        }
+        deserializer.deserialize_seq(ListVisitor)
+    }
+}
+
 /// The visitor of [`Scalar`]: what `Value`'s visitor does for scalars.
 #[derive(Debug, Clone, Copy)]
 pub struct ScalarVisitor;
@@ -478,6 +529,24 @@ pub(crate) use json_object;
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn scalars_keep_every_element_in_order_inline_or_not() {
+        fn read(text: &str) -> Result<Vec<Scalar<'_>>, serde_json::Error> {
+            let list: Scalars<'_> = serde_json::from_str(text)?;
+            Ok(list.iter().cloned().collect())
+        }
+        assert_eq!(read("[]").unwrap(), Vec::new());
+        let six = read(r#"[1, "a", null, true, "b", "c"]"#).unwrap();
+        let want: Vec<Scalar<'_>> =
+            serde_json::from_str(r#"[1, "a", null, true, "b", "c"]"#).unwrap();
+        assert_eq!(six.len(), 6);
+        assert_eq!(six, want);
+        assert_eq!(six[4], Scalar::Str("b".into()));
+        // not a scalar, or not an array: an error, as for a Vec of scalars
+        assert!(read(r#"["a", {}]"#).is_err());
+        assert!(read(r#""a""#).is_err());
+    }
 
     #[test]
     fn trimmed_is_trim() {

@@ -54,7 +54,7 @@
 //!   `call_duration` and `justcall_ai`, go to `extra`; a webhook's envelope goes to
 //!   `extra.webhook`.
 
-use super::json::{At, Field, Node, Scalar, as_text, child_path, keep_rest};
+use super::json::{At, Field, Node, Scalars, as_text, child_path, keep_rest};
 use super::{Item, ParseCtx};
 use crate::model::buffers::{Buffers, slot};
 use crate::model::{Agent, CallDraft, Direction, Outcome, Provider, Transfer};
@@ -398,7 +398,7 @@ pub(crate) struct InfoFields<'a> {
 #[derive(Debug)]
 pub(crate) enum Traits<'a> {
     Values(&'a [Value]),
-    Scalars(&'a [Scalar<'a>]),
+    Scalars(&'a Scalars<'a>),
 }
 
 impl Traits<'_> {

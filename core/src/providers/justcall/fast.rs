@@ -8,7 +8,7 @@
 use super::{
     CallFields, DurationFields, InfoFields, PartyFields, QueueField, Traits, call_fields_item,
 };
-use crate::providers::json::{Scalar, ScalarVisitor, Seen, element_path_in, json_object};
+use crate::providers::json::{Scalar, ScalarVisitor, Scalars, Seen, element_path_in, json_object};
 use crate::providers::{Item, ParseCtx};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -22,7 +22,7 @@ json_object! {
         notes: Scalar<'a> = "notes",
         recording: Scalar<'a> = "recording",
         /// `null` reads as absent, as for the general path.
-        call_traits: Option<Vec<Scalar<'a>>> = "call_traits",
+        call_traits: Option<Scalars<'a>> = "call_traits",
     }
 }
 
@@ -177,7 +177,7 @@ impl<'a> Call<'a> {
                 disposition: ci.disposition.field(),
                 notes: ci.notes.field(),
                 recording: ci.recording.field(),
-                call_traits: ci.call_traits.as_deref().map(Traits::Scalars),
+                call_traits: ci.call_traits.as_ref().map(Traits::Scalars),
             }),
             call_duration: self.call_duration.as_ref().map(|cd| DurationFields {
                 total_duration: cd.total_duration.field(),
