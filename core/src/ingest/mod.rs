@@ -1674,8 +1674,6 @@ mod tests {
         assert_eq!(ca01.outcome, crate::model::Outcome::Voicemail);
     }
 
-    /// The REST / v2.1 fixtures go through the typed fast lane when `keep_extra` is off (and
-    /// only then); `tests/fast_lane.rs` proves that it gives what the general path gives.
     /// A compact item keeps its path in its packed form: a call rejected when it is
     /// finished names where it was, in a lane's page and in the general path alike.
     #[test]
@@ -1704,6 +1702,8 @@ mod tests {
         }
     }
 
+    /// The REST / v2.1 fixtures go through the typed fast lane when `keep_extra` is off (and
+    /// only then); `tests/fast_lane.rs` proves that it gives what the general path gives.
     #[test]
     fn fast_lane_takes_rest_pages_and_single_calls() {
         let one_call = br#"{"sid": "CA09", "account_sid": "AC1", "status": "busy",

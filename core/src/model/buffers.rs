@@ -67,6 +67,11 @@ impl Buffers {
         b
     }
 
+    /// Put back a buffer taken from field `slot` and not used.
+    pub(crate) fn give_back(&mut self, slot: usize, b: String) {
+        self.put(slot, Some(b));
+    }
+
     /// `s` as the text of field `slot`, written into its buffer.
     pub(crate) fn text(&mut self, slot: usize, s: &str) -> String {
         let mut b = self.take(slot);
@@ -214,6 +219,18 @@ mod tests {
         // taken: the next call of the same field gets a new buffer
         assert_eq!(buffers.take(slot::TENANT).capacity(), 0);
         assert_eq!(buffers.text(slot::COUNT, "out of range"), "out of range");
+    }
+
+    #[test]
+    fn a_buffer_given_back_unused_serves_the_next_text_of_its_field() {
+        let mut buffers = Buffers::default();
+        buffers.give_back(slot::QUEUE, String::with_capacity(16));
+        let b = buffers.take(slot::QUEUE);
+        let at = b.as_ptr();
+        // an absent field: the buffer goes back, not away
+        buffers.give_back(slot::QUEUE, b);
+        let queue = buffers.text(slot::QUEUE, "support");
+        assert_eq!((queue.as_str(), queue.as_ptr()), ("support", at));
     }
 
     #[test]

@@ -684,7 +684,12 @@ fn v1(obj: &Map<String, Value>, value: &Value, path: &str, ctx: &mut ParseCtx) -
 fn party_fields(p: &PartyFields<'_>, d: &mut CallDraft, buffers: &mut Buffers) {
     let mut text = |slot, f: Option<Field<'_>>| {
         let mut b = buffers.take(slot);
-        f.is_some_and(|f| f.write_text(&mut b)).then_some(b)
+        if f.is_some_and(|f| f.write_text(&mut b)) {
+            Some(b)
+        } else {
+            buffers.give_back(slot, b);
+            None
+        }
     };
     let agent = Agent {
         id: text(slot::AGENT_ID, p.agent_id),

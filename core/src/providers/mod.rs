@@ -103,7 +103,12 @@ impl ParseCtx {
     pub(crate) fn text(&mut self, slot: usize, field: Option<Field<'_>>) -> Option<String> {
         let field = field?;
         let mut b = self.buffers.take(slot);
-        field.write_text(&mut b).then_some(b)
+        if field.write_text(&mut b) {
+            Some(b)
+        } else {
+            self.buffers.give_back(slot, b);
+            None
+        }
     }
 
     /// Keep the strings of an item's draft once it is packed, for the next draft's texts.
