@@ -40,6 +40,29 @@ pub(crate) mod slot {
 /// A buffer larger than this is freed rather than kept (a long note is not a typical text).
 const MAX_CAPACITY: usize = 1024;
 
+/// Hand back the text fields that a [`CallDraft`] and a [`CallRecord`] both have, under the
+/// same names and types (everything but the call id): `$buffers.put` each into its slot.
+macro_rules! recycle_shared_texts {
+    ($buffers:expr, $x:ident) => {
+        $buffers.recycle_tags(std::mem::take(&mut $x.tags));
+        $buffers.put(slot::TENANT, $x.tenant.take());
+        $buffers.put(slot::RAW_STATUS, $x.raw_status.take());
+        $buffers.put_agent($x.agent.take());
+        $buffers.put(slot::ASSISTANT, $x.assistant.take());
+        $buffers.put(slot::QUEUE, $x.queue.take());
+        $buffers.put(slot::CUSTOMER_NUMBER, $x.customer_number.take());
+        $buffers.put(slot::BUSINESS_NUMBER, $x.business_number.take());
+        $buffers.put(slot::CUSTOMER_NAME, $x.customer_name.take());
+        $buffers.put(slot::ENDED_RAW, $x.ended_reason.take().map(|e| e.raw));
+        $buffers.put(slot::DISPOSITION, $x.disposition.take());
+        $buffers.put(slot::NOTES, $x.notes.take());
+        $buffers.put(slot::SUMMARY, $x.summary.take());
+        $buffers.put(slot::INTENT, $x.intent.take());
+        $buffers.put(slot::RECORDING_URL, $x.recording_url.take());
+        $buffers.put(slot::LANGUAGE, $x.language.take());
+    };
+}
+
 /// One reusable string per text field, and one for the record id.
 #[derive(Debug, Default)]
 pub(crate) struct Buffers {
@@ -142,23 +165,8 @@ impl Buffers {
     /// Keep the strings of a draft that is done with (its texts were copied); its text
     /// fields are left empty.
     pub(crate) fn recycle_draft(&mut self, d: &mut CallDraft) {
-        self.recycle_tags(std::mem::take(&mut d.tags));
         self.put(slot::CALL_ID, d.provider_call_id.take());
-        self.put(slot::TENANT, d.tenant.take());
-        self.put(slot::RAW_STATUS, d.raw_status.take());
-        self.put_agent(d.agent.take());
-        self.put(slot::ASSISTANT, d.assistant.take());
-        self.put(slot::QUEUE, d.queue.take());
-        self.put(slot::CUSTOMER_NUMBER, d.customer_number.take());
-        self.put(slot::BUSINESS_NUMBER, d.business_number.take());
-        self.put(slot::CUSTOMER_NAME, d.customer_name.take());
-        self.put(slot::ENDED_RAW, d.ended_reason.take().map(|e| e.raw));
-        self.put(slot::DISPOSITION, d.disposition.take());
-        self.put(slot::NOTES, d.notes.take());
-        self.put(slot::SUMMARY, d.summary.take());
-        self.put(slot::INTENT, d.intent.take());
-        self.put(slot::RECORDING_URL, d.recording_url.take());
-        self.put(slot::LANGUAGE, d.language.take());
+        recycle_shared_texts!(self, d);
     }
 
     /// Keep the strings of a record that has been counted and is not kept; its text fields
@@ -168,23 +176,8 @@ impl Buffers {
         if id.capacity() <= MAX_CAPACITY {
             self.id = id;
         }
-        self.recycle_tags(std::mem::take(&mut r.tags));
         self.put(slot::CALL_ID, Some(std::mem::take(&mut r.provider_call_id)));
-        self.put(slot::TENANT, r.tenant.take());
-        self.put(slot::RAW_STATUS, r.raw_status.take());
-        self.put_agent(r.agent.take());
-        self.put(slot::ASSISTANT, r.assistant.take());
-        self.put(slot::QUEUE, r.queue.take());
-        self.put(slot::CUSTOMER_NUMBER, r.customer_number.take());
-        self.put(slot::BUSINESS_NUMBER, r.business_number.take());
-        self.put(slot::CUSTOMER_NAME, r.customer_name.take());
-        self.put(slot::ENDED_RAW, r.ended_reason.take().map(|e| e.raw));
-        self.put(slot::DISPOSITION, r.disposition.take());
-        self.put(slot::NOTES, r.notes.take());
-        self.put(slot::SUMMARY, r.summary.take());
-        self.put(slot::INTENT, r.intent.take());
-        self.put(slot::RECORDING_URL, r.recording_url.take());
-        self.put(slot::LANGUAGE, r.language.take());
+        recycle_shared_texts!(self, r);
     }
 
     fn put_agent(&mut self, agent: Option<Agent>) {
@@ -231,6 +224,29 @@ mod tests {
         buffers.give_back(slot::QUEUE, b);
         let queue = buffers.text(slot::QUEUE, "support");
         assert_eq!((queue.as_str(), queue.as_ptr()), ("support", at));
+    }
+
+    #[test]
+    fn a_recycled_record_lends_its_id_call_id_and_texts_back() {
+        let mut d = CallDraft::new(Provider::JustCall, "42");
+        d.started_at = chrono::DateTime::from_timestamp(1_700_000_000, 0);
+        d.queue = Some(String::from("Support"));
+        d.tags = vec![String::from("vip")];
+        let (mut r, _) = d.into_record(false).unwrap();
+        let at = |s: &str| s.as_ptr();
+        let (id, call_id, queue, tag) = (
+            at(&r.id),
+            at(&r.provider_call_id),
+            at(r.queue.as_deref().unwrap()),
+            at(&r.tags[0]),
+        );
+        let mut buffers = Buffers::default();
+        buffers.recycle_record(&mut r);
+        assert!(r.queue.is_none() && r.tags.is_empty() && r.id.is_empty());
+        assert_eq!(at(&buffers.id()), id);
+        assert_eq!(at(&buffers.text(slot::CALL_ID, "43")), call_id);
+        assert_eq!(at(&buffers.text(slot::QUEUE, "Sales")), queue);
+        assert_eq!(at(&buffers.tag("new")), tag);
     }
 
     #[test]

@@ -682,15 +682,7 @@ fn v1(obj: &Map<String, Value>, value: &Value, path: &str, ctx: &mut ParseCtx) -
 
 /// Agent, customer and business line from their fields (v2.1 and v1).
 fn party_fields(p: &PartyFields<'_>, d: &mut CallDraft, buffers: &mut Buffers) {
-    let mut text = |slot, f: Option<Field<'_>>| {
-        let mut b = buffers.take(slot);
-        if f.is_some_and(|f| f.write_text(&mut b)) {
-            Some(b)
-        } else {
-            buffers.give_back(slot, b);
-            None
-        }
-    };
+    let mut text = |slot, f| super::text_in(buffers, slot, f);
     let agent = Agent {
         id: text(slot::AGENT_ID, p.agent_id),
         email: text(slot::AGENT_EMAIL, p.agent_email).map(lowercase),

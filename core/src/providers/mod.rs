@@ -64,6 +64,23 @@ pub struct Item {
     pub kind: ItemKind,
 }
 
+/// As [`Field::text`], written into the buffer of text field `slot` of `buffers` (which keeps
+/// its buffer when there is no text).
+pub(crate) fn text_in(
+    buffers: &mut Buffers,
+    slot: usize,
+    field: Option<Field<'_>>,
+) -> Option<String> {
+    let field = field?;
+    let mut b = buffers.take(slot);
+    if field.write_text(&mut b) {
+        Some(b)
+    } else {
+        buffers.give_back(slot, b);
+        None
+    }
+}
+
 /// Per-source parse settings and the collectors of one item's issues.
 #[derive(Debug)]
 pub struct ParseCtx {
@@ -101,14 +118,7 @@ impl ParseCtx {
     /// As [`Field::text`], written into the buffer of text field `slot`
     /// ([`crate::model::buffers::slot`]).
     pub(crate) fn text(&mut self, slot: usize, field: Option<Field<'_>>) -> Option<String> {
-        let field = field?;
-        let mut b = self.buffers.take(slot);
-        if field.write_text(&mut b) {
-            Some(b)
-        } else {
-            self.buffers.give_back(slot, b);
-            None
-        }
+        text_in(&mut self.buffers, slot, field)
     }
 
     /// Keep the strings of an item's draft once it is packed, for the next draft's texts.
