@@ -3,10 +3,11 @@
 //! Every parsed item waits in memory until the whole input is read (a call's items may come
 //! from any page or file). A [`CallDraft`] is ~900 bytes inline plus one allocation per text
 //! field; most drafts set a dozen scalar and text fields, so [`PackedDraft::Compact`] writes
-//! the set scalars, every text and the item's path into one exact-size byte buffer (a fifth
-//! of the memory, one allocation). `extra` values are written in a small tagged binary form
-//! that gives back the same JSON value (numbers keep their kind and bits: no text round trip),
-//! so a Twilio `<Dial>` leg with its summary object packs as small as a call. Drafts with
+//! the set scalars, every text and the item's path into one exact-size byte buffer (one
+//! allocation; 247 bytes on average over a page of the generated Twilio calls, legs
+//! included). `extra` values are written in a small tagged binary form that gives back the
+//! same JSON value (numbers keep their kind and bits: no text round trip), so a Twilio
+//! `<Dial>` leg with its summary object packs as small as a call. Drafts with
 //! transcripts, transfers, quality, warnings, more than [`MAX_EXTRA`] `extra` entries or
 //! `extra` values nested deeper than [`MAX_DEPTH`] stay whole ([`PackedDraft::Full`]).
 //! Unpacking gives back an equal draft.
