@@ -176,24 +176,43 @@ impl Batch {
 }
 
 /// With `CALLSCOPE_TIMINGS` set, print the wall time since the previous stage mark (and, on
-/// Linux, the resident memory now and at its peak) to standard error (a profile of where a run's time goes; README "Performance").
+/// Linux, the process's user and system CPU time over the stage and the resident memory now and
+/// at its peak) to standard error (a profile of where a run's time goes; README "Performance").
+/// The CPU time over the wall time says how many cores the stage kept busy.
 pub fn stage(name: &str) {
     use std::sync::Mutex;
     use std::time::Instant;
-    static LAST: Mutex<Option<Instant>> = Mutex::new(None);
+    static LAST: Mutex<Option<(Instant, Option<(f64, f64)>)>> = Mutex::new(None);
     if std::env::var_os("CALLSCOPE_TIMINGS").is_none() {
         return;
     }
-    let now = Instant::now();
+    let now = (Instant::now(), cpu_times());
     let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(before) = *last {
+    if let Some((before, cpu_before)) = *last {
+        let cpu = match (cpu_before, now.1) {
+            (Some((u0, s0)), Some((u1, s1))) => {
+                format!(", cpu user {:.2} s sys {:.2} s", u1 - u0, s1 - s0)
+            }
+            _ => String::new(),
+        };
         eprintln!(
-            "{name}: {:.3} s{}",
-            (now - before).as_secs_f64(),
+            "{name}: {:.3} s{cpu}{}",
+            (now.0 - before).as_secs_f64(),
             memory_note()
         );
     }
     *last = Some(now);
+}
+
+/// The process's user and system CPU seconds so far, from `/proc/self/stat` (Linux; fields 14
+/// and 15, in clock ticks of 1/100 s), or `None` elsewhere.
+fn cpu_times() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // the command name (field 2) is in parentheses and may hold spaces: count after it
+    let rest = stat.get(stat.rfind(')')? + 1..)?;
+    let mut fields = rest.split_whitespace().skip(11);
+    let ticks = |f: Option<&str>| f?.parse::<f64>().ok().map(|t| t / 100.0);
+    Some((ticks(fields.next())?, ticks(fields.next())?))
 }
 
 /// ", memory N MB, peak N MB" from `/proc/self/status` (Linux), or nothing elsewhere.
