@@ -10,13 +10,15 @@
 use super::{AnalyticsOptions, Partial, build, handle_micros, mean_seconds, micros, rate};
 use crate::{CallRecord, Direction, EndedReasonCategory, Outcome};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Inbound start instants per (tenant, customer number), compactly: tenants (few) in a small
-/// list, and per tenant the numbers that are `+` and 1 to 18 digits without a leading zero
-/// (E.164 and the like) as integers, any other number as text. An E.164 caller costs one
-/// 32-byte table slot (its first start inline) and hashing 8 bytes; keys are borrowed when
-/// looked up, so a repeat number allocates nothing. Serialized as the sorted list of
-/// `[[tenant, number], starts]` pairs.
+/// list, and per tenant the calls whose number is `+` and 1 to 18 digits without a leading
+/// zero (E.164 and the like) as a flat list of (number as an integer, start) pairs in arrival
+/// order, any other number as text in a table. An E.164 caller's call costs 16 bytes appended
+/// to a list (no hashing, no table to grow or to merge: merging appends); the list is sorted
+/// once, by `finish`. Serialized as the sorted list of `[[tenant, number], starts]` pairs,
+/// each caller's starts in arrival order.
 #[derive(Debug, Clone, Default)]
 struct Callers {
     tenants: Vec<(Option<String>, Numbers)>,
@@ -36,13 +38,31 @@ impl PartialEq for Callers {
 }
 
 /// One tenant's callers.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 struct Numbers {
-    digits: hashbrown::HashMap<u64, Starts>,
+    /// (number, start) of each call with an integer number, in arrival order.
+    digits: Vec<(u64, i64)>,
     text: hashbrown::HashMap<Box<str>, Starts>,
 }
 
-/// The start instants of one caller (epoch microseconds), in arrival order.
+impl Numbers {
+    /// `digits` grouped by number, each number's starts in arrival order (a stable sort).
+    fn digits_by_number(&self) -> Vec<(u64, i64)> {
+        let mut pairs = self.digits.clone();
+        pairs.sort_by_key(|&(number, _)| number);
+        pairs
+    }
+}
+
+/// Equal when every number has the same starts in the same order (however the calls of
+/// different numbers interleave).
+impl PartialEq for Numbers {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.digits_by_number() == other.digits_by_number()
+    }
+}
+
+/// The start instants of one caller with a text number (epoch microseconds), in arrival order.
 #[derive(Debug, Clone, PartialEq)]
 enum Starts {
     One(i64),
@@ -70,6 +90,24 @@ impl Starts {
             Starts::Many(all) => all,
         }
     }
+}
+
+/// How many of `starts` (one caller's, ascending) are repeats: a call repeats when the latest
+/// strictly earlier call is at most [`REPEAT_WINDOW_S`] before it.
+fn repeats_in(starts: &[i64]) -> u64 {
+    let mut repeats = 0;
+    let mut previous: Option<i64> = None;
+    for pair in starts.windows(2) {
+        if let [a, b] = *pair {
+            if a < b {
+                previous = Some(a);
+            }
+            if previous.is_some_and(|p| b - p <= REPEAT_WINDOW_S * 1_000_000) {
+                repeats += 1;
+            }
+        }
+    }
+    repeats
 }
 
 /// `number` as an integer when it is `+` and 1 to 18 digits, the first not 0: exactly the
@@ -106,12 +144,7 @@ impl Callers {
     fn add(&mut self, tenant: Option<&str>, number: &str, start: i64) {
         let numbers = self.tenant(tenant);
         match digits_of(number) {
-            Some(n) => match numbers.digits.get_mut(&n) {
-                Some(starts) => starts.push(start),
-                None => {
-                    numbers.digits.insert(n, Starts::One(start));
-                }
-            },
+            Some(n) => numbers.digits.push((n, start)),
             None => match numbers.text.get_mut(number) {
                 Some(starts) => starts.push(start),
                 None => {
@@ -128,14 +161,7 @@ impl Callers {
                 *ours = theirs;
                 continue;
             }
-            for (n, starts) in theirs.digits {
-                match ours.digits.entry(n) {
-                    hashbrown::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(starts),
-                    hashbrown::hash_map::Entry::Vacant(e) => {
-                        e.insert(starts);
-                    }
-                }
-            }
+            ours.digits.extend(theirs.digits);
             for (n, starts) in theirs.text {
                 match ours.text.entry(n) {
                     hashbrown::hash_map::Entry::Occupied(mut e) => e.get_mut().extend(starts),
@@ -147,35 +173,59 @@ impl Callers {
         }
     }
 
-    /// Every caller's starts.
-    fn starts(&self) -> impl Iterator<Item = &[i64]> {
-        self.tenants.iter().flat_map(|(_, n)| {
-            n.digits
-                .values()
-                .chain(n.text.values())
-                .map(Starts::as_slice)
-        })
+    /// How many calls are repeats ([`repeats_in`]), over every caller. Sorts the integer
+    /// numbers' pairs in place (by number, then start).
+    fn repeats(&mut self) -> u64 {
+        let mut repeats = 0;
+        let mut starts: Vec<i64> = Vec::new();
+        for (_, numbers) in &mut self.tenants {
+            sort_pairs(&mut numbers.digits);
+            for run in numbers.digits.chunk_by(|a, b| a.0 == b.0) {
+                starts.clear();
+                starts.extend(run.iter().map(|&(_, start)| start));
+                repeats += repeats_in(&starts);
+            }
+            for one in numbers.text.values() {
+                starts.clear();
+                starts.extend_from_slice(one.as_slice());
+                starts.sort_unstable();
+                repeats += repeats_in(&starts);
+            }
+        }
+        repeats
     }
+}
+
+/// `pairs` ascending (by number, then start); in parallel with the `parallel` feature.
+fn sort_pairs(pairs: &mut [(u64, i64)]) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::slice::ParallelSliceMut;
+        pairs.par_sort_unstable();
+    }
+    #[cfg(not(feature = "parallel"))]
+    pairs.sort_unstable();
 }
 
 impl Serialize for Callers {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         /// `[[tenant, number], starts]`
-        type Pair<'a> = ((Option<&'a str>, std::borrow::Cow<'a, str>), &'a [i64]);
+        type Pair<'a> = ((Option<&'a str>, Cow<'a, str>), Cow<'a, [i64]>);
         let mut pairs: Vec<Pair<'_>> = Vec::new();
         for (tenant, numbers) in &self.tenants {
             let tenant = tenant.as_deref();
-            pairs.extend(numbers.digits.iter().map(|(n, st)| {
-                (
-                    (tenant, std::borrow::Cow::Owned(format!("+{n}"))),
-                    st.as_slice(),
-                )
-            }));
+            let digits = numbers.digits_by_number();
+            for run in digits.chunk_by(|a, b| a.0 == b.0) {
+                if let Some(&(n, _)) = run.first() {
+                    let starts = run.iter().map(|&(_, st)| st).collect();
+                    pairs.push(((tenant, Cow::Owned(format!("+{n}"))), Cow::Owned(starts)));
+                }
+            }
             pairs.extend(
                 numbers
                     .text
                     .iter()
-                    .map(|(n, st)| ((tenant, std::borrow::Cow::Borrowed(&**n)), st.as_slice())),
+                    .map(|(n, st)| ((tenant, Cow::Borrowed(&**n)), Cow::Borrowed(st.as_slice()))),
             );
         }
         pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -306,25 +356,8 @@ impl KpiPartial {
         let answered = self.answered;
         let within = self.answered_within;
         let abandoned_after = self.abandoned.saturating_sub(self.abandoned_within);
-        let mut repeats = 0u64;
-        let mut starts: Vec<i64> = Vec::new();
-        for one in self.callers.starts() {
-            starts.clear();
-            starts.extend_from_slice(one);
-            starts.sort_unstable();
-            // A call repeats when the latest strictly earlier call is at most 7 days before it.
-            let mut previous: Option<i64> = None;
-            for pair in starts.windows(2) {
-                if let [a, b] = *pair {
-                    if a < b {
-                        previous = Some(a);
-                    }
-                    if previous.is_some_and(|p| b - p <= REPEAT_WINDOW_S * 1_000_000) {
-                        repeats += 1;
-                    }
-                }
-            }
-        }
+        let mut callers = self.callers;
+        let repeats = callers.repeats();
         Kpis {
             inbound_calls: self.inbound,
             offered_calls: offered,
@@ -678,6 +711,39 @@ mod tests {
             prop_assert_eq!(part(&records[cut..]).merge(part(&records[..cut])).finish(), whole.clone());
             let back: KpiPartial = serde_json::from_str(&serde_json::to_string(&part(&records)).unwrap()).unwrap();
             prop_assert_eq!(back.finish(), whole);
+        }
+
+        #[test]
+        fn repeats_match_a_pairwise_reference(
+            calls in proptest::collection::vec((0u8..2, 0u8..4, 0i64..40), 0..60),
+            cut in 0usize..60,
+        ) {
+            // starts in half days over 20 days, so that gaps fall on both sides of 7 days
+            let half_day = 12 * 3600 * 1_000_000i64;
+            let number = |n: u8| if n == 3 { "anonymous".to_owned() } else { format!("+4420{n}") };
+            // the reference: a call repeats when, among the other calls of its tenant and
+            // number, the latest strictly earlier one is at most 7 days before it
+            let want = calls.iter().enumerate().filter(|&(i, &(t, n, at))| {
+                calls.iter().enumerate()
+                    .filter(|&(j, &(t2, n2, at2))| j != i && t2 == t && n2 == n && at2 < at)
+                    .map(|(_, &(_, _, at2))| at2)
+                    .max()
+                    .is_some_and(|latest| (at - latest) * half_day <= REPEAT_WINDOW_S * 1_000_000)
+            }).count() as u64;
+            let cut = cut.min(calls.len());
+            let fill = |part: &[(u8, u8, i64)]| {
+                let mut c = Callers::default();
+                for &(t, n, at) in part {
+                    c.add(Some(&t.to_string()), &number(n), at * half_day);
+                }
+                c
+            };
+            let mut whole = fill(&calls);
+            let mut merged = fill(&calls[..cut]);
+            merged.merge(fill(&calls[cut..]));
+            prop_assert_eq!(&merged, &whole);
+            prop_assert_eq!(whole.repeats(), want);
+            prop_assert_eq!(merged.repeats(), want);
         }
 
         #[test]

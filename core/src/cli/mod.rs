@@ -182,7 +182,9 @@ impl Batch {
 pub fn stage(name: &str) {
     use std::sync::Mutex;
     use std::time::Instant;
-    static LAST: Mutex<Option<(Instant, Option<(f64, f64)>)>> = Mutex::new(None);
+    /// When the previous stage ended, and the CPU times then.
+    type Mark = (Instant, Option<(f64, f64)>);
+    static LAST: Mutex<Option<Mark>> = Mutex::new(None);
     if std::env::var_os("CALLSCOPE_TIMINGS").is_none() {
         return;
     }
