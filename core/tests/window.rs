@@ -177,3 +177,91 @@ fn a_long_stream_is_read_in_bounded_memory() {
     assert_eq!(ingest.records_out, 20_000);
     assert!(ingest.rejected.is_empty());
 }
+
+/// A reader of `text` that fails once `fail_at` bytes have been read.
+struct FailingReader<'a> {
+    text: &'a [u8],
+    at: usize,
+    fail_at: usize,
+}
+
+impl std::io::Read for FailingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at >= self.fail_at {
+            return Err(std::io::Error::other("disk went away"));
+        }
+        let end = (self.at + buf.len()).min(self.fail_at).min(self.text.len());
+        let n = end - self.at;
+        buf[..n].copy_from_slice(&self.text[self.at..end]);
+        self.at = end;
+        Ok(n)
+    }
+}
+
+#[test]
+fn batches_are_collected_in_order_and_between_runs_after_each() {
+    // 10,000 lines are two full batches of 4,096 lines and 1,808 more: `between` runs after
+    // each full batch is collected (while the next one may already be parsing), and sees
+    // exactly the lines of the batches before it
+    let lines: String = (0..10_000u32).map(|k| line(k, false, 0) + "\n").collect();
+    let mut ingestor = Ingestor::new(&IngestOptions::default()).unwrap();
+    let mut seen = Vec::new();
+    ingestor
+        .add_reader_with("calls.ndjson", lines.as_bytes(), &mut |i| {
+            seen.push(i.waiting())
+        })
+        .unwrap();
+    assert_eq!(seen, vec![4096, 8192]);
+    assert_eq!(ingestor.waiting(), 10_000);
+    let ingested = ingestor.finish();
+    assert_eq!(ingested.records.len(), 10_000);
+    // every line kept its line number: call c{k} is line k + 1
+    let rejected_free = ingested.report.rejected.is_empty();
+    assert!(rejected_free);
+}
+
+#[test]
+fn a_read_error_keeps_the_batches_read_before_it() {
+    // the stream fails in the third batch: the error is the read error, and the two full
+    // batches before it are collected (the second was being parsed when the error came)
+    let lines: Vec<String> = (0..10_000u32).map(|k| line(k, false, 0) + "\n").collect();
+    let text = lines.concat();
+    for fail_line in [8_192 + 5, 9_000] {
+        // a few bytes into line `fail_line + 1`
+        let fail_at = lines[..fail_line].iter().map(String::len).sum::<usize>() + 10;
+        let reader = std::io::BufReader::with_capacity(
+            1 << 12,
+            FailingReader {
+                text: text.as_bytes(),
+                at: 0,
+                fail_at,
+            },
+        );
+        let mut ingestor = Ingestor::new(&IngestOptions::default()).unwrap();
+        let mut betweens = 0;
+        let err = ingestor
+            .add_reader_with("calls.ndjson", reader, &mut |_| betweens += 1)
+            .unwrap_err();
+        assert!(err.to_string().contains("disk went away"), "{err}");
+        assert_eq!(ingestor.waiting(), 8192, "failing at line {fail_line}");
+        assert_eq!(betweens, 2);
+    }
+}
+
+#[test]
+fn a_bad_array_element_keeps_the_elements_before_it() {
+    // a JSON array of 5,000 calls whose element 4,500 is cut short: the first batch (4,096
+    // elements) and the 403 elements after it are collected, then the syntax error is returned
+    let mut text = String::from("[");
+    for k in 0..4_500u32 {
+        text.push_str(&line(k, false, 0));
+        text.push(',');
+    }
+    text.push_str(r#"{"call_id": "#);
+    let mut ingestor = Ingestor::new(&IngestOptions::default()).unwrap();
+    let err = ingestor
+        .add_reader("calls.json", text.as_bytes())
+        .unwrap_err();
+    assert!(err.to_string().contains("element 4500"), "{err}");
+    assert_eq!(ingestor.waiting(), 4_500);
+}

@@ -167,6 +167,17 @@ struct Unit {
     bytes: Vec<u8>,
 }
 
+/// A batch of units being parsed while the caller reads the next one
+/// ([`Ingestor::parse_ahead`]); [`Ingestor::land`] waits for it and collects it.
+enum Ahead {
+    /// Parsed already (without the `parallel` feature, or a batch of one unit).
+    Done(Vec<Parsed>),
+    /// Being parsed on the thread pool; a panic of the parse is handed over, to be resumed
+    /// on the caller's thread (as a parallel iterator's would be).
+    #[cfg(feature = "parallel")]
+    Running(std::sync::mpsc::Receiver<std::thread::Result<Vec<Parsed>>>),
+}
+
 /// What a unit gave.
 struct Parsed {
     index: usize,
@@ -462,7 +473,8 @@ impl Parser {
 /// Accumulates inputs (files, bodies, streams), then folds and reports.
 #[derive(Debug)]
 pub struct Ingestor {
-    parser: Parser,
+    /// Shared with the batch being parsed on the thread pool ([`Ingestor::parse_ahead`]).
+    parser: Arc<Parser>,
     pending: Vec<Pending>,
     /// The names of the sources read, indexed by `Pending::source`.
     sources: Vec<Arc<str>>,
@@ -488,11 +500,11 @@ impl Ingestor {
             });
         }
         Ok(Ingestor {
-            parser: Parser {
+            parser: Arc::new(Parser {
                 options: options.clone(),
                 tz,
                 key_hasher: hashbrown::DefaultHashBuilder::default(),
-            },
+            }),
             pending: Vec::new(),
             sources: Vec::new(),
             report: IngestReport::default(),
@@ -638,6 +650,8 @@ impl Ingestor {
         between: &mut dyn FnMut(&mut Ingestor),
     ) -> Result<()> {
         let mut batch = Vec::with_capacity(BATCH);
+        // the batch being parsed while the next one is read
+        let mut ahead = None;
         let mut held = 0usize;
         for (i, element) in stream::ArrayElements::new(reader, MAX_ITEM_BYTES).enumerate() {
             match element {
@@ -650,6 +664,8 @@ impl Ingestor {
                     })
                 }
                 Err(e) => {
+                    // the elements before the failure are collected
+                    self.land_ahead(src, &mut ahead, between)?;
                     self.flush(src, &mut batch, false);
                     let (location, reason) = match e {
                         stream::SplitError::Io(m) => (format!("element {i}"), m),
@@ -670,11 +686,11 @@ impl Ingestor {
                 }
             }
             if batch.len() == BATCH || held >= BATCH_BYTES {
-                self.flush(src, &mut batch, false);
-                between(self);
+                self.flush_ahead(src, &mut batch, false, &mut ahead, between)?;
                 held = 0;
             }
         }
+        self.land_ahead(src, &mut ahead, between)?;
         self.flush(src, &mut batch, false);
         Ok(())
     }
@@ -687,22 +703,29 @@ impl Ingestor {
         between: &mut dyn FnMut(&mut Ingestor),
     ) -> Result<()> {
         let mut batch = Vec::with_capacity(BATCH);
+        // the batch being parsed while the next one is read
+        let mut ahead = None;
         let mut line_no = 0usize;
-        loop {
+        let read = loop {
             let mut line = Vec::new();
-            let read = (&mut reader)
+            let read = match (&mut reader)
                 .take(MAX_ITEM_BYTES as u64 + 1)
                 .read_until(b'\n', &mut line)
-                .map_err(|cause| Error::Io {
-                    source_name: src.to_string(),
-                    cause,
-                })?;
+            {
+                Ok(read) => read,
+                Err(cause) => {
+                    break Err(Error::Io {
+                        source_name: src.to_string(),
+                        cause,
+                    });
+                }
+            };
             if read == 0 {
-                break;
+                break Ok(());
             }
             line_no += 1;
             if line.len() > MAX_ITEM_BYTES {
-                return Err(Error::Limit {
+                break Err(Error::Limit {
                     source_name: src.to_string(),
                     what: format!("line {line_no} is longer than {MAX_ITEM_BYTES} bytes"),
                 });
@@ -716,10 +739,12 @@ impl Ingestor {
                 bytes: line,
             });
             if batch.len() == BATCH {
-                self.flush(src, &mut batch, form);
-                between(self);
+                self.flush_ahead(src, &mut batch, form, &mut ahead, between)?;
             }
-        }
+        };
+        // the batches read before a failure are collected, as without the look-ahead
+        self.land_ahead(src, &mut ahead, between)?;
+        read?;
         self.flush(src, &mut batch, form);
         Ok(())
     }
@@ -732,6 +757,87 @@ impl Ingestor {
             self.collect(src, parsed, false);
         }
         batch.clear();
+    }
+
+    /// Start parsing a full `batch` (taken from the caller, who reads the next one meanwhile),
+    /// then collect the batch started before it (and call `between`): the parse of one batch
+    /// overlaps the collecting of the one before and the reading of the next. Batches are collected in order, and
+    /// `between` is called after each, as a plain [`Ingestor::flush`] of each would.
+    fn flush_ahead(
+        &mut self,
+        src: &Arc<str>,
+        batch: &mut Vec<Unit>,
+        form: bool,
+        ahead: &mut Option<Ahead>,
+        between: &mut dyn FnMut(&mut Ingestor),
+    ) -> Result<()> {
+        let units = std::mem::replace(batch, Vec::with_capacity(BATCH));
+        // started before the previous batch is collected, so that the pool is not idle
+        // while it is
+        let previous = ahead.replace(self.parse_ahead(units, form));
+        self.land_ahead(src, &mut { previous }, between)
+    }
+
+    /// Collect the batch in flight, if any, and call `between` after it.
+    fn land_ahead(
+        &mut self,
+        src: &Arc<str>,
+        ahead: &mut Option<Ahead>,
+        between: &mut dyn FnMut(&mut Ingestor),
+    ) -> Result<()> {
+        if let Some(previous) = ahead.take() {
+            self.land(src, previous)?;
+            between(self);
+        }
+        Ok(())
+    }
+
+    /// `units` parsed on the thread pool while the caller goes on ([`Ahead`]).
+    fn parse_ahead(&self, units: Vec<Unit>, form: bool) -> Ahead {
+        #[cfg(feature = "parallel")]
+        if units.len() > 1 {
+            let parser = Arc::clone(&self.parser);
+            let (done, result) = std::sync::mpsc::sync_channel(1);
+            rayon::spawn(move || {
+                let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    parser.parse_batch(&units, form)
+                }));
+                // the receiver is gone only when the ingest stopped on an error
+                let _ = done.send(parsed);
+            });
+            return Ahead::Running(result);
+        }
+        Ahead::Done(self.parser.parse_batch(&units, form))
+    }
+
+    /// Wait for a batch started by [`Ingestor::parse_ahead`] and collect it.
+    // without threads, a batch is always parsed already
+    #[cfg_attr(
+        not(feature = "parallel"),
+        allow(clippy::infallible_destructuring_match)
+    )]
+    fn land(&mut self, src: &Arc<str>, ahead: Ahead) -> Result<()> {
+        let parsed = match ahead {
+            Ahead::Done(parsed) => parsed,
+            #[cfg(feature = "parallel")]
+            Ahead::Running(result) => match result.recv() {
+                Ok(Ok(parsed)) => parsed,
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                // the task always sends (it catches panics); this is the pool going away
+                Err(_) => {
+                    return Err(Error::Io {
+                        source_name: src.to_string(),
+                        cause: std::io::Error::other(
+                            "the thread pool stopped before a batch was parsed",
+                        ),
+                    });
+                }
+            },
+        };
+        for parsed in parsed {
+            self.collect(src, parsed, false);
+        }
+        Ok(())
     }
 
     fn add_csv(&mut self, source: &Arc<str>, bytes: &[u8]) -> Result<()> {
@@ -1039,7 +1145,10 @@ impl Ingestor {
             &mut report,
         );
         Groups {
-            options: parser.options,
+            // no batch is in flight any more: the parser is not shared
+            options: Arc::try_unwrap(parser)
+                .map(|p| p.options)
+                .unwrap_or_else(|shared| shared.options.clone()),
             sources,
             groups,
             report,
