@@ -142,6 +142,14 @@ pub const MAX_ITEM_BYTES: usize = 256 << 20;
 /// Elements (or lines) parsed together in one parallel batch.
 const BATCH: usize = 4096;
 
+/// Batches being parsed at most while the next one is read (one: a second gained nothing
+/// measurable and held another batch in memory).
+const AHEAD: usize = 1;
+
+/// Lines parsed as one task of a batch (a batch has 16 pieces: enough to keep the threads
+/// busy, few enough that each piece's results are collected at once).
+const LINE_PIECE: usize = 256;
+
 /// Bytes of elements held at most in one batch (large elements, such as API list pages in
 /// one array, would otherwise hold the whole input twice): enough to keep every thread busy
 /// with the `parallel` feature, and small without it (WASM), where a batch gains nothing and
@@ -167,16 +175,18 @@ struct Unit {
     bytes: Vec<u8>,
 }
 
-/// A batch of units being parsed while the caller reads the next one
-/// ([`Ingestor::parse_ahead`]); [`Ingestor::land`] waits for it and collects it.
-enum Ahead {
-    /// Parsed already (without the `parallel` feature, or a batch of one unit).
-    Done(Vec<Parsed>),
-    /// Being parsed on the thread pool; a panic of the parse is handed over, to be resumed
-    /// on the caller's thread (as a parallel iterator's would be).
-    #[cfg(feature = "parallel")]
-    Running(std::sync::mpsc::Receiver<std::thread::Result<Vec<Parsed>>>),
-}
+/// A batch being parsed while the caller reads the next one ([`Ingestor::parse_ahead`]);
+/// [`Ingestor::land`] waits for it and collects it. With the `parallel` feature it is parsed
+/// on the thread pool (a panic of the parse is handed over, to be resumed on the caller's
+/// thread as a parallel iterator's would be); without it, at once.
+#[cfg(feature = "parallel")]
+struct Ahead(std::sync::mpsc::Receiver<std::thread::Result<Spent>>);
+#[cfg(not(feature = "parallel"))]
+struct Ahead(Spent);
+
+/// What parsing a batch gave, and the buffer it was read into (empty when it had none), to
+/// be reused for a later batch.
+type Spent = (Vec<Parsed>, Vec<u8>);
 
 /// What a unit gave.
 struct Parsed {
@@ -368,22 +378,23 @@ impl Parser {
             })
     }
 
-    fn parse_unit(&self, unit: &Unit) -> Parsed {
-        if let Some(parsed) = self.fast_lane(unit.bytes.trim_ascii(), &unit.path, unit.index) {
+    /// One JSON text (an array element, a line) at `path`, numbered `index`.
+    fn parse_unit(&self, bytes: &[u8], path: &str, index: usize) -> Parsed {
+        if let Some(parsed) = self.fast_lane(bytes.trim_ascii(), path, index) {
             return parsed;
         }
         let mut ctx = self.ctx();
-        let items = match serde_json::from_slice::<Value>(unit.bytes.trim_ascii()) {
-            Ok(v) => self.parse_value(&v, &unit.path, &mut ctx),
+        let items = match serde_json::from_slice::<Value>(bytes.trim_ascii()) {
+            Ok(v) => self.parse_value(&v, path, &mut ctx),
             Err(e) => vec![ctx.reject(
-                &unit.path,
+                path,
                 0,
-                &unit.path,
+                path,
                 format!("invalid JSON at column {}: {e}", e.column()),
             )],
         };
         Parsed {
-            index: unit.index,
+            index,
             items: self.ready(items),
             unknown_words: ctx.unknown_words,
         }
@@ -426,8 +437,9 @@ impl Parser {
         })
     }
 
-    fn parse_form(&self, unit: &Unit) -> Parsed {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(unit.bytes.trim_ascii())
+    /// One form-encoded body, numbered `index`.
+    fn parse_form(&self, bytes: &[u8], index: usize) -> Parsed {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(bytes.trim_ascii())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         let mut ctx = self.ctx();
@@ -444,21 +456,15 @@ impl Parser {
             )],
         };
         Parsed {
-            index: unit.index,
+            index,
             items: self.ready(items),
             unknown_words: ctx.unknown_words,
         }
     }
 
-    /// Parse a batch of units, in parallel where the `parallel` feature is on.
-    fn parse_batch(&self, units: &[Unit], form: bool) -> Vec<Parsed> {
-        let one = |u: &Unit| {
-            if form {
-                self.parse_form(u)
-            } else {
-                self.parse_unit(u)
-            }
-        };
+    /// Parse a batch of array elements, in parallel where the `parallel` feature is on.
+    fn parse_batch(&self, units: &[Unit]) -> Vec<Parsed> {
+        let one = |u: &Unit| self.parse_unit(&u.bytes, &u.path, u.index);
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
@@ -467,6 +473,53 @@ impl Parser {
             }
         }
         units.iter().map(one).collect()
+    }
+
+    /// Parse a batch of lines (JSON texts, or form bodies with `form`), a piece at a time, in
+    /// parallel where the `parallel` feature is on: one [`Parsed`] per piece, each item
+    /// numbered by its line unless its parser numbered it.
+    fn parse_lines(&self, batch: &stream::LineBatch, form: bool) -> Vec<Parsed> {
+        let piece = |&(start, end, first_line): &(usize, usize, usize)| {
+            let mut out = Parsed {
+                index: first_line,
+                items: Vec::new(),
+                unknown_words: Vec::new(),
+            };
+            let lines = batch.bytes.get(start..end).unwrap_or_default();
+            let mut line_start = 0;
+            let ends = memchr::memchr_iter(b'\n', lines)
+                .map(|nl| nl + 1)
+                .chain((lines.last() != Some(&b'\n')).then_some(lines.len()));
+            for (n, line_end) in ends.enumerate() {
+                let line = lines.get(line_start..line_end).unwrap_or_default();
+                line_start = line_end;
+                if line.trim_ascii().is_empty() {
+                    continue;
+                }
+                let line_no = first_line + n;
+                let parsed = if form {
+                    self.parse_form(line, line_no)
+                } else {
+                    self.parse_unit(line, "$", line_no)
+                };
+                out.items.extend(parsed.items.into_iter().map(|mut item| {
+                    if item.index == 0 {
+                        item.index = line_no;
+                    }
+                    item
+                }));
+                out.unknown_words.extend(parsed.unknown_words);
+            }
+            out
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            if batch.pieces.len() > 1 {
+                return batch.pieces.par_iter().map(piece).collect();
+            }
+        }
+        batch.pieces.iter().map(piece).collect()
     }
 }
 
@@ -651,7 +704,7 @@ impl Ingestor {
     ) -> Result<()> {
         let mut batch = Vec::with_capacity(BATCH);
         // the batch being parsed while the next one is read
-        let mut ahead = None;
+        let mut ahead = std::collections::VecDeque::new();
         let mut held = 0usize;
         for (i, element) in stream::ArrayElements::new(reader, MAX_ITEM_BYTES).enumerate() {
             match element {
@@ -666,7 +719,7 @@ impl Ingestor {
                 Err(e) => {
                     // the elements before the failure are collected
                     self.land_ahead(src, &mut ahead, between)?;
-                    self.flush(src, &mut batch, false);
+                    self.flush(src, &mut batch);
                     let (location, reason) = match e {
                         stream::SplitError::Io(m) => (format!("element {i}"), m),
                         stream::SplitError::Syntax(m) => (format!("element {i}"), m),
@@ -686,158 +739,149 @@ impl Ingestor {
                 }
             }
             if batch.len() == BATCH || held >= BATCH_BYTES {
-                self.flush_ahead(src, &mut batch, false, &mut ahead, between)?;
+                let units = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                let parse = move |parser: &Parser| (parser.parse_batch(&units), Vec::new());
+                self.flush_ahead(src, parse, &mut ahead, between)?;
                 held = 0;
             }
         }
         self.land_ahead(src, &mut ahead, between)?;
-        self.flush(src, &mut batch, false);
+        self.flush(src, &mut batch);
         Ok(())
     }
 
     fn add_lines(
         &mut self,
         src: &Arc<str>,
-        mut reader: impl BufRead,
+        reader: impl BufRead,
         form: bool,
         between: &mut dyn FnMut(&mut Ingestor),
     ) -> Result<()> {
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut lines = stream::LineBatches::new(reader, BATCH, LINE_PIECE, MAX_ITEM_BYTES);
         // the batch being parsed while the next one is read
-        let mut ahead = None;
-        let mut line_no = 0usize;
-        let read = loop {
-            let mut line = Vec::new();
-            let read = match (&mut reader)
-                .take(MAX_ITEM_BYTES as u64 + 1)
-                .read_until(b'\n', &mut line)
-            {
-                Ok(read) => read,
-                Err(cause) => {
+        let mut ahead = std::collections::VecDeque::new();
+        let last = loop {
+            match lines.next_batch() {
+                Ok(Some(batch)) if batch.units == BATCH => {
+                    let parse = move |parser: &Parser| {
+                        let parsed = parser.parse_lines(&batch, form);
+                        (parsed, batch.bytes)
+                    };
+                    let spent = self.flush_ahead(src, parse, &mut ahead, between)?;
+                    spent.into_iter().for_each(|bytes| lines.recycle(bytes));
+                }
+                Ok(last) => break Ok(last),
+                Err(stream::LineError::Io(cause)) => {
                     break Err(Error::Io {
                         source_name: src.to_string(),
                         cause,
                     });
                 }
-            };
-            if read == 0 {
-                break Ok(());
-            }
-            line_no += 1;
-            if line.len() > MAX_ITEM_BYTES {
-                break Err(Error::Limit {
-                    source_name: src.to_string(),
-                    what: format!("line {line_no} is longer than {MAX_ITEM_BYTES} bytes"),
-                });
-            }
-            if line.trim_ascii().is_empty() {
-                continue;
-            }
-            batch.push(Unit {
-                index: line_no,
-                path: "$".into(),
-                bytes: line,
-            });
-            if batch.len() == BATCH {
-                self.flush_ahead(src, &mut batch, form, &mut ahead, between)?;
+                Err(stream::LineError::TooLong(n)) => {
+                    break Err(Error::Limit {
+                        source_name: src.to_string(),
+                        what: format!("line {n} is longer than {MAX_ITEM_BYTES} bytes"),
+                    });
+                }
             }
         };
         // the batches read before a failure are collected, as without the look-ahead
         self.land_ahead(src, &mut ahead, between)?;
-        read?;
-        self.flush(src, &mut batch, form);
+        if let Some(batch) = last? {
+            for parsed in self.parser.parse_lines(&batch, form) {
+                self.collect(src, parsed, false);
+            }
+        }
         Ok(())
     }
 
-    fn flush(&mut self, src: &Arc<str>, batch: &mut Vec<Unit>, form: bool) {
+    /// Parse and collect the array elements of `batch` (emptied).
+    fn flush(&mut self, src: &Arc<str>, batch: &mut Vec<Unit>) {
         if batch.is_empty() {
             return;
         }
-        for parsed in self.parser.parse_batch(batch, form) {
+        for parsed in self.parser.parse_batch(batch) {
             self.collect(src, parsed, false);
         }
         batch.clear();
     }
 
-    /// Start parsing a full `batch` (taken from the caller, who reads the next one meanwhile),
-    /// then collect the batch started before it (and call `between`): the parse of one batch
-    /// overlaps the collecting of the one before and the reading of the next. Batches are collected in order, and
-    /// `between` is called after each, as a plain [`Ingestor::flush`] of each would.
+    /// Start `parse` of a full batch (the caller reads the next one meanwhile), then collect
+    /// the batch started before it (and call `between`): the parse of one batch overlaps the
+    /// collecting of the one before and the reading of the next. Batches are collected in
+    /// order, and `between` is called after each, as a plain [`Ingestor::flush`] of each would.
     fn flush_ahead(
         &mut self,
         src: &Arc<str>,
-        batch: &mut Vec<Unit>,
-        form: bool,
-        ahead: &mut Option<Ahead>,
+        parse: impl FnOnce(&Parser) -> Spent + Send + 'static,
+        ahead: &mut std::collections::VecDeque<Ahead>,
         between: &mut dyn FnMut(&mut Ingestor),
-    ) -> Result<()> {
-        let units = std::mem::replace(batch, Vec::with_capacity(BATCH));
-        // started before the previous batch is collected, so that the pool is not idle
-        // while it is
-        let previous = ahead.replace(self.parse_ahead(units, form));
-        self.land_ahead(src, &mut { previous }, between)
+    ) -> Result<Vec<Vec<u8>>> {
+        ahead.push_back(self.parse_ahead(parse));
+        let mut spent = Vec::new();
+        while ahead.len() > AHEAD {
+            if let Some(oldest) = ahead.pop_front() {
+                spent.push(self.land(src, oldest)?);
+                between(self);
+            }
+        }
+        Ok(spent)
     }
 
-    /// Collect the batch in flight, if any, and call `between` after it.
+    /// Collect the batches in flight, in order, calling `between` after each.
     fn land_ahead(
         &mut self,
         src: &Arc<str>,
-        ahead: &mut Option<Ahead>,
+        ahead: &mut std::collections::VecDeque<Ahead>,
         between: &mut dyn FnMut(&mut Ingestor),
     ) -> Result<()> {
-        if let Some(previous) = ahead.take() {
-            self.land(src, previous)?;
+        while let Some(oldest) = ahead.pop_front() {
+            self.land(src, oldest)?;
             between(self);
         }
         Ok(())
     }
 
-    /// `units` parsed on the thread pool while the caller goes on ([`Ahead`]).
-    fn parse_ahead(&self, units: Vec<Unit>, form: bool) -> Ahead {
+    /// `parse` run on the thread pool while the caller goes on ([`Ahead`]).
+    fn parse_ahead(&self, parse: impl FnOnce(&Parser) -> Spent + Send + 'static) -> Ahead {
         #[cfg(feature = "parallel")]
-        if units.len() > 1 {
+        {
             let parser = Arc::clone(&self.parser);
             let (done, result) = std::sync::mpsc::sync_channel(1);
             rayon::spawn(move || {
-                let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    parser.parse_batch(&units, form)
-                }));
+                let parsed =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&parser)));
                 // the receiver is gone only when the ingest stopped on an error
                 let _ = done.send(parsed);
             });
-            return Ahead::Running(result);
+            Ahead(result)
         }
-        Ahead::Done(self.parser.parse_batch(&units, form))
+        #[cfg(not(feature = "parallel"))]
+        Ahead(parse(&self.parser))
     }
 
     /// Wait for a batch started by [`Ingestor::parse_ahead`] and collect it.
-    // without threads, a batch is always parsed already
-    #[cfg_attr(
-        not(feature = "parallel"),
-        allow(clippy::infallible_destructuring_match)
-    )]
-    fn land(&mut self, src: &Arc<str>, ahead: Ahead) -> Result<()> {
-        let parsed = match ahead {
-            Ahead::Done(parsed) => parsed,
-            #[cfg(feature = "parallel")]
-            Ahead::Running(result) => match result.recv() {
-                Ok(Ok(parsed)) => parsed,
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                // the task always sends (it catches panics); this is the pool going away
-                Err(_) => {
-                    return Err(Error::Io {
-                        source_name: src.to_string(),
-                        cause: std::io::Error::other(
-                            "the thread pool stopped before a batch was parsed",
-                        ),
-                    });
-                }
-            },
+    fn land(&mut self, src: &Arc<str>, ahead: Ahead) -> Result<Vec<u8>> {
+        #[cfg(feature = "parallel")]
+        let (parsed, spent) = match ahead.0.recv() {
+            Ok(Ok(parsed)) => parsed,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // the task always sends (it catches panics); this is the pool going away
+            Err(_) => {
+                return Err(Error::Io {
+                    source_name: src.to_string(),
+                    cause: std::io::Error::other(
+                        "the thread pool stopped before a batch was parsed",
+                    ),
+                });
+            }
         };
+        #[cfg(not(feature = "parallel"))]
+        let (parsed, spent) = ahead.0;
         for parsed in parsed {
             self.collect(src, parsed, false);
         }
-        Ok(())
+        Ok(spent)
     }
 
     fn add_csv(&mut self, source: &Arc<str>, bytes: &[u8]) -> Result<()> {

@@ -1,5 +1,6 @@
 //! Streaming split of a top-level JSON array into its elements, so that a large export is
-//! parsed one element at a time (memory holds one batch of elements, not the file).
+//! parsed one element at a time (memory holds one batch of elements, not the file), and of a
+//! line-delimited stream (NDJSON, form bodies) into batches of whole lines.
 
 use std::io::BufRead;
 
@@ -192,6 +193,162 @@ impl<R: BufRead> Iterator for ArrayElements<R> {
     }
 }
 
+/// A batch of whole lines of a stream in one buffer ([`LineBatches`]): `pieces` cut it into
+/// runs of whole lines, to be parsed in parallel, each with the number of its first line.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct LineBatch {
+    /// The lines, each with its `\n` (the stream's last line may have none).
+    pub bytes: Vec<u8>,
+    /// `(start, end, first line number)` of each piece: consecutive, covering every line
+    /// that is not blank (runs of blank lines between pieces may be left out).
+    pub pieces: Vec<(usize, usize, usize)>,
+    /// Lines that are not blank (only whitespace), the units of the batch.
+    pub units: usize,
+}
+
+/// Why a line batch could not be read.
+#[derive(Debug)]
+pub enum LineError {
+    /// The I/O layer failed.
+    Io(std::io::Error),
+    /// Line `n` (counted from 1) is longer than the limit.
+    TooLong(usize),
+}
+
+/// Reads a line-delimited stream a batch at a time: up to `batch` lines that are not blank,
+/// whole, in one buffer, read a large block at a time (no buffer per line). Lines are
+/// numbered from 1, blank lines included; a line's length counts its `\n`.
+#[derive(Debug)]
+pub struct LineBatches<R> {
+    reader: R,
+    /// The start of the line after the last batch, read already.
+    carry: Vec<u8>,
+    /// Lines read into batches so far.
+    line_no: usize,
+    eof: bool,
+    /// A read error met while filling, returned when more bytes are needed.
+    failed: Option<std::io::Error>,
+    /// Buffers of batches done with ([`LineBatches::recycle`]).
+    spare: Vec<Vec<u8>>,
+    batch: usize,
+    piece: usize,
+    max_line: usize,
+}
+
+/// Bytes asked of the reader at a time.
+const BLOCK: usize = 1 << 20;
+
+impl<R: std::io::Read> LineBatches<R> {
+    /// Batches of up to `batch` units, cut into pieces of up to `piece` units, of lines up to
+    /// `max_line` bytes.
+    pub fn new(reader: R, batch: usize, piece: usize, max_line: usize) -> Self {
+        LineBatches {
+            reader,
+            carry: Vec::new(),
+            line_no: 0,
+            eof: false,
+            failed: None,
+            spare: Vec::new(),
+            batch: batch.max(1),
+            piece: piece.max(1),
+            max_line,
+        }
+    }
+
+    /// The next batch: full (`batch` units), or the last one (fewer); `None` at the end.
+    pub fn next_batch(&mut self) -> Result<Option<LineBatch>, LineError> {
+        // a spare buffer when there is one (a batch's buffer is large: fresh memory for each
+        // would cost the system a page fault every 4 KB)
+        let mut bytes = self.spare.pop().unwrap_or_default();
+        bytes.clear();
+        bytes.extend_from_slice(&self.carry);
+        self.carry.clear();
+        let mut out = LineBatch::default();
+        // the start of the current line, of the current piece, and the piece's first line
+        let mut at = 0;
+        let mut piece_start = 0;
+        let mut piece_line = self.line_no + 1;
+        let mut piece_units = 0;
+        loop {
+            while let Some(nl) = bytes.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+                let end = at + nl + 1;
+                self.line_no += 1;
+                if end - at > self.max_line {
+                    return Err(LineError::TooLong(self.line_no));
+                }
+                let blank = bytes.get(at..end).is_none_or(|l| l.trim_ascii().is_empty());
+                at = end;
+                if !blank {
+                    out.units += 1;
+                    piece_units += 1;
+                }
+                if piece_units == self.piece || out.units == self.batch {
+                    out.pieces.push((piece_start, at, piece_line));
+                    piece_start = at;
+                    piece_line = self.line_no + 1;
+                    piece_units = 0;
+                }
+                if out.units == self.batch {
+                    self.carry
+                        .extend_from_slice(bytes.get(at..).unwrap_or_default());
+                    bytes.truncate(at);
+                    out.bytes = bytes;
+                    return Ok(Some(out));
+                }
+            }
+            if bytes.len() - at > self.max_line {
+                return Err(LineError::TooLong(self.line_no + 1));
+            }
+            if self.eof {
+                if at < bytes.len() {
+                    // the last line, without a line break
+                    self.line_no += 1;
+                    if !bytes.get(at..).is_none_or(|l| l.trim_ascii().is_empty()) {
+                        out.units += 1;
+                        piece_units += 1;
+                    }
+                    at = bytes.len();
+                }
+                if piece_units > 0 {
+                    out.pieces.push((piece_start, at, piece_line));
+                }
+                if out.units == 0 {
+                    return Ok(None);
+                }
+                out.bytes = bytes;
+                return Ok(Some(out));
+            }
+            self.fill(&mut bytes)?;
+        }
+    }
+
+    /// Take back the buffer of a batch done with, to read a later batch into (a few are kept).
+    pub fn recycle(&mut self, bytes: Vec<u8>) {
+        if self.spare.len() < 2 {
+            self.spare.push(bytes);
+        }
+    }
+
+    /// Append up to [`BLOCK`] bytes of the stream to `bytes` (none: the end). A read error
+    /// is returned on the call after the one that met it, so that the lines read before it
+    /// are batched first (as a reader of one line at a time would give them).
+    fn fill(&mut self, bytes: &mut Vec<u8>) -> Result<(), LineError> {
+        use std::io::Read;
+        if let Some(e) = self.failed.take() {
+            return Err(LineError::Io(e));
+        }
+        bytes.reserve(BLOCK);
+        // `read_to_end` of a limited reader reads into spare capacity without zeroing it (and
+        // keeps what it read before an error)
+        match (&mut self.reader).take(BLOCK as u64).read_to_end(bytes) {
+            // fewer bytes than asked: the stream ended
+            Ok(n) => self.eof = n < BLOCK,
+            Err(e) => self.failed = Some(e),
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,5 +457,159 @@ mod tests {
         let reader = std::io::BufReader::with_capacity(8, big.as_bytes());
         let r: Vec<_> = ArrayElements::new(reader, 50).collect();
         assert_eq!(r.last(), Some(&Err(SplitError::TooLarge(50))));
+    }
+
+    /// A reader giving at most `chunk` bytes a call.
+    struct Trickle<'a> {
+        text: &'a [u8],
+        chunk: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.chunk.min(buf.len()).min(self.text.len());
+            buf[..n].copy_from_slice(&self.text[..n]);
+            self.text = &self.text[n..];
+            Ok(n)
+        }
+    }
+
+    /// Every line of `text` that is not blank, with its number (from 1), as a reader of one
+    /// line at a time sees it; or the number of the first line longer than `max`.
+    fn naive_units(text: &[u8], max: usize) -> Result<Vec<(usize, Vec<u8>)>, usize> {
+        let mut out = Vec::new();
+        let mut lines: Vec<&[u8]> = text.split_inclusive(|&b| b == b'\n').collect();
+        if text.is_empty() {
+            lines.clear();
+        }
+        for (i, line) in lines.into_iter().enumerate() {
+            if line.len() > max {
+                return Err(i + 1);
+            }
+            if !line.trim_ascii().is_empty() {
+                out.push((i + 1, line.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Units with their line numbers, units per batch, and the line found too long.
+    type Batched = (Vec<(usize, Vec<u8>)>, Vec<usize>, Option<usize>);
+
+    /// The units of every batch, from their pieces, and the units per batch.
+    fn batched(
+        text: &[u8],
+        chunk: usize,
+        batch: usize,
+        piece: usize,
+        max: usize,
+    ) -> Batched {
+        let mut batches = LineBatches::new(Trickle { text, chunk }, batch, piece, max);
+        let mut units = Vec::new();
+        let mut sizes = Vec::new();
+        loop {
+            match batches.next_batch() {
+                Ok(Some(b)) => {
+                    sizes.push(b.units);
+                    for &(start, end, first) in &b.pieces {
+                        let lines = b.bytes[start..end].split_inclusive(|&c| c == b'\n');
+                        let mut in_piece = 0;
+                        for (n, line) in lines.enumerate() {
+                            if !line.trim_ascii().is_empty() {
+                                units.push((first + n, line.to_vec()));
+                                in_piece += 1;
+                            }
+                        }
+                        assert!(
+                            in_piece >= 1 && in_piece <= piece,
+                            "{in_piece} units in a piece"
+                        );
+                    }
+                    batches.recycle(b.bytes);
+                }
+                Ok(None) => return (units, sizes, None),
+                Err(LineError::TooLong(n)) => return (units, sizes, Some(n)),
+                Err(LineError::Io(e)) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn line_batches_number_lines_and_cut_full_batches() {
+        let text = b"{\"a\":1}\n\n  \r\n{\"b\":2}\r\n{\"c\":3}\n{\"d\":4}";
+        let (units, sizes, too_long) = batched(text, 3, 2, 1, 100);
+        assert_eq!(
+            units,
+            vec![
+                (1, b"{\"a\":1}\n".to_vec()),
+                (4, b"{\"b\":2}\r\n".to_vec()),
+                (5, b"{\"c\":3}\n".to_vec()),
+                (6, b"{\"d\":4}".to_vec()),
+            ]
+        );
+        assert_eq!(sizes, vec![2, 2]);
+        assert_eq!(too_long, None);
+        // a line of 9 bytes with its line break, over a limit of 8: the error names line 3
+        let (units, _, too_long) = batched(b"a\n\n12345678\nb\n", 2, 10, 10, 8);
+        assert_eq!(too_long, Some(3));
+        assert!(
+            units.is_empty(),
+            "the batch with the long line is not given"
+        );
+        // blank text, and a last line without a break
+        assert_eq!(batched(b"", 4, 2, 2, 10).1, Vec::<usize>::new());
+        assert_eq!(batched(b" \n\t\n", 4, 2, 2, 10).1, Vec::<usize>::new());
+        assert_eq!(batched(b"x", 4, 2, 2, 10).0, vec![(1, b"x".to_vec())]);
+    }
+
+    #[test]
+    fn a_read_error_comes_after_the_lines_read_before_it() {
+        struct Failing(usize);
+        impl std::io::Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(std::io::Error::other("gone"));
+                }
+                // one 4-byte line a call, then the error
+                self.0 -= 1;
+                buf[..4].copy_from_slice(b"abc\n");
+                Ok(4)
+            }
+        }
+        let mut batches = LineBatches::new(Failing(3), 2, 2, 100);
+        // the first two lines make a full batch before the error is met
+        let first = batches.next_batch().unwrap().unwrap();
+        assert_eq!(first.units, 2);
+        assert!(matches!(batches.next_batch(), Err(LineError::Io(_))));
+    }
+
+    proptest! {
+        #[test]
+        fn line_batches_give_every_line_a_line_reader_gives(
+            text in proptest::collection::vec(proptest::sample::select(b"ab \t\r\n\n{}".to_vec()), 0..300),
+            chunk in 1usize..40,
+            batch in 1usize..6,
+            piece in 1usize..4,
+            max in 1usize..30,
+        ) {
+            let (units, sizes, too_long) = batched(&text, chunk, batch, piece, max);
+            match naive_units(&text, max) {
+                Ok(want) => {
+                    prop_assert_eq!(too_long, None);
+                    prop_assert_eq!(&units, &want);
+                    // every batch is full but the last
+                    if let Some((last, full)) = sizes.split_last() {
+                        prop_assert!(full.iter().all(|&n| n == batch));
+                        prop_assert!(*last >= 1 && *last <= batch);
+                    }
+                }
+                Err(line) => {
+                    prop_assert_eq!(too_long, Some(line));
+                    // the full batches before the long line were given, and only lines before it
+                    prop_assert!(units.iter().all(|&(n, _)| n < line));
+                    prop_assert_eq!(units.len() % batch, 0);
+                }
+            }
+        }
     }
 }
