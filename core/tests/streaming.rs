@@ -212,3 +212,76 @@ fn reading_a_stream_reports_what_reading_the_bytes_does() {
         }
     }
 }
+
+#[test]
+fn documents_started_ahead_add_what_adding_them_does() {
+    // every fixture, in batches of three, each batch started before the one before it is
+    // added (as `callscope report` reads page folders): the same records, report and first
+    // error as adding each input in turn; then with a broken page among them
+    let good = fixture_files();
+    let mut broken = good.clone();
+    broken.insert(
+        4,
+        (
+            "broken.json".into(),
+            br#"{"calls": [{"sid": "CA1"}"#.to_vec(),
+        ),
+    );
+    let mut errors = 0;
+    for (files, ingest) in [&good, &broken]
+        .into_iter()
+        .flat_map(|f| ingest_variants().into_iter().map(move |i| (f, i)))
+    {
+        let one_by_one = {
+            let mut ingestor = Ingestor::new(&ingest).unwrap();
+            let added = files
+                .iter()
+                .try_for_each(|(name, bytes)| ingestor.add_bytes(name, bytes));
+            added.map(|()| ingestor.finish()).map_err(|e| e.to_string())
+        };
+        let ahead = {
+            let mut ingestor = Ingestor::new(&ingest).unwrap();
+            let mut started = None;
+            let mut result = Ok(());
+            for batch in files.chunks(3) {
+                let next = ingestor.start_documents(batch.to_vec());
+                if let Some(previous) = started.replace(next) {
+                    result = ingestor.add_started(previous).map(|inputs| {
+                        assert!(!inputs.is_empty(), "the inputs come back");
+                    });
+                    if result.is_err() {
+                        break;
+                    }
+                }
+            }
+            if let (Ok(()), Some(last)) = (&result, started.take()) {
+                result = ingestor.add_started(last).map(drop);
+            }
+            result
+                .map(|()| ingestor.finish())
+                .map_err(|e| e.to_string())
+        };
+        match (one_by_one, ahead) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    serde_json::to_string(&a.records).unwrap(),
+                    serde_json::to_string(&b.records).unwrap(),
+                    "{ingest:?}"
+                );
+                assert_eq!(
+                    serde_json::to_string(&a.report).unwrap(),
+                    serde_json::to_string(&b.report).unwrap(),
+                    "{ingest:?}"
+                );
+            }
+            (a, b) => {
+                assert_eq!(a.err(), b.err(), "{ingest:?}");
+                errors += 1;
+            }
+        }
+    }
+    assert!(
+        errors >= ingest_variants().len(),
+        "the broken page is an error"
+    );
+}
