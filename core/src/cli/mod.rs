@@ -1,7 +1,7 @@
 //! The `callscope` command line (feature `cli`): input discovery and the `ingest` command.
 //! `report` and `text` live beside it.
 
-use crate::ingest::{IngestOptions, Ingested, Ingestor, StartedDocuments};
+use crate::ingest::{IngestOptions, Ingested, Ingestor};
 use crate::{Error, Result};
 use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -96,7 +96,7 @@ pub fn read_inputs_with(
     let mut batch = Batch::default();
     for input in expand_inputs(inputs)? {
         if input == "-" {
-            batch.finish(&mut ingestor, &mut on_file)?;
+            batch.flush(&mut ingestor, &mut on_file)?;
             between(&mut ingestor);
             let stdin = std::io::stdin();
             ingestor.add_reader_with("-", stdin.lock(), between)?;
@@ -117,35 +117,29 @@ pub fn read_inputs_with(
             }
             continue;
         }
-        batch.finish(&mut ingestor, &mut on_file)?;
+        batch.flush(&mut ingestor, &mut on_file)?;
         between(&mut ingestor);
         ingestor.add_reader_with(&input, BufReader::with_capacity(1 << 20, file), between)?;
         between(&mut ingestor);
         on_file(size);
     }
-    batch.finish(&mut ingestor, &mut on_file)?;
+    batch.flush(&mut ingestor, &mut on_file)?;
     stage("read + parse");
     Ok(ingestor)
 }
 
-/// Small files waiting to be read and parsed together, the batch being parsed, and the
-/// buffers of the batch before, reused so that reading does not touch fresh memory for every
-/// file.
+/// Small files waiting to be read and parsed together, and the buffers of the last batch,
+/// reused so that reading does not touch fresh memory for every file.
 #[derive(Default)]
 struct Batch {
     files: Vec<(String, std::fs::File, u64)>,
     bytes: usize,
     spare: Vec<Vec<u8>>,
-    /// The batch read before, parsing on the thread pool while this one is read.
-    started: Option<StartedDocuments>,
 }
 
 impl Batch {
-    /// Read the batch's files (in parallel) and start parsing them as whole documents, then
-    /// add the batch started before (so that one batch is parsed while the one before is
-    /// added and the next is read). Inputs are added in order, and errors come in input
-    /// order: the batch before's, then a read error of this batch's, before anything of this
-    /// batch is added.
+    /// Read the batch's files (in parallel) and parse them as whole documents, in order; the
+    /// first read error, in order, is returned before anything of the batch is parsed.
     fn flush(&mut self, ingestor: &mut Ingestor, on_file: &mut impl FnMut(u64)) -> Result<()> {
         if self.files.is_empty() {
             return Ok(());
@@ -171,26 +165,11 @@ impl Batch {
             use rayon::prelude::*;
             jobs.into_par_iter().map(read).collect()
         };
-        let docs = read.into_iter().collect::<Result<Vec<_>>>();
-        let started = docs.map(|docs| ingestor.start_documents(docs));
-        self.land(ingestor, on_file)?;
-        self.started = Some(started?);
-        Ok(())
-    }
-
-    /// [`Batch::flush`], then add the batch it started: every file given is added.
-    fn finish(&mut self, ingestor: &mut Ingestor, on_file: &mut impl FnMut(u64)) -> Result<()> {
-        self.flush(ingestor, on_file)?;
-        self.land(ingestor, on_file)
-    }
-
-    /// Add the batch started, if any.
-    fn land(&mut self, ingestor: &mut Ingestor, on_file: &mut impl FnMut(u64)) -> Result<()> {
-        if let Some(started) = self.started.take() {
-            for (_, buf) in ingestor.add_started(started)? {
-                on_file(buf.len() as u64);
-                self.spare.push(buf);
-            }
+        let docs: Vec<(String, Vec<u8>)> = read.into_iter().collect::<Result<_>>()?;
+        ingestor.add_documents(&docs)?;
+        for (_, buf) in docs {
+            on_file(buf.len() as u64);
+            self.spare.push(buf);
         }
         Ok(())
     }

@@ -184,24 +184,6 @@ struct Ahead(std::sync::mpsc::Receiver<std::thread::Result<Spent>>);
 #[cfg(not(feature = "parallel"))]
 struct Ahead(Spent);
 
-/// Whole inputs being parsed ([`Ingestor::start_documents`]), to be added with
-/// [`Ingestor::add_started`].
-#[cfg(feature = "parallel")]
-pub struct StartedDocuments(std::sync::mpsc::Receiver<std::thread::Result<Prepared>>);
-/// Whole inputs parsed ([`Ingestor::start_documents`]), to be added with
-/// [`Ingestor::add_started`].
-#[cfg(not(feature = "parallel"))]
-pub struct StartedDocuments(Prepared);
-
-impl std::fmt::Debug for StartedDocuments {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StartedDocuments")
-    }
-}
-
-/// Whole inputs and what each gave ([`Parser::prepare_documents`]).
-type Prepared = (Vec<(String, Vec<u8>)>, Vec<Option<Result<Parsed>>>);
-
 /// What parsing a batch gave, and the buffer it was read into (empty when it had none), to
 /// be reused for a later batch.
 type Spent = (Vec<Parsed>, Vec<u8>);
@@ -480,32 +462,6 @@ impl Parser {
         }
     }
 
-    /// For each whole input, its items when it is one JSON document that is not an array
-    /// (read by the fast lane, or parsed whole), `None` for any other input (added later with
-    /// [`Ingestor::add_bytes`]); in parallel where the `parallel` feature is on.
-    fn prepare_documents(&self, inputs: &[(String, Vec<u8>)]) -> Vec<Option<Result<Parsed>>> {
-        let one = |(source, bytes): &(String, Vec<u8>)| -> Option<Result<Parsed>> {
-            let body = format::strip_bom(bytes);
-            // The fast lane succeeds only on one valid JSON object (and whitespace), which
-            // `sniff` always calls `Json`: the format check is not needed for it.
-            if body.first_non_ws() == Some(b'{') {
-                if let Some(parsed) = self.fast_document(body) {
-                    return Some(Ok(parsed));
-                }
-            }
-            // as `add_bytes`: `sniff` skips one leading BOM
-            let whole = format::sniff(bytes) == Format::Json && body.first_non_ws() != Some(b'[');
-            whole.then(|| self.parse_document(source, body))
-        };
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            inputs.par_iter().map(one).collect()
-        }
-        #[cfg(not(feature = "parallel"))]
-        inputs.iter().map(one).collect()
-    }
-
     /// Parse a batch of array elements, in parallel where the `parallel` feature is on.
     fn parse_batch(&self, units: &[Unit]) -> Vec<Parsed> {
         let one = |u: &Unit| self.parse_unit(&u.bytes, &u.path, u.index);
@@ -705,90 +661,39 @@ impl Ingestor {
     /// the `parallel` feature is on; the result is the same as adding each with
     /// [`Ingestor::add_bytes`] in turn, including which error is returned first.
     pub fn add_documents(&mut self, inputs: &[(String, Vec<u8>)]) -> Result<()> {
-        let prepared = self.parser.prepare_documents(inputs);
-        for ((source, bytes), ready) in inputs.iter().zip(prepared) {
-            self.add_prepared(source, bytes, ready)?;
-        }
-        Ok(())
-    }
-
-    /// Start parsing whole inputs on the thread pool (with the `parallel` feature; at once
-    /// without it), while the caller goes on, e.g. reads the next ones; nothing is added
-    /// before [`Ingestor::add_started`]. Between the two, the ingest may be used as usual
-    /// (even to start another batch): the parse does not depend on what was added.
-    ///
-    /// ```
-    /// use callscope::ingest::{IngestOptions, Ingestor};
-    /// let page = br#"{"calls": [{"sid": "CA1", "account_sid": "AC1", "status": "completed",
-    ///   "direction": "inbound", "start_time": "Mon, 01 Jan 2024 10:00:00 +0000",
-    ///   "end_time": "Mon, 01 Jan 2024 10:01:00 +0000", "duration": "60"}]}"#;
-    /// let mut ingestor = Ingestor::new(&IngestOptions::default()).unwrap();
-    /// let started = ingestor.start_documents(vec![("page-1.json".into(), page.to_vec())]);
-    /// // ... read the next files here ...
-    /// let inputs = ingestor.add_started(started).unwrap();
-    /// assert_eq!(inputs[0].0, "page-1.json");
-    /// assert_eq!(ingestor.finish().records.len(), 1);
-    /// ```
-    pub fn start_documents(&self, inputs: Vec<(String, Vec<u8>)>) -> StartedDocuments {
-        #[cfg(feature = "parallel")]
-        {
-            let parser = Arc::clone(&self.parser);
-            let (done, result) = std::sync::mpsc::sync_channel(1);
-            rayon::spawn(move || {
-                let prepared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    parser.prepare_documents(&inputs)
-                }));
-                // the receiver is gone only when the ingest stopped on an error
-                let _ = done.send(prepared.map(|prepared| (inputs, prepared)));
-            });
-            StartedDocuments(result)
-        }
-        #[cfg(not(feature = "parallel"))]
-        {
-            let prepared = self.parser.prepare_documents(&inputs);
-            StartedDocuments((inputs, prepared))
-        }
-    }
-
-    /// Add inputs started by [`Ingestor::start_documents`] (waiting for their parse): the
-    /// result is [`Ingestor::add_documents`]'s, as if they were added now. The inputs are
-    /// handed back, so that their buffers can be reused.
-    pub fn add_started(&mut self, started: StartedDocuments) -> Result<Vec<(String, Vec<u8>)>> {
-        #[cfg(feature = "parallel")]
-        let (inputs, prepared) = match started.0.recv() {
-            Ok(Ok(done)) => done,
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            // the task always sends (it catches panics); this is the pool going away
-            Err(_) => {
-                return Err(Error::Io {
-                    source_name: "the inputs started together".into(),
-                    cause: std::io::Error::other("the thread pool stopped before they were parsed"),
-                });
+        let whole = |bytes: &[u8]| {
+            // as `add_bytes`: `sniff` skips one leading BOM
+            format::sniff(bytes) == Format::Json
+                && format::strip_bom(bytes).first_non_ws() != Some(b'[')
+        };
+        let one = |(source, bytes): &(String, Vec<u8>)| -> Option<Result<Parsed>> {
+            let body = format::strip_bom(bytes);
+            // The fast lane succeeds only on one valid JSON object (and whitespace), which
+            // `sniff` always calls `Json`: the format check is not needed for it.
+            if body.first_non_ws() == Some(b'{') {
+                if let Some(parsed) = self.parser.fast_document(body) {
+                    return Some(Ok(parsed));
+                }
             }
+            whole(bytes).then(|| self.parser.parse_document(source, body))
+        };
+        #[cfg(feature = "parallel")]
+        let prepared: Vec<Option<Result<Parsed>>> = {
+            use rayon::prelude::*;
+            inputs.par_iter().map(one).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let (inputs, prepared) = started.0;
+        let prepared: Vec<Option<Result<Parsed>>> = inputs.iter().map(one).collect();
         for ((source, bytes), ready) in inputs.iter().zip(prepared) {
-            self.add_prepared(source, bytes, ready)?;
-        }
-        Ok(inputs)
-    }
-
-    /// Add an input prepared by [`Parser::prepare_documents`].
-    fn add_prepared(
-        &mut self,
-        source: &str,
-        bytes: &[u8],
-        ready: Option<Result<Parsed>>,
-    ) -> Result<()> {
-        match ready {
-            Some(parsed) => {
-                let src: Arc<str> = Arc::from(source);
-                self.collect(&src, parsed?, true);
-                Ok(())
+            match ready {
+                Some(parsed) => {
+                    let src: Arc<str> = Arc::from(source.as_str());
+                    self.collect(&src, parsed?, true);
+                }
+                None => self.add_bytes(source, bytes)?,
             }
-            None => self.add_bytes(source, bytes),
         }
+        Ok(())
     }
 
     fn add_array(
