@@ -265,3 +265,29 @@ fn a_bad_array_element_keeps_the_elements_before_it() {
     assert!(err.to_string().contains("element 4500"), "{err}");
     assert_eq!(ingestor.waiting(), 4_500);
 }
+
+#[cfg(feature = "parallel")]
+#[test]
+fn ingests_inside_the_thread_pool_do_not_wait_on_each_other() {
+    // every thread of a two-thread pool reads a stream of several batches at once: a batch
+    // parsed ahead must not wait for a pool thread that is itself waiting
+    let lines: String = (0..10_000u32).map(|k| line(k, false, 0) + "\n").collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let counts: Vec<usize> = pool.install(|| {
+        use rayon::prelude::*;
+        (0..4)
+            .into_par_iter()
+            .map(|_| {
+                let mut ingestor = Ingestor::new(&IngestOptions::default()).unwrap();
+                ingestor
+                    .add_reader("calls.ndjson", lines.as_bytes())
+                    .unwrap();
+                ingestor.waiting()
+            })
+            .collect()
+    });
+    assert_eq!(counts, vec![10_000; 4]);
+}

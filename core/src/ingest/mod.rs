@@ -848,12 +848,21 @@ impl Ingestor {
         {
             let parser = Arc::clone(&self.parser);
             let (done, result) = std::sync::mpsc::sync_channel(1);
-            rayon::spawn(move || {
+            let run = move || {
                 let parsed =
                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&parser)));
                 // the receiver is gone only when the ingest stopped on an error
                 let _ = done.send(parsed);
-            });
+            };
+            if rayon::current_thread_index().is_some() {
+                // Called on one of the pool's own threads (an ingest inside a parallel
+                // iterator): waiting for a spawned task would block a thread the task may
+                // need (every thread could end up waiting), so the batch is parsed now, its
+                // own parallel parse joining the pool as before.
+                run();
+            } else {
+                rayon::spawn(run);
+            }
             Ahead(result)
         }
         #[cfg(not(feature = "parallel"))]
