@@ -497,13 +497,7 @@ mod tests {
     type Batched = (Vec<(usize, Vec<u8>)>, Vec<usize>, Option<usize>);
 
     /// The units of every batch, from their pieces, and the units per batch.
-    fn batched(
-        text: &[u8],
-        chunk: usize,
-        batch: usize,
-        piece: usize,
-        max: usize,
-    ) -> Batched {
+    fn batched(text: &[u8], chunk: usize, batch: usize, piece: usize, max: usize) -> Batched {
         let mut batches = LineBatches::new(Trickle { text, chunk }, batch, piece, max);
         let mut units = Vec::new();
         let mut sizes = Vec::new();
