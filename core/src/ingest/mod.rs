@@ -807,9 +807,11 @@ impl Ingestor {
     }
 
     /// Start `parse` of a full batch (the caller reads the next one meanwhile), then collect
-    /// the batch started before it (and call `between`): the parse of one batch overlaps the
-    /// collecting of the one before and the reading of the next. Batches are collected in
-    /// order, and `between` is called after each, as a plain [`Ingestor::flush`] of each would.
+    /// the oldest batches while more than [`AHEAD`] are in flight, calling `between` after
+    /// each: the parse of one batch overlaps the collecting of the one before and the reading
+    /// of the next. Batches are collected in order, and `between` is called after each, as a
+    /// plain [`Ingestor::flush`] of each would; the buffers of the collected batches are
+    /// handed back for reuse.
     fn flush_ahead(
         &mut self,
         src: &Arc<str>,
