@@ -233,6 +233,8 @@ pub struct LineBatches<R> {
     batch: usize,
     piece: usize,
     max_line: usize,
+    /// Bytes asked of the reader at a time ([`BLOCK`]; smaller in tests).
+    block: usize,
 }
 
 /// Bytes asked of the reader at a time.
@@ -252,7 +254,15 @@ impl<R: std::io::Read> LineBatches<R> {
             batch: batch.max(1),
             piece: piece.max(1),
             max_line,
+            block: BLOCK,
         }
+    }
+
+    /// The same, asking the reader for `block` bytes at a time (tests: lines across reads).
+    #[cfg(test)]
+    fn with_block(mut self, block: usize) -> Self {
+        self.block = block.max(1);
+        self
     }
 
     /// The next batch: full (`batch` units), or the last one (fewer); `None` at the end.
@@ -269,9 +279,16 @@ impl<R: std::io::Read> LineBatches<R> {
         let mut piece_start = 0;
         let mut piece_line = self.line_no + 1;
         let mut piece_units = 0;
+        // where the search for the next line break goes on from: a long line read over many
+        // blocks is searched once, not again from its start after every block
+        let mut searched = at;
         loop {
-            while let Some(nl) = bytes.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
-                let end = at + nl + 1;
+            while let Some(nl) = bytes
+                .get(searched..)
+                .and_then(|rest| memchr::memchr(b'\n', rest))
+            {
+                let end = searched + nl + 1;
+                searched = end;
                 self.line_no += 1;
                 if end - at > self.max_line {
                     return Err(LineError::TooLong(self.line_no));
@@ -296,6 +313,7 @@ impl<R: std::io::Read> LineBatches<R> {
                     return Ok(Some(out));
                 }
             }
+            searched = bytes.len();
             if bytes.len() - at > self.max_line {
                 return Err(LineError::TooLong(self.line_no + 1));
             }
@@ -329,7 +347,7 @@ impl<R: std::io::Read> LineBatches<R> {
         }
     }
 
-    /// Append up to [`BLOCK`] bytes of the stream to `bytes` (none: the end). A read error
+    /// Append up to a block of the stream to `bytes` (none: the end). A read error
     /// is returned on the call after the one that met it, so that the lines read before it
     /// are batched first (as a reader of one line at a time would give them).
     fn fill(&mut self, bytes: &mut Vec<u8>) -> Result<(), LineError> {
@@ -337,12 +355,15 @@ impl<R: std::io::Read> LineBatches<R> {
         if let Some(e) = self.failed.take() {
             return Err(LineError::Io(e));
         }
-        bytes.reserve(BLOCK);
+        bytes.reserve(self.block);
         // `read_to_end` of a limited reader reads into spare capacity without zeroing it (and
         // keeps what it read before an error)
-        match (&mut self.reader).take(BLOCK as u64).read_to_end(bytes) {
+        match (&mut self.reader)
+            .take(self.block as u64)
+            .read_to_end(bytes)
+        {
             // fewer bytes than asked: the stream ended
-            Ok(n) => self.eof = n < BLOCK,
+            Ok(n) => self.eof = n < self.block,
             Err(e) => self.failed = Some(e),
         }
         Ok(())
@@ -497,8 +518,15 @@ mod tests {
     type Batched = (Vec<(usize, Vec<u8>)>, Vec<usize>, Option<usize>);
 
     /// The units of every batch, from their pieces, and the units per batch.
-    fn batched(text: &[u8], chunk: usize, batch: usize, piece: usize, max: usize) -> Batched {
-        let mut batches = LineBatches::new(Trickle { text, chunk }, batch, piece, max);
+    fn batched(
+        text: &[u8],
+        (chunk, block): (usize, usize),
+        batch: usize,
+        piece: usize,
+        max: usize,
+    ) -> Batched {
+        let mut batches =
+            LineBatches::new(Trickle { text, chunk }, batch, piece, max).with_block(block);
         let mut units = Vec::new();
         let mut sizes = Vec::new();
         loop {
@@ -531,7 +559,7 @@ mod tests {
     #[test]
     fn line_batches_number_lines_and_cut_full_batches() {
         let text = b"{\"a\":1}\n\n  \r\n{\"b\":2}\r\n{\"c\":3}\n{\"d\":4}";
-        let (units, sizes, too_long) = batched(text, 3, 2, 1, 100);
+        let (units, sizes, too_long) = batched(text, (3, 5), 2, 1, 100);
         assert_eq!(
             units,
             vec![
@@ -544,16 +572,19 @@ mod tests {
         assert_eq!(sizes, vec![2, 2]);
         assert_eq!(too_long, None);
         // a line of 9 bytes with its line break, over a limit of 8: the error names line 3
-        let (units, _, too_long) = batched(b"a\n\n12345678\nb\n", 2, 10, 10, 8);
+        let (units, _, too_long) = batched(b"a\n\n12345678\nb\n", (2, 3), 10, 10, 8);
         assert_eq!(too_long, Some(3));
         assert!(
             units.is_empty(),
             "the batch with the long line is not given"
         );
         // blank text, and a last line without a break
-        assert_eq!(batched(b"", 4, 2, 2, 10).1, Vec::<usize>::new());
-        assert_eq!(batched(b" \n\t\n", 4, 2, 2, 10).1, Vec::<usize>::new());
-        assert_eq!(batched(b"x", 4, 2, 2, 10).0, vec![(1, b"x".to_vec())]);
+        assert_eq!(batched(b"", (4, 4), 2, 2, 10).1, Vec::<usize>::new());
+        assert_eq!(batched(b" \n\t\n", (4, 1), 2, 2, 10).1, Vec::<usize>::new());
+        assert_eq!(
+            batched(b"x", (4, 1 << 20), 2, 2, 10).0,
+            vec![(1, b"x".to_vec())]
+        );
     }
 
     #[test]
@@ -582,11 +613,12 @@ mod tests {
         fn line_batches_give_every_line_a_line_reader_gives(
             text in proptest::collection::vec(proptest::sample::select(b"ab \t\r\n\n{}".to_vec()), 0..300),
             chunk in 1usize..40,
+            block in 1usize..24,
             batch in 1usize..6,
             piece in 1usize..4,
             max in 1usize..30,
         ) {
-            let (units, sizes, too_long) = batched(&text, chunk, batch, piece, max);
+            let (units, sizes, too_long) = batched(&text, (chunk, block), batch, piece, max);
             match naive_units(&text, max) {
                 Ok(want) => {
                     prop_assert_eq!(too_long, None);
