@@ -479,24 +479,13 @@ impl Parser {
     /// parallel where the `parallel` feature is on: one [`Parsed`] per piece, each item
     /// numbered by its line unless its parser numbered it.
     fn parse_lines(&self, batch: &stream::LineBatch, form: bool) -> Vec<Parsed> {
-        let piece = |&(start, end, first_line): &(usize, usize, usize)| {
+        let piece = |piece: &(usize, usize, usize)| {
             let mut out = Parsed {
-                index: first_line,
+                index: piece.2,
                 items: Vec::new(),
                 unknown_words: Vec::new(),
             };
-            let lines = batch.bytes.get(start..end).unwrap_or_default();
-            let mut line_start = 0;
-            let ends = memchr::memchr_iter(b'\n', lines)
-                .map(|nl| nl + 1)
-                .chain((lines.last() != Some(&b'\n')).then_some(lines.len()));
-            for (n, line_end) in ends.enumerate() {
-                let line = lines.get(line_start..line_end).unwrap_or_default();
-                line_start = line_end;
-                if line.trim_ascii().is_empty() {
-                    continue;
-                }
-                let line_no = first_line + n;
+            for (line_no, line) in batch.units(piece) {
                 let parsed = if form {
                     self.parse_form(line, line_no)
                 } else {

@@ -206,6 +206,31 @@ pub struct LineBatch {
     pub units: usize,
 }
 
+impl LineBatch {
+    /// The lines of `piece` (one of `pieces`) that are not blank, each with its number.
+    pub fn units(
+        &self,
+        &(start, end, first_line): &(usize, usize, usize),
+    ) -> impl Iterator<Item = (usize, &[u8])> {
+        let lines = self.bytes.get(start..end).unwrap_or_default();
+        // each line's end: after its `\n`, or the end of the text for a last line without one
+        let ends = memchr::memchr_iter(b'\n', lines)
+            .map(|nl| nl + 1)
+            .chain((lines.last().is_some_and(|&b| b != b'\n')).then_some(lines.len()));
+        let mut line_start = 0;
+        ends.enumerate().filter_map(move |(n, line_end)| {
+            let line = lines.get(line_start..line_end).unwrap_or_default();
+            line_start = line_end;
+            (!blank(line)).then_some((first_line + n, line))
+        })
+    }
+}
+
+/// A line holding only whitespace (or nothing): not a unit, though it is counted.
+fn blank(line: &[u8]) -> bool {
+    line.trim_ascii().is_empty()
+}
+
 /// Why a line batch could not be read.
 #[derive(Debug)]
 pub enum LineError {
@@ -293,9 +318,9 @@ impl<R: std::io::Read> LineBatches<R> {
                 if end - at > self.max_line {
                     return Err(LineError::TooLong(self.line_no));
                 }
-                let blank = bytes.get(at..end).is_none_or(|l| l.trim_ascii().is_empty());
+                let is_blank = bytes.get(at..end).is_none_or(blank);
                 at = end;
-                if !blank {
+                if !is_blank {
                     out.units += 1;
                     piece_units += 1;
                 }
@@ -321,7 +346,7 @@ impl<R: std::io::Read> LineBatches<R> {
                 if at < bytes.len() {
                     // the last line, without a line break
                     self.line_no += 1;
-                    if !bytes.get(at..).is_none_or(|l| l.trim_ascii().is_empty()) {
+                    if !bytes.get(at..).is_none_or(blank) {
                         out.units += 1;
                         piece_units += 1;
                     }
@@ -533,19 +558,13 @@ mod tests {
             match batches.next_batch() {
                 Ok(Some(b)) => {
                     sizes.push(b.units);
-                    for &(start, end, first) in &b.pieces {
-                        let lines = b.bytes[start..end].split_inclusive(|&c| c == b'\n');
-                        let mut in_piece = 0;
-                        for (n, line) in lines.enumerate() {
-                            if !line.trim_ascii().is_empty() {
-                                units.push((first + n, line.to_vec()));
-                                in_piece += 1;
-                            }
-                        }
+                    for cut in &b.pieces {
+                        let in_piece = b.units(cut).count();
                         assert!(
                             in_piece >= 1 && in_piece <= piece,
                             "{in_piece} units in a piece"
                         );
+                        units.extend(b.units(cut).map(|(n, line)| (n, line.to_vec())));
                     }
                     batches.recycle(b.bytes);
                 }
