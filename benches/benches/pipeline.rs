@@ -4,7 +4,8 @@
 //! `cargo bench -p callscope-benches -- --test` (smoke: every bench once, for CI).
 //!
 //! Stages: parse per provider (bytes/s: JSON to folded records; generated Twilio and JustCall
-//! pages with and without `extra`, and every provider's fixture files),
+//! pages with and without `extra`, and every provider's fixture files), the reading of those
+//! pages alone (the fast lane's JSON reader and serde_json into the same structs),
 //! phone normalization, timestamp parsing, each aggregate, concurrency (calls/s) and the full
 //! report. The inputs are generated here with a fixed linear congruential sequence in the
 //! shapes `benches/compare/gen_exports.py` writes (Twilio REST `Calls.json` pages, JustCall
@@ -14,6 +15,7 @@ use callscope::CallRecord;
 use callscope::analytics::{self, AnalyticsOptions, Dimension, Granularity, Report};
 use callscope::ingest::{IngestOptions, ingest_bytes};
 use callscope::model::Provider;
+use callscope::providers::read_typed;
 use callscope_benches::{Lcg, start};
 use divan::counter::{BytesCount, ItemsCount};
 use divan::{Bencher, black_box};
@@ -64,6 +66,30 @@ fn parse_justcall(bencher: Bencher, keep_extra: bool) {
     bencher
         .counter(BytesCount::new(page.len()))
         .bench(|| black_box(ingest_bytes("page.json", black_box(page), &opts)));
+}
+
+/// Reading alone: the page read into the typed fast lane's structs (no detection checks,
+/// mapping, packing or analytics) by the lane's own JSON reader or by serde_json, bytes/s on
+/// one thread. Against `parse_twilio`, what reading the bytes costs of the whole parse.
+#[divan::bench(args = ["lane", "serde_json"])]
+fn read_twilio(bencher: Bencher, reader: &str) {
+    read_only(bencher, Provider::Twilio, twilio_page(), reader);
+}
+
+/// As `read_twilio`, for the JustCall page.
+#[divan::bench(args = ["lane", "serde_json"])]
+fn read_justcall(bencher: Bencher, reader: &str) {
+    read_only(bencher, Provider::JustCall, justcall_page(), reader);
+}
+
+fn read_only(bencher: Bencher, provider: Provider, page: &[u8], reader: &str) {
+    let text = std::str::from_utf8(page).expect("generated pages are UTF-8");
+    let lane = reader == "lane";
+    // a page the reader gives up on would time nothing
+    assert_eq!(read_typed(provider, text, lane), Some(CALLS));
+    bencher
+        .counter(BytesCount::new(page.len()))
+        .bench(|| black_box(read_typed(provider, black_box(text), lane)));
 }
 
 /// Parse every provider's fixture files (`tests/data/<provider>/`: real public payload

@@ -366,6 +366,22 @@ pub fn parse_json(provider: Provider, value: &Value, path: &str, ctx: &mut Parse
     }
 }
 
+/// The typed fast lane's reading of a Twilio REST or JustCall v2.1 document and nothing more:
+/// `text` read into the lane's structs by its own JSON reader (`lane`) or by serde_json, with
+/// no detection checks, mapping, packing or analytics; the number of calls read (a page's
+/// list, else 1), `None` when the reader gives up or `provider` has no fast lane.
+///
+/// For the stage benchmarks (`read_twilio`, `read_justcall`), which time reading the bytes
+/// apart from everything after it; not part of the API.
+#[doc(hidden)]
+pub fn read_typed(provider: Provider, text: &str, lane: bool) -> Option<usize> {
+    match provider {
+        Provider::Twilio => twilio::fast::calls_read(text, lane),
+        Provider::JustCall => justcall::fast::calls_read(text, lane),
+        _ => None,
+    }
+}
+
 /// Provider-specific derivations on a folded draft, before it becomes a record.
 pub fn finalize(draft: &mut CallDraft) {
     match draft.provider {
@@ -375,5 +391,30 @@ pub fn finalize(draft: &mut CallDraft) {
         Some(Provider::CallCenter) => callcenter::finalize(draft),
         Some(Provider::Twilio) => twilio::finalize(draft),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Counts taken from the fixture files (2 calls in the Twilio page, 3 in the JustCall one).
+    #[test]
+    fn read_typed_counts_the_calls_of_a_document_by_either_reader() {
+        let twilio = include_str!("../../../tests/data/twilio/call_list_page1.json");
+        let justcall = include_str!("../../../tests/data/justcall/list_v21.json");
+        for lane in [true, false] {
+            assert_eq!(read_typed(Provider::Twilio, twilio, lane), Some(2));
+            assert_eq!(read_typed(Provider::JustCall, justcall, lane), Some(3));
+        }
+        let one = r#"{"sid": "CA1", "status": "busy"}"#;
+        assert_eq!(read_typed(Provider::Twilio, one, true), Some(1));
+        // a `\u` escape: the lane's reader gives up, serde_json reads it
+        let escaped = r#"{"calls": [{"sid": "CA1", "caller_name": "Zo\u00eb"}]}"#;
+        assert_eq!(read_typed(Provider::Twilio, escaped, true), None);
+        assert_eq!(read_typed(Provider::Twilio, escaped, false), Some(1));
+        // no lane for another provider; not JSON
+        assert_eq!(read_typed(Provider::Vapi, one, true), None);
+        assert_eq!(read_typed(Provider::JustCall, "{", false), None);
     }
 }

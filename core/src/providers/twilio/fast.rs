@@ -138,3 +138,16 @@ pub(crate) fn read(
     }
     Some(())
 }
+
+/// How many calls `text` holds, read into this lane's structs and nothing more (no
+/// detection checks, no mapping): by the lane's own JSON reader when `lane`, else by
+/// serde_json; `None` when the reader gives up. A page counts its `calls` list, any other
+/// object 1. For the stage benchmarks, through [`crate::providers::read_typed`].
+pub(crate) fn calls_read(text: &str, lane: bool) -> Option<usize> {
+    let doc: Call<'_> = if lane {
+        crate::providers::lane::from_str(text)?
+    } else {
+        serde_json::from_str(text).ok()?
+    };
+    Some(doc.calls.map_or(1, |calls| calls.len()))
+}
