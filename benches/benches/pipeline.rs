@@ -6,15 +6,18 @@
 //! Stages: parse per provider (bytes/s: JSON to folded records; generated Twilio and JustCall
 //! pages with and without `extra`, and every provider's fixture files), the reading of those
 //! pages alone (the fast lane's JSON reader and serde_json into the same structs),
-//! phone normalization, timestamp parsing, each aggregate, concurrency (calls/s) and the full
-//! report. The inputs are generated here with a fixed linear congruential sequence in the
+//! phone normalization, timestamp parsing, each aggregate (summary, KPIs, breakdowns, ended
+//! reasons, concurrency; calls/s), the filtered and sorted list of calls, and the full report. The inputs are generated here with a fixed linear congruential sequence in the
 //! shapes `benches/compare/gen_exports.py` writes (Twilio REST `Calls.json` pages, JustCall
 //! v2.1 `GET /calls` pages), so no data file is needed.
 
 use callscope::CallRecord;
-use callscope::analytics::{self, AnalyticsOptions, Dimension, Granularity, Report};
+use callscope::analytics::{
+    self, AnalyticsOptions, CallFilter, Dimension, Granularity, ListQuery, Report, SortField,
+    SortOrder,
+};
 use callscope::ingest::{IngestOptions, ingest_bytes};
-use callscope::model::Provider;
+use callscope::model::{Direction, Outcome, Provider};
 use callscope::providers::read_typed;
 use callscope_benches::{Lcg, start};
 use divan::counter::{BytesCount, ItemsCount};
@@ -207,6 +210,38 @@ fn breakdown(bencher: Bencher, dimension: &str) {
     bencher
         .counter(ItemsCount::new(recs.len()))
         .bench(|| black_box(analytics::breakdown(recs, &opts, dim)));
+}
+
+/// Ended reasons (SPEC 4.4), calls/s.
+#[divan::bench]
+fn ended_reasons(bencher: Bencher) {
+    let (recs, opts) = (records(), minute());
+    bencher
+        .counter(ItemsCount::new(recs.len()))
+        .bench(|| black_box(analytics::ended_reasons(recs, &opts)));
+}
+
+/// A filtered, sorted page of calls (SPEC 4.7): the missed inbound calls, longest wait first,
+/// page 2 of 50, calls/s.
+#[divan::bench]
+fn list_calls(bencher: Bencher) {
+    let recs = records();
+    let query = ListQuery {
+        filter: CallFilter {
+            direction: vec![Direction::Inbound],
+            outcome: vec![Outcome::Missed],
+            ..CallFilter::default()
+        },
+        sort: SortField::WaitS,
+        order: SortOrder::Desc,
+        page: 2,
+        limit: 50,
+    };
+    // a page with calls on it, or the bench would time an empty answer
+    assert!(!analytics::list_calls(recs, &query).items.is_empty());
+    bencher
+        .counter(ItemsCount::new(recs.len()))
+        .bench(|| black_box(analytics::list_calls(recs, &query)));
 }
 
 /// Per-minute concurrency series (SPEC 4.5), calls/s.
