@@ -163,7 +163,7 @@ fn main() -> ExitCode {
                 report.as_deref(),
                 std::io::stdout().lock(),
             )?;
-            Ok(strict_status(&options, &done.report))
+            Ok(strict_status(&options, &done))
         }),
         Command::Report {
             input,

@@ -1028,6 +1028,63 @@ impl Ingestor {
     /// finalized and checked on its own (in parallel with the `parallel` feature); the report
     /// lines are then written in group order, so the result does not depend on the threads.
     pub fn finish(self) -> Ingested {
+        let redact = self.parser.options.redact;
+        let (slots, mut report) = self.finish_slots(|record| record);
+        // in place: an `Option<Option<CallRecord>>` is as large as a `CallRecord`
+        let mut records: Vec<CallRecord> = slots.into_iter().flatten().flatten().collect();
+        sort_records(&mut records);
+        if redact {
+            records.iter_mut().for_each(crate::redact::redact);
+        }
+        report.records_out += records.len() as u64;
+        Ingested { records, report }
+    }
+
+    /// As [`Ingestor::finish`], with each record turned into a `T` by `convert` as soon as it
+    /// is finished (on the thread that finished it), instead of kept: the `T`s come in the
+    /// records' order (start time, then id, then order of first appearance), with the same
+    /// report. `callscope ingest` turns each record into its JSON line, so that memory holds
+    /// lines instead of records (a record read with every unmapped field kept holds them as a
+    /// JSON map, a few times the size of its line).
+    pub fn finish_with<T: Send>(
+        self,
+        convert: impl Fn(CallRecord) -> T + Sync,
+    ) -> (Vec<T>, IngestReport) {
+        let redact = self.parser.options.redact;
+        // the sort key is taken before redaction, as `finish` sorts before it redacts
+        let (slots, mut report) = self.finish_slots(|record| {
+            record.map(|mut r| {
+                let key = (
+                    r.started_at.timestamp(),
+                    r.started_at.timestamp_subsec_nanos(),
+                    r.id.clone().into_boxed_str(),
+                );
+                if redact {
+                    crate::redact::redact(&mut r);
+                }
+                (key, convert(r))
+            })
+        });
+        let mut keyed: Vec<_> = slots.into_iter().flatten().flatten().collect();
+        // stable: equal keys keep the order of first appearance
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        #[cfg(not(feature = "parallel"))]
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        report.records_out += keyed.len() as u64;
+        (keyed.into_iter().map(|(_, t)| t).collect(), report)
+    }
+
+    /// Every group folded and finished into its slot by `each` (given the record, `None` for
+    /// a rejected call), in group order, and the report with every group's notes (not yet
+    /// `records_out`).
+    fn finish_slots<S: Send>(
+        self,
+        each: impl Fn(Option<CallRecord>) -> S + Sync,
+    ) -> (Vec<Option<S>>, IngestReport) {
         let Groups {
             options,
             sources,
@@ -1035,11 +1092,10 @@ impl Ingestor {
             mut report,
         } = self.into_groups();
         let mut groups = groups;
-        // Records are written straight into their slots (no boxing and moving them again),
+        // Results are written straight into their slots (no boxing and moving them again),
         // a piece of groups and the matching slots at a time.
         let count = groups.lens.len();
-        let mut slots: Vec<Option<CallRecord>> =
-            std::iter::repeat_with(|| None).take(count).collect();
+        let mut slots: Vec<Option<S>> = std::iter::repeat_with(|| None).take(count).collect();
         let mut done: Vec<Finished> = std::iter::repeat_with(Finished::default)
             .take(count)
             .collect();
@@ -1056,13 +1112,15 @@ impl Ingestor {
                     .zip(done.chunks_mut(per.max(1))),
             )
             .collect();
-        let run =
-            |(piece, (slots, done)): (Piece<'_>, (&mut [Option<CallRecord>], &mut [Finished]))| {
-                for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
-                    // kept records: their strings are their own, of the size they need
-                    (*slot, *f) = finish_group(group, &sources, &options, &mut Buffers::default());
-                }
-            };
+        let run = |(piece, (slots, done)): (Piece<'_>, (&mut [Option<S>], &mut [Finished]))| {
+            for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
+                // kept records: their strings are their own, of the size they need
+                let (record, finished) =
+                    finish_group(group, &sources, &options, &mut Buffers::default());
+                *slot = Some(each(record));
+                *f = finished;
+            }
+        };
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
@@ -1074,14 +1132,7 @@ impl Ingestor {
         for f in done {
             f.into_report(&mut report);
         }
-        // in place: an `Option<CallRecord>` is as large as a `CallRecord`
-        let mut records: Vec<CallRecord> = slots.into_iter().flatten().collect();
-        sort_records(&mut records);
-        if options.redact {
-            records.iter_mut().for_each(crate::redact::redact);
-        }
-        report.records_out += records.len() as u64;
-        Ingested { records, report }
+        (slots, report)
     }
 
     /// Like [`Ingestor::finish`], but each finished record is counted into a partial
@@ -1903,6 +1954,72 @@ mod tests {
                 )
                 .is_none()
         );
+    }
+
+    /// `finish_with` gives what `finish` gives, converted, in the records' order (start time,
+    /// then id), with the same report; redaction applies before the conversion. The order and
+    /// counts are worked out by hand from the input.
+    #[test]
+    fn finish_with_gives_the_records_of_finish_converted_in_their_order() {
+        let call = |sid: &str, status: &str, start: Option<&str>| {
+            let start = start.map_or(String::new(), |t| {
+                format!(r#", "start_time": "Mon, 02 Mar 2026 {t} +0000""#)
+            });
+            format!(
+                r#"{{"sid": "{sid}", "account_sid": "AC1", "status": "{status}", "from": "+14155550101", "direction": "inbound"{start}}}"#
+            )
+        };
+        let text = [
+            call("CA3", "completed", Some("09:00:05")),
+            call("CA2", "busy", Some("09:00:05")),
+            call("CA1", "completed", Some("09:00:09")),
+            call("CA0", "no-answer", Some("08:59:00")),
+            // read twice: one record, one duplicate merged
+            call("CA2", "busy", Some("09:00:05")),
+            // no start: rejected
+            call("CA9", "completed", None),
+        ]
+        .join("\n");
+        for redact in [false, true] {
+            let options = IngestOptions {
+                provider: Some(Provider::Twilio),
+                redact,
+                ..IngestOptions::default()
+            };
+            let read = || {
+                let mut ingestor = Ingestor::new(&options).unwrap();
+                ingestor.add_bytes("calls.ndjson", text.as_bytes()).unwrap();
+                ingestor
+            };
+            let finished = read().finish();
+            let (lines, report) = read().finish_with(|r| serde_json::to_string(&r).unwrap());
+            let ids: Vec<&str> = finished.records.iter().map(|r| r.id.as_str()).collect();
+            assert_eq!(
+                ids,
+                ["twilio:CA0", "twilio:CA2", "twilio:CA3", "twilio:CA1"]
+            );
+            let want: Vec<String> = finished
+                .records
+                .iter()
+                .map(|r| serde_json::to_string(r).unwrap())
+                .collect();
+            assert_eq!(lines, want);
+            assert_eq!(report, finished.report);
+            assert_eq!(
+                (
+                    report.records_in,
+                    report.records_out,
+                    report.duplicates_merged,
+                    report.rejected.len()
+                ),
+                (6, 4, 1, 1)
+            );
+            assert_eq!(
+                lines.iter().any(|l| l.contains("+14155550101")),
+                !redact,
+                "redact {redact}"
+            );
+        }
     }
 
     /// `sort_records` gives the order of a stable sort of the records themselves.
