@@ -57,8 +57,9 @@ const BATCH_BYTES: usize = 32 << 20;
 /// otherwise open thousands at once and run into the process's file limit).
 const BATCH_FILES: usize = 256;
 
-/// Read every input into one ingest. `on_file` is told the size of each file as it is read
-/// (for progress bars).
+/// Read every input into one ingest, finished into records (the records API; `callscope
+/// ingest` finishes into output lines instead, see [`run_ingest`]). `on_file` is told the
+/// size of each file as it is read (for progress bars).
 pub fn ingest_inputs(
     inputs: &[String],
     options: &IngestOptions,
@@ -71,7 +72,7 @@ pub fn ingest_inputs(
 }
 
 /// Read and parse every input into an [`Ingestor`], not yet finished (`callscope ingest`
-/// finishes it into records; `callscope report` reads with [`read_inputs_with`], finishing
+/// finishes it into output lines; `callscope report` reads with [`read_inputs_with`], finishing
 /// calls into a [`crate::report::Streamed`] report).
 pub fn read_inputs(
     inputs: &[String],
@@ -236,7 +237,7 @@ fn memory_note() -> String {
 /// `callscope ingest`: records as NDJSON on `out` (sorted by start time, then id), the report
 /// as JSON to `report_path`; gives the report.
 ///
-/// Each record is written into its JSON line as soon as it is finished, on the thread that
+/// Each record is turned into its JSON line as soon as it is finished, on the thread that
 /// finished it ([`Ingestor::finish_with`]): memory then holds lines, not records (a record
 /// with every unmapped field kept holds them as a JSON map, a few times its line's size), and
 /// the lines are made in parallel.
