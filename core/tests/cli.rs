@@ -39,6 +39,55 @@ fn good_input_exits_0_and_writes_records() {
     assert!(out.contains("+14155550100"));
 }
 
+/// With `--window`, `ingest` writes the calls it finishes while reading as it goes (each
+/// batch sorted): the same records as without a window, not one order over all of them.
+#[test]
+fn ingest_with_a_window_writes_the_same_records() {
+    // 9,000 Retell calls, one per line, starts going back and forth (more than one batch of
+    // 4,096 lines, so calls are finished while reading); no call has a second item
+    let body: String = (0..9_000u64)
+        .map(|i| {
+            let start = 1_700_000_000_000 + ((i * 7_919) % 9_000) * 60_000;
+            GOOD.replace("\"c1\"", &format!("\"c{i}\""))
+                .replace("1700000000000", &start.to_string())
+                .replace("1700000060000", &(start + 60_000).to_string())
+                + "\n"
+        })
+        .collect();
+    let f = file("window", "calls.ndjson", body.as_bytes());
+    let whole = run(&["ingest", f.to_str().unwrap()]);
+    // standard input is streamed (a file is read whole below 16 MiB)
+    let streamed = {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_callscope"))
+            .args(["ingest", "--window", "100", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || stdin.write_all(body.as_bytes()));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        out
+    };
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    assert_eq!(streamed.status.code(), Some(0), "{}", stderr(&streamed));
+    let lines = |o: &Output| {
+        let mut l: Vec<String> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(String::from)
+            .collect();
+        l.sort();
+        l
+    };
+    assert_eq!(lines(&whole).len(), 9_000);
+    assert_eq!(lines(&streamed), lines(&whole));
+    // written as finished: not the whole output's order
+    assert_ne!(streamed.stdout, whole.stdout);
+}
+
 #[test]
 fn redact_flag_masks_numbers() {
     let f = file("redact", "calls.json", GOOD.as_bytes());

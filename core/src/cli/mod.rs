@@ -1,6 +1,7 @@
 //! The `callscope` command line (feature `cli`): input discovery and the `ingest` command.
 //! `report` and `text` live beside it.
 
+use crate::CallRecord;
 use crate::ingest::{IngestOptions, IngestReport, Ingested, Ingestor};
 use crate::{Error, Result};
 use std::io::{BufReader, Read, Write};
@@ -240,32 +241,40 @@ fn memory_note() -> String {
 /// Each record is turned into its JSON line as soon as it is finished, on the thread that
 /// finished it ([`Ingestor::finish_with`]): memory then holds lines, not records (a record
 /// with every unmapped field kept holds them as a JSON map, a few times its line's size), and
-/// the lines are made in parallel.
+/// the lines are made in parallel. With an ingest window the lines of the calls finished
+/// while reading are written as they come ([`Ingestor::finish_idle_with`]), each batch sorted
+/// by start time and id, so that memory holds about `window` items: the output is then sorted
+/// within each batch, not as a whole.
 pub fn run_ingest(
     inputs: &[String],
     options: &IngestOptions,
     report_path: Option<&Path>,
     out: impl Write,
 ) -> Result<IngestReport> {
-    let ingestor = read_inputs(inputs, options, |_| {})?;
-    let (lines, report) = ingestor.finish_with(|record| {
-        let mut line = serde_json::to_vec(&record)?;
-        line.push(b'\n');
-        // kept at its exact size: the serializer's buffer grew by doubling (up to twice the
-        // line), and the allocator keeps a block shrunk by less than half
-        Ok::<_, serde_json::Error>(Box::<[u8]>::from(line.as_slice()))
-    });
-    stage("finish (fold, records, sort)");
     let io = |cause| Error::Io {
         source_name: "standard output".into(),
         cause,
     };
     // in large writes: standard output flushes at every line break otherwise
     let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
-    for line in lines {
-        out.write_all(&line.map_err(|e| io(e.into()))?)
-            .map_err(io)?;
-    }
+    let write = |out: &mut dyn Write, lines: Vec<serde_json::Result<Box<[u8]>>>| {
+        for line in lines {
+            out.write_all(&line.map_err(|e| io(e.into()))?)
+                .map_err(io)?;
+        }
+        Ok::<(), Error>(())
+    };
+    // the first error writing early lines; reading goes on, nothing more is written
+    let mut early: Result<()> = Ok(());
+    let ingestor = read_inputs_with(inputs, options, |_| {}, &mut |ingestor| {
+        if early.is_ok() {
+            early = write(&mut out, ingestor.finish_idle_with(json_line));
+        }
+    })?;
+    early?;
+    let (lines, report) = ingestor.finish_with(json_line);
+    stage("finish (fold, records, sort)");
+    write(&mut out, lines)?;
     out.flush().map_err(io)?;
     stage("write");
     if let Some(path) = report_path {
@@ -276,4 +285,12 @@ pub fn run_ingest(
         })?;
     }
     Ok(report)
+}
+
+/// A record's JSON line, kept at its exact size: the serializer's buffer grew by doubling (up
+/// to twice the line), and the allocator keeps a block shrunk by less than half.
+fn json_line(record: CallRecord) -> serde_json::Result<Box<[u8]>> {
+    let mut line = serde_json::to_vec(&record)?;
+    line.push(b'\n');
+    Ok(Box::from(line.as_slice()))
 }

@@ -1050,32 +1050,49 @@ impl Ingestor {
         self,
         convert: impl Fn(CallRecord) -> T + Sync,
     ) -> (Vec<T>, IngestReport) {
-        let redact = self.parser.options.redact;
-        // the sort key is taken before redaction, as `finish` sorts before it redacts
-        let (slots, mut report) = self.finish_slots(|record| {
-            record.map(|mut r| {
-                let key = (
-                    r.started_at.timestamp(),
-                    r.started_at.timestamp_subsec_nanos(),
-                    r.id.clone().into_boxed_str(),
-                );
-                if redact {
-                    crate::redact::redact(&mut r);
-                }
-                (key, convert(r))
-            })
-        });
-        let mut keyed: Vec<_> = slots.into_iter().flatten().flatten().collect();
-        // stable: equal keys keep the order of first appearance
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
-        }
-        #[cfg(not(feature = "parallel"))]
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        report.records_out += keyed.len() as u64;
-        (keyed.into_iter().map(|(_, t)| t).collect(), report)
+        let Groups {
+            options,
+            sources,
+            groups,
+            mut report,
+        } = self.into_groups();
+        let slots = finish_grouped(
+            groups,
+            &sources,
+            &options,
+            &mut report,
+            keyed(&options, &convert),
+        );
+        let out = in_record_order(slots);
+        report.records_out += out.len() as u64;
+        (out, report)
+    }
+
+    /// With an ingest window ([`IngestOptions::window`]): as [`Ingestor::finish_idle_into`],
+    /// but the records of the calls finished early are turned into `T`s by `convert` and
+    /// given back, in the records' order among themselves (start time, then id), instead of
+    /// being counted into a partial. Nothing without a window, or while fewer than twice
+    /// `window` items wait. `callscope ingest --window N` writes these as it reads, so that
+    /// memory holds about N items: its output is then sorted within each such batch (and
+    /// within the rest, finished at the end), not as a whole.
+    pub fn finish_idle_with<T: Send>(
+        &mut self,
+        convert: impl Fn(CallRecord) -> T + Sync,
+    ) -> Vec<T> {
+        let Some(idle) = self.take_idle() else {
+            return Vec::new();
+        };
+        let options = &self.parser.options;
+        let slots = finish_grouped(
+            idle,
+            &self.sources,
+            options,
+            &mut self.report,
+            keyed(options, &convert),
+        );
+        let out = in_record_order(slots);
+        self.report.records_out += out.len() as u64;
+        out
     }
 
     /// Every group folded and finished into its slot by `each` (given the record, `None` for
@@ -1091,47 +1108,7 @@ impl Ingestor {
             groups,
             mut report,
         } = self.into_groups();
-        let mut groups = groups;
-        // Results are written straight into their slots (no boxing and moving them again),
-        // a piece of groups and the matching slots at a time.
-        let count = groups.lens.len();
-        let mut slots: Vec<Option<S>> = std::iter::repeat_with(|| None).take(count).collect();
-        let mut done: Vec<Finished> = std::iter::repeat_with(Finished::default)
-            .take(count)
-            .collect();
-        #[cfg(feature = "parallel")]
-        let per = groups.per_piece(4 * rayon::current_num_threads());
-        #[cfg(not(feature = "parallel"))]
-        let per = count;
-        let work: Vec<_> = groups
-            .pieces(per)
-            .into_iter()
-            .zip(
-                slots
-                    .chunks_mut(per.max(1))
-                    .zip(done.chunks_mut(per.max(1))),
-            )
-            .collect();
-        let run = |(piece, (slots, done)): (Piece<'_>, (&mut [Option<S>], &mut [Finished]))| {
-            for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
-                // kept records: their strings are their own, of the size they need
-                let (record, finished) =
-                    finish_group(group, &sources, &options, &mut Buffers::default());
-                *slot = Some(each(record));
-                *f = finished;
-            }
-        };
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            work.into_par_iter().for_each(run);
-        }
-        #[cfg(not(feature = "parallel"))]
-        work.into_iter().for_each(run);
-        drop(groups);
-        for f in done {
-            f.into_report(&mut report);
-        }
+        let slots = finish_grouped(groups, &sources, &options, &mut report, each);
         (slots, report)
     }
 
@@ -1174,11 +1151,23 @@ impl Ingestor {
         P: crate::analytics::Partial + Send,
         F: Fn() -> P + Sync + Send,
     {
-        let Some(window) = self.parser.options.window else {
+        let Some(idle) = self.take_idle() else {
             return;
         };
+        let early =
+            fold_groups(idle, &self.sources, &self.parser.options, make).close(&mut self.report);
+        let before = std::mem::replace(partial, make());
+        *partial = before.merge(early);
+    }
+
+    /// With a window, the groups of the calls whose last item arrived more than `window` call
+    /// items ago, taken out of the waiting items (their fingerprints remembered, so that their
+    /// late items are still recognized as late); `None` without a window, or while fewer than
+    /// twice `window` items wait (the work is done in batches).
+    fn take_idle(&mut self) -> Option<Grouped> {
+        let window = self.parser.options.window?;
         if self.pending.len() < window.saturating_mul(2) {
-            return;
+            return None;
         }
         let pending = std::mem::take(&mut self.pending);
         let Grouped { items, lens } = group_items(
@@ -1216,10 +1205,7 @@ impl Ingestor {
         }
         kept.sort_unstable_by_key(|p| p.seq);
         self.pending = kept;
-        let early =
-            fold_groups(idle, &self.sources, &self.parser.options, make).close(&mut self.report);
-        let before = std::mem::replace(partial, make());
-        *partial = before.merge(early);
+        Some(idle)
     }
 
     /// The items grouped by call ([`group_items`]), with the options and the report.
@@ -1561,6 +1547,99 @@ where
             .flat_map(Piece::groups)
             .fold(empty(), add)
     }
+}
+
+/// Every group of `groups` folded and finished into its slot by `each` (given the record,
+/// `None` for a rejected call), in group order (in parallel with the `parallel` feature); the
+/// groups' notes go into `report` in group order (not `records_out`).
+fn finish_grouped<S: Send>(
+    groups: Grouped,
+    sources: &[Arc<str>],
+    options: &IngestOptions,
+    report: &mut IngestReport,
+    each: impl Fn(Option<CallRecord>) -> S + Sync,
+) -> Vec<Option<S>> {
+    let mut groups = groups;
+    // Results are written straight into their slots (no boxing and moving them again),
+    // a piece of groups and the matching slots at a time.
+    let count = groups.lens.len();
+    let mut slots: Vec<Option<S>> = std::iter::repeat_with(|| None).take(count).collect();
+    let mut done: Vec<Finished> = std::iter::repeat_with(Finished::default)
+        .take(count)
+        .collect();
+    #[cfg(feature = "parallel")]
+    let per = groups.per_piece(4 * rayon::current_num_threads());
+    #[cfg(not(feature = "parallel"))]
+    let per = count;
+    let work: Vec<_> = groups
+        .pieces(per)
+        .into_iter()
+        .zip(
+            slots
+                .chunks_mut(per.max(1))
+                .zip(done.chunks_mut(per.max(1))),
+        )
+        .collect();
+    let run = |(piece, (slots, done)): (Piece<'_>, (&mut [Option<S>], &mut [Finished]))| {
+        for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
+            // kept records: their strings are their own, of the size they need
+            let (record, finished) = finish_group(group, sources, options, &mut Buffers::default());
+            *slot = Some(each(record));
+            *f = finished;
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        work.into_par_iter().for_each(run);
+    }
+    #[cfg(not(feature = "parallel"))]
+    work.into_iter().for_each(run);
+    drop(groups);
+    for f in done {
+        f.into_report(report);
+    }
+    slots
+}
+
+/// The sort key of a record in output order (start, then id).
+type RecordKey = (i64, u32, Box<str>);
+
+/// For [`finish_grouped`]: a finished record's sort key, taken before redaction (as
+/// [`Ingestor::finish`] sorts before it redacts), and the record, redacted when `options`
+/// ask, turned into a `T`.
+fn keyed<'c, T>(
+    options: &IngestOptions,
+    convert: &'c (impl Fn(CallRecord) -> T + Sync),
+) -> impl Fn(Option<CallRecord>) -> Option<(RecordKey, T)> + Sync + 'c {
+    let redact = options.redact;
+    move |record| {
+        record.map(|mut r| {
+            let key = (
+                r.started_at.timestamp(),
+                r.started_at.timestamp_subsec_nanos(),
+                r.id.clone().into_boxed_str(),
+            );
+            if redact {
+                crate::redact::redact(&mut r);
+            }
+            (key, convert(r))
+        })
+    }
+}
+
+/// The `T`s of [`keyed`] slots in the records' order: start, then id, then group order.
+fn in_record_order<T: Send>(slots: Vec<Option<Option<(RecordKey, T)>>>) -> Vec<T> {
+    let mut keyed: Vec<_> = slots.into_iter().flatten().flatten().collect();
+    // stable: equal keys keep the order of first appearance
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        keyed.par_sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    #[cfg(not(feature = "parallel"))]
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, t)| t).collect()
 }
 
 /// What one call's group of items gave besides its record: its warnings or its rejection,
@@ -2020,6 +2099,65 @@ mod tests {
                 "redact {redact}"
             );
         }
+    }
+
+    /// With a window, `finish_idle_with` gives early the records of calls no later item can
+    /// join, each batch in record order; with the rest from `finish_with`, the records and the
+    /// report are those of an ingest that finishes everything at the end.
+    #[test]
+    fn finish_idle_with_gives_early_batches_that_add_up_to_the_whole() {
+        // 40 calls, one line each, starts going back and forth in time; every fifth call is
+        // read again two lines later (a duplicate inside the window of 3)
+        let mut lines = Vec::new();
+        for i in 0..40u32 {
+            let minute = (i * 7) % 40;
+            let line = format!(
+                r#"{{"sid": "CA{i:02}", "account_sid": "AC1", "status": "completed", "direction": "inbound", "start_time": "Mon, 02 Mar 2026 10:{minute:02}:00 +0000"}}"#
+            );
+            if i % 5 == 0 {
+                lines.push(line.clone());
+            }
+            lines.push(line);
+        }
+        let options = IngestOptions {
+            provider: Some(Provider::Twilio),
+            window: Some(3),
+            ..IngestOptions::default()
+        };
+        let key = |r: CallRecord| (r.started_at, r.id);
+        let mut streamed = Ingestor::new(&options).unwrap();
+        let mut whole = Ingestor::new(&options).unwrap();
+        let mut early = Vec::new();
+        for chunk in lines.chunks(4) {
+            let text = chunk.join("\n");
+            streamed.add_bytes("calls.ndjson", text.as_bytes()).unwrap();
+            whole.add_bytes("calls.ndjson", text.as_bytes()).unwrap();
+            let batch = streamed.finish_idle_with(key);
+            // each batch in record order
+            assert!(batch.windows(2).all(|w| w[0] <= w[1]), "{batch:?}");
+            early.extend(batch);
+        }
+        assert!(!early.is_empty(), "no call was finished early");
+        assert!(
+            streamed.waiting() < 12,
+            "{} items still wait",
+            streamed.waiting()
+        );
+        let (rest, report) = streamed.finish_with(key);
+        let (all, want_report) = whole.finish_with(key);
+        assert_eq!(all.len(), 40);
+        let mut got: Vec<_> = early.into_iter().chain(rest).collect();
+        got.sort();
+        assert_eq!(got, all);
+        assert_eq!(
+            (
+                report.records_in,
+                report.records_out,
+                report.duplicates_merged
+            ),
+            (48, 40, 8)
+        );
+        assert_eq!(report, want_report);
     }
 
     /// `sort_records` gives the order of a stable sort of the records themselves.
