@@ -1050,21 +1050,9 @@ impl Ingestor {
         self,
         convert: impl Fn(CallRecord) -> T + Sync,
     ) -> (Vec<T>, IngestReport) {
-        let Groups {
-            options,
-            sources,
-            groups,
-            mut report,
-        } = self.into_groups();
-        let slots = finish_grouped(
-            groups,
-            &sources,
-            &options,
-            &mut report,
-            keyed(&options, &convert),
-        );
-        let out = in_record_order(slots);
-        report.records_out += out.len() as u64;
+        let redact = self.parser.options.redact;
+        let (slots, mut report) = self.finish_slots(keyed(redact, &convert));
+        let out = in_record_order(slots, &mut report);
         (out, report)
     }
 
@@ -1088,11 +1076,9 @@ impl Ingestor {
             &self.sources,
             options,
             &mut self.report,
-            keyed(options, &convert),
+            keyed(options.redact, &convert),
         );
-        let out = in_record_order(slots);
-        self.report.records_out += out.len() as u64;
-        out
+        in_record_order(slots, &mut self.report)
     }
 
     /// Every group folded and finished into its slot by `each` (given the record, `None` for
@@ -1606,13 +1592,12 @@ fn finish_grouped<S: Send>(
 type RecordKey = (i64, u32, Box<str>);
 
 /// For [`finish_grouped`]: a finished record's sort key, taken before redaction (as
-/// [`Ingestor::finish`] sorts before it redacts), and the record, redacted when `options`
-/// ask, turned into a `T`.
+/// [`Ingestor::finish`] sorts before it redacts), and the record, redacted when `redact`,
+/// turned into a `T`.
 fn keyed<'c, T>(
-    options: &IngestOptions,
+    redact: bool,
     convert: &'c (impl Fn(CallRecord) -> T + Sync),
 ) -> impl Fn(Option<CallRecord>) -> Option<(RecordKey, T)> + Sync + 'c {
-    let redact = options.redact;
     move |record| {
         record.map(|mut r| {
             let key = (
@@ -1628,8 +1613,13 @@ fn keyed<'c, T>(
     }
 }
 
-/// The `T`s of [`keyed`] slots in the records' order: start, then id, then group order.
-fn in_record_order<T: Send>(slots: Vec<Option<Option<(RecordKey, T)>>>) -> Vec<T> {
+/// The `T`s of [`keyed`] slots in the records' order: start, then id, then group order (the
+/// order of [`sort_records`], which permutes records in place instead because a record is
+/// large); counted into `report`'s `records_out`.
+fn in_record_order<T: Send>(
+    slots: Vec<Option<Option<(RecordKey, T)>>>,
+    report: &mut IngestReport,
+) -> Vec<T> {
     let mut keyed: Vec<_> = slots.into_iter().flatten().flatten().collect();
     // stable: equal keys keep the order of first appearance
     #[cfg(feature = "parallel")]
@@ -1639,6 +1629,7 @@ fn in_record_order<T: Send>(slots: Vec<Option<Option<(RecordKey, T)>>>) -> Vec<T
     }
     #[cfg(not(feature = "parallel"))]
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    report.records_out += keyed.len() as u64;
     keyed.into_iter().map(|(_, t)| t).collect()
 }
 
