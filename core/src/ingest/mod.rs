@@ -1040,20 +1040,112 @@ impl Ingestor {
         Ingested { records, report }
     }
 
-    /// As [`Ingestor::finish`], with each record turned into a `T` by `convert` as soon as it
-    /// is finished (on the thread that finished it), instead of kept: the `T`s come in the
-    /// records' order (start time, then id, then order of first appearance), with the same
-    /// report. `callscope ingest` turns each record into its JSON line, so that memory holds
-    /// lines instead of records (a record read with every unmapped field kept holds them as a
-    /// JSON map, a few times the size of its line).
+    /// As [`Ingestor::finish`], with each record turned into a `T` by `convert` (on the
+    /// thread that finished it) instead of kept: the `T`s come in the records' order (start
+    /// time, then id, then order of first appearance), with the same report. A record read
+    /// with every unmapped field kept holds them as a JSON map, a few times the size of its
+    /// JSON line. See [`Ingestor::finish_batches`] to have the `T`s a batch at a time.
     pub fn finish_with<T: Send>(
         self,
         convert: impl Fn(CallRecord) -> T + Sync,
     ) -> (Vec<T>, IngestReport) {
-        let redact = self.parser.options.redact;
-        let (slots, mut report) = self.finish_slots(keyed(redact, &convert));
-        let out = in_record_order(slots, &mut report);
+        let mut out = Vec::new();
+        let report = self.finish_batches(convert, |batch| {
+            out.extend(batch);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        let report = match report {
+            Ok(report) => report,
+            Err(never) => match never {},
+        };
         (out, report)
+    }
+
+    /// As [`Ingestor::finish_with`], the `T`s handed to `batch` a few thousand at a time, in
+    /// the records' order, so that memory never holds more of them than that: `callscope
+    /// ingest` writes each batch of JSON lines and forgets it. The first error `batch` returns
+    /// stops the work and is returned.
+    ///
+    /// The records are finished twice: first to learn their order (each record's start and id,
+    /// and the report, are taken and the record is dropped; the items stay), then in that
+    /// order, a batch at a time, to be converted (the items are freed as they go). Finishing
+    /// is a pure function of a call's items, so both give the same record; the first pass
+    /// costs about a tenth of a Twilio ingest (see the README's Performance section).
+    pub fn finish_batches<T: Send, E>(
+        self,
+        convert: impl Fn(CallRecord) -> T + Sync,
+        mut batch: impl FnMut(Vec<T>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<IngestReport, E> {
+        let Groups {
+            options,
+            sources,
+            mut groups,
+            mut report,
+        } = self.into_groups();
+        // first pass: each record's sort key (taken before redaction, as `finish` sorts
+        // before it redacts) and its group; the report's lines and counts
+        let add = |keys: &mut Vec<(RecordKey, usize)>, g: usize, r: &mut CallRecord| {
+            keys.push((record_key(r), g));
+        };
+        let merge = |mut a: Vec<(RecordKey, usize)>, b: Vec<(RecordKey, usize)>| {
+            a.extend(b);
+            a
+        };
+        let mut keys = fold_groups_by(
+            &mut groups,
+            &sources,
+            &options,
+            Keep::Items,
+            &Vec::new,
+            &add,
+            &merge,
+        )
+        .close(&mut report);
+        // the group breaks ties: equal keys keep the order of first appearance
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            keys.par_sort_unstable();
+        }
+        #[cfg(not(feature = "parallel"))]
+        keys.sort_unstable();
+        let starts: Vec<usize> = groups
+            .lens
+            .iter()
+            .scan(0, |at, &len| {
+                let start = *at;
+                *at += len;
+                Some(start)
+            })
+            .collect();
+        let each = |group: &mut [Pending]| {
+            let (record, _) = finish_group(
+                group,
+                &sources,
+                &options,
+                &mut Buffers::default(),
+                Keep::Nothing,
+            );
+            record.map(|mut r| {
+                if options.redact {
+                    crate::redact::redact(&mut r);
+                }
+                convert(r)
+            })
+        };
+        for chunk in keys.chunks(FINISH_BATCH) {
+            let work = groups.take_groups(chunk.iter().map(|(_, g)| *g), &starts);
+            #[cfg(feature = "parallel")]
+            let done: Vec<Option<T>> = {
+                use rayon::prelude::*;
+                work.into_par_iter().map(each).collect()
+            };
+            #[cfg(not(feature = "parallel"))]
+            let done: Vec<Option<T>> = work.into_iter().map(each).collect();
+            // every group of `keys` gave a record in the first pass, and gives it again
+            batch(done.into_iter().flatten().collect())?;
+        }
+        Ok(report)
     }
 
     /// With an ingest window ([`IngestOptions::window`]): as [`Ingestor::finish_idle_into`],
@@ -1413,6 +1505,40 @@ impl Grouped {
     }
 }
 
+impl Grouped {
+    /// The items of groups `which` (each group at most once; `starts` holds where each group
+    /// starts in `items`), in the order asked.
+    fn take_groups(
+        &mut self,
+        which: impl Iterator<Item = usize>,
+        starts: &[usize],
+    ) -> Vec<&mut [Pending]> {
+        let mut asked: Vec<(usize, usize)> = which.enumerate().map(|(i, g)| (g, i)).collect();
+        asked.sort_unstable();
+        let mut found: Vec<(usize, &mut [Pending])> = Vec::with_capacity(asked.len());
+        let mut rest: &mut [Pending] = &mut self.items;
+        // where `rest` starts in `items`
+        let mut at = 0;
+        for (g, i) in asked {
+            let (Some(&start), Some(&len)) = (starts.get(g), self.lens.get(g)) else {
+                continue;
+            };
+            if start < at {
+                // asked twice
+                continue;
+            }
+            let skipped = std::mem::take(&mut rest);
+            let (_, tail) = skipped.split_at_mut((start - at).min(skipped.len()));
+            let (group, tail) = tail.split_at_mut(len.min(tail.len()));
+            rest = tail;
+            at = start + group.len();
+            found.push((i, group));
+        }
+        found.sort_unstable_by_key(|(i, _)| *i);
+        found.into_iter().map(|(_, group)| group).collect()
+    }
+}
+
 impl<'a> Piece<'a> {
     /// Each group with its ordinal.
     fn groups(self) -> impl Iterator<Item = (usize, &'a mut [Pending])> {
@@ -1478,6 +1604,41 @@ where
     P: crate::analytics::Partial + Send,
     F: Fn() -> P + Sync + Send,
 {
+    let add = |partial: &mut P, _: usize, record: &mut CallRecord| {
+        if options.redact {
+            crate::redact::redact(record);
+        }
+        partial.add(record);
+    };
+    let merge = |a: P, b: P| a.merge(b);
+    fold_groups_by(
+        &mut grouped,
+        sources,
+        options,
+        Keep::Nothing,
+        make,
+        &add,
+        &merge,
+    )
+}
+
+/// Fold each group, finish its record and give it (with the group's ordinal) to `add`, into
+/// an accumulator from `make` (one per parallel piece, merged by `merge` in group order);
+/// the record's strings are then reused for the next record. `keep` says whether the items
+/// stay (for a second pass) or are freed.
+fn fold_groups_by<P, F>(
+    grouped: &mut Grouped,
+    sources: &[Arc<str>],
+    options: &IngestOptions,
+    keep: Keep,
+    make: &F,
+    add: &(impl Fn(&mut P, usize, &mut CallRecord) + Sync),
+    merge: &(impl Fn(P, P) -> P + Sync),
+) -> Acc<P>
+where
+    P: Send,
+    F: Fn() -> P + Sync + Send,
+{
     let empty = || Acc {
         partial: Box::new(make()),
         buffers: Box::default(),
@@ -1486,13 +1647,10 @@ where
         events_folded: 0,
         duplicates_merged: 0,
     };
-    let add = |mut acc: Acc<P>, (g, group): (usize, &mut [Pending])| {
-        let (record, mut finished) = finish_group(group, sources, options, &mut acc.buffers);
+    let each = |mut acc: Acc<P>, (g, group): (usize, &mut [Pending])| {
+        let (record, mut finished) = finish_group(group, sources, options, &mut acc.buffers, keep);
         if let Some(mut record) = record {
-            if options.redact {
-                crate::redact::redact(&mut record);
-            }
-            acc.partial.add(&record);
+            add(&mut acc.partial, g, &mut record);
             acc.records += 1;
             // counted and not kept: the next record's texts are written into its strings
             acc.buffers.recycle_record(&mut record);
@@ -1508,7 +1666,7 @@ where
     {
         use rayon::prelude::*;
         let merge = |mut a: Acc<P>, b: Acc<P>| {
-            a.partial = Box::new(a.partial.merge(*b.partial));
+            a.partial = Box::new(merge(*a.partial, *b.partial));
             a.notes.extend(b.notes);
             a.records += b.records;
             a.events_folded += b.events_folded;
@@ -1521,17 +1679,18 @@ where
         grouped
             .pieces(per)
             .into_par_iter()
-            .map(|piece| piece.groups().fold(empty(), add))
+            .map(|piece| piece.groups().fold(empty(), each))
             .reduce(empty, merge)
     }
     #[cfg(not(feature = "parallel"))]
     {
+        let _ = merge;
         let per = grouped.lens.len();
         grouped
             .pieces(per)
             .into_iter()
             .flat_map(Piece::groups)
-            .fold(empty(), add)
+            .fold(empty(), each)
     }
 }
 
@@ -1569,7 +1728,13 @@ fn finish_grouped<S: Send>(
     let run = |(piece, (slots, done)): (Piece<'_>, (&mut [Option<S>], &mut [Finished]))| {
         for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
             // kept records: their strings are their own, of the size they need
-            let (record, finished) = finish_group(group, sources, options, &mut Buffers::default());
+            let (record, finished) = finish_group(
+                group,
+                sources,
+                options,
+                &mut Buffers::default(),
+                Keep::Nothing,
+            );
             *slot = Some(each(record));
             *f = finished;
         }
@@ -1588,8 +1753,21 @@ fn finish_grouped<S: Send>(
     slots
 }
 
+/// Records finished and converted at a time by [`Ingestor::finish_batches`] (a thousand JSON
+/// lines of Twilio calls are ~2 MB).
+const FINISH_BATCH: usize = 1024;
+
 /// The sort key of a record in output order (start, then id).
 type RecordKey = (i64, u32, Box<str>);
+
+/// A record's [`RecordKey`].
+fn record_key(r: &CallRecord) -> RecordKey {
+    (
+        r.started_at.timestamp(),
+        r.started_at.timestamp_subsec_nanos(),
+        r.id.as_str().into(),
+    )
+}
 
 /// For [`finish_grouped`]: a finished record's sort key, taken before redaction (as
 /// [`Ingestor::finish`] sorts before it redacts), and the record, redacted when `redact`,
@@ -1600,11 +1778,7 @@ fn keyed<'c, T>(
 ) -> impl Fn(Option<CallRecord>) -> Option<(RecordKey, T)> + Sync + 'c {
     move |record| {
         record.map(|mut r| {
-            let key = (
-                r.started_at.timestamp(),
-                r.started_at.timestamp_subsec_nanos(),
-                r.id.clone().into_boxed_str(),
-            );
+            let key = record_key(&r);
             if redact {
                 crate::redact::redact(&mut r);
             }
@@ -1737,6 +1911,7 @@ fn finish_group(
     sources: &[Arc<str>],
     options: &IngestOptions,
     buffers: &mut Buffers,
+    keep: Keep,
 ) -> (Option<CallRecord>, Finished) {
     let lead = group.iter().position(|p| !p.event).unwrap_or(0);
     let all_events = group.iter().all(|p| p.event);
@@ -1755,12 +1930,15 @@ fn finish_group(
         // groups are never empty
         None => (usize::MAX, 0),
     };
-    let mut draft = match &mut *group {
-        [one] => one.draft.take(buffers),
-        _ => CallDraft::fold(
-            group
-                .iter_mut()
-                .map(|p| p.draft.take(&mut Buffers::default()))
+    let mut draft = match (&mut *group, keep) {
+        ([one], Keep::Items) => one.draft.peek(buffers),
+        ([one], Keep::Nothing) => one.draft.take(buffers),
+        (many, keep) => CallDraft::fold(
+            many.iter_mut()
+                .map(|p| match keep {
+                    Keep::Items => p.draft.peek(&mut Buffers::default()),
+                    Keep::Nothing => p.draft.take(&mut Buffers::default()),
+                })
                 .collect(),
         ),
     };
@@ -1804,10 +1982,21 @@ fn finish_group(
         }
     };
     // done with the items: their memory goes now, not with the whole list
-    for p in group.iter_mut() {
-        p.draft = PackedDraft::Taken;
+    if keep == Keep::Nothing {
+        for p in group.iter_mut() {
+            p.draft = PackedDraft::Taken;
+        }
     }
     done
+}
+
+/// What [`finish_group`] leaves of a call's items.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Nothing: the items are done with (their drafts are freed).
+    Nothing,
+    /// The items as they were, to be finished again (a first pass that only looks).
+    Items,
 }
 
 /// Sort records by start time then id, stably. Sorts compact keys (start, position) in
@@ -2149,6 +2338,110 @@ mod tests {
             (48, 40, 8)
         );
         assert_eq!(report, want_report);
+    }
+
+    /// `finish_batches` hands the records over in their order, at most `FINISH_BATCH` at a
+    /// time, and stops at the first error of the receiver. 2,500 calls (1,000 of them read
+    /// twice, 1 without a start) whose start goes back one second per line: the output is
+    /// the input order reversed, in batches of 1,024, 1,024 and 451.
+    #[test]
+    fn finish_batches_gives_the_records_in_order_a_batch_at_a_time() {
+        let mut lines = Vec::new();
+        for i in 0..2500u32 {
+            let start = 40_000 - i;
+            let (h, m, s) = (start / 3600, start / 60 % 60, start % 60);
+            let line = if i == 7 {
+                format!(r#"{{"sid": "CA{i:04}", "status": "completed"}}"#)
+            } else {
+                format!(
+                    r#"{{"sid": "CA{i:04}", "status": "completed", "direction": "inbound", "start_time": "Mon, 02 Mar 2026 {h:02}:{m:02}:{s:02} +0000"}}"#
+                )
+            };
+            lines.push(line.clone());
+            if i % 5 < 2 {
+                lines.push(line);
+            }
+        }
+        let text = lines.join("\n");
+        let options = IngestOptions {
+            provider: Some(Provider::Twilio),
+            ..IngestOptions::default()
+        };
+        let read = || {
+            let mut ingestor = Ingestor::new(&options).unwrap();
+            ingestor.add_bytes("calls.ndjson", text.as_bytes()).unwrap();
+            ingestor
+        };
+        let id = |r: CallRecord| r.id;
+        let mut sizes = Vec::new();
+        let mut ids = Vec::new();
+        let report = read()
+            .finish_batches(id, |batch| {
+                sizes.push(batch.len());
+                ids.extend(batch);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        assert_eq!(sizes, [1024, 1024, 451]);
+        let want: Vec<String> = (0..2500u32)
+            .rev()
+            .filter(|&i| i != 7)
+            .map(|i| format!("twilio:CA{i:04}"))
+            .collect();
+        assert_eq!(ids, want);
+        assert_eq!(
+            (
+                report.records_in,
+                report.records_out,
+                report.duplicates_merged,
+                report.rejected.len()
+            ),
+            (3500, 2499, 1000, 1)
+        );
+        assert_eq!(report, read().finish().report);
+        // the receiver's first error ends the work
+        let mut calls = 0;
+        let failed = read().finish_batches(id, |_| {
+            calls += 1;
+            if calls == 2 { Err("disk full") } else { Ok(()) }
+        });
+        assert_eq!((failed, calls), (Err("disk full"), 2));
+    }
+
+    /// `take_groups` gives the items of the groups asked for, in the order asked, and each
+    /// group once.
+    #[test]
+    fn take_groups_gives_the_groups_asked_in_their_order() {
+        let item = |index: usize| Pending {
+            source: 0,
+            index,
+            path: String::new(),
+            draft: PackedDraft::Taken,
+            event: false,
+            key_hash: None,
+            seq: index,
+        };
+        // groups 0: items 0, 1; 1: item 2; 2: items 3, 4, 5; 3: item 6
+        let mut grouped = Grouped {
+            items: (0..7).map(item).collect(),
+            lens: vec![2, 1, 3, 1],
+        };
+        let starts = [0, 2, 3, 6];
+        let indices = |groups: Vec<&mut [Pending]>| -> Vec<Vec<usize>> {
+            groups
+                .iter()
+                .map(|g| g.iter().map(|p| p.index).collect())
+                .collect()
+        };
+        assert_eq!(
+            indices(grouped.take_groups([2, 0, 3].into_iter(), &starts)),
+            [vec![3, 4, 5], vec![0, 1], vec![6]]
+        );
+        assert_eq!(
+            indices(grouped.take_groups([1, 1, 9].into_iter(), &starts)),
+            [vec![2]]
+        );
+        assert!(grouped.take_groups(std::iter::empty(), &starts).is_empty());
     }
 
     /// `sort_records` gives the order of a stable sort of the records themselves.

@@ -173,6 +173,15 @@ impl PackedDraft {
     pub(crate) fn take(&mut self, buffers: &mut Buffers) -> CallDraft {
         match self {
             PackedDraft::Full(draft) => std::mem::take(draft.as_mut()),
+            other => other.peek(buffers),
+        }
+    }
+
+    /// The draft back, equal to the one packed, leaving this one as it is (a whole draft is
+    /// cloned): for a first look at a call whose items are finished again later.
+    pub(crate) fn peek(&self, buffers: &mut Buffers) -> CallDraft {
+        match self {
+            PackedDraft::Full(draft) => draft.as_ref().clone(),
             PackedDraft::Compact(c) => unpack_compact(c, buffers),
             PackedDraft::Taken => CallDraft::default(),
         }
@@ -704,6 +713,8 @@ mod tests {
             assert!(matches!(p, PackedDraft::Full(_)));
             assert_eq!(p.provider(), Some(Provider::Vapi));
             assert_eq!(p.call_id(), Some("x"));
+            // a look clones a whole draft and leaves it
+            assert_eq!(p.peek(&mut Buffers::default()), d);
             assert_eq!(p.unpack(), d);
         }
     }
@@ -972,6 +983,9 @@ mod tests {
                     + numbers.iter().flatten().count() * NUMBER_BYTES;
                 prop_assert_eq!(c.len(), HEADER + scalars + bytes + 4 + path.len());
             }
+            // a look leaves the draft as it was, compact or whole
+            prop_assert_eq!(p.peek(&mut Buffers::default()), d.clone());
+            prop_assert_eq!(p.peek(&mut Buffers::default()), d.clone());
             prop_assert_eq!(p.take(&mut Buffers::default()), d.clone());
             // a compact draft is read in place (the same draft again); a whole one is moved
             // out (an empty draft is left)
