@@ -3,7 +3,7 @@
 //! target).
 
 use callscope::analytics::{AnalyticsOptions, Granularity};
-use callscope::ingest::Ingested;
+use callscope::ingest::{IngestOptions, Ingested, Ingestor};
 
 /// At most this many concurrency buckets per report in the fuzzer (see [`granularity`]).
 const FUZZ_BUCKETS: u64 = 20_000;
@@ -81,4 +81,25 @@ pub fn check_windowed(data: &[u8], window: usize) {
     let streamed =
         callscope::report::report_reader("fuzz", data, &report).map_err(|e| e.to_string());
     assert_eq!(whole, streamed, "report_reader differs from report_bytes");
+}
+
+/// The records converted in order (`Ingestor::finish_with`: a first pass for the order, a
+/// second that finishes and converts in it) are those of `finish` (`out`, the same bytes
+/// read with the same options), in the same order, with the same report.
+#[allow(dead_code)] // used by the `ingest` target only
+pub fn check_converted(data: &[u8], options: &IngestOptions, out: &Ingested) {
+    let Ok(mut ingestor) = Ingestor::new(options) else {
+        return;
+    };
+    if ingestor.add_bytes("fuzz", data).is_err() {
+        return;
+    }
+    let line = |r: &callscope::model::CallRecord| serde_json::to_string(r).unwrap_or_default();
+    let (lines, report) = ingestor.finish_with(|r| line(&r));
+    let want: Vec<String> = out.records.iter().map(line).collect();
+    assert_eq!(lines, want, "finish_with differs from finish");
+    assert_eq!(
+        report, out.report,
+        "finish_with's report differs from finish's"
+    );
 }

@@ -14,6 +14,7 @@ fuzz_target!(|data: &[u8]| {
         let options = IngestOptions { provider: None, strict, ..Default::default() };
         if let Ok(out) = ingest_bytes("fuzz", data, &options) {
             check::check(&out);
+            check::check_converted(data, &options, &out);
         }
     }
     check::check_windowed(data, 1 + data.len() % 4);

@@ -2419,6 +2419,50 @@ mod tests {
         assert_eq!((failed, calls), (Err("disk full"), 2));
     }
 
+    proptest::proptest! {
+        /// Whatever the calls, their duplicates, ties and rejections: `finish_with` (two
+        /// passes, converted in order) gives `finish`'s records in `finish`'s order (sorted
+        /// in place there, by another code path), and the same report.
+        #[test]
+        fn finish_with_equals_finish(
+            calls in proptest::collection::vec((0u8..12, proptest::option::of(0u8..4), 0usize..3), 0..60),
+            redact in proptest::bool::ANY,
+        ) {
+            let text: Vec<String> = calls
+                .iter()
+                .map(|(sid, second, status)| {
+                    let start = second.map_or(String::new(), |s| {
+                        format!(r#", "start_time": "Mon, 02 Mar 2026 09:00:0{s} +0000""#)
+                    });
+                    let status = ["completed", "busy", "no-answer"][*status];
+                    format!(
+                        r#"{{"sid": "CA{sid}", "status": "{status}", "from": "+14155550101", "direction": "inbound"{start}}}"#
+                    )
+                })
+                .collect();
+            let options = IngestOptions {
+                provider: Some(Provider::Twilio),
+                redact,
+                ..IngestOptions::default()
+            };
+            let read = || {
+                let mut ingestor = Ingestor::new(&options).unwrap();
+                ingestor.add_bytes("calls.ndjson", text.join("\n").as_bytes()).unwrap();
+                ingestor
+            };
+            let finished = read().finish();
+            let (lines, report) = read().finish_with(|r| serde_json::to_string(&r).unwrap());
+            let want: Vec<String> = finished
+                .records
+                .iter()
+                .map(|r| serde_json::to_string(r).unwrap())
+                .collect();
+            proptest::prop_assert_eq!(lines, want);
+            proptest::prop_assert_eq!(&report, &finished.report);
+            proptest::prop_assert!(report.is_balanced());
+        }
+    }
+
     /// `take_groups` gives the items of the groups asked for, in the order asked, and each
     /// group once.
     #[test]
