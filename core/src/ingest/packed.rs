@@ -272,7 +272,8 @@ fn unpack_compact(c: &[u8], buffers: &mut Buffers) -> CallDraft {
     for _ in 0..r.tags {
         tags.push(buffers.tag(r.next_str()));
     }
-    let mut extra = crate::model::Extra::new();
+    // sized at once (an entry takes at least a byte: a bad count cannot ask for much)
+    let mut extra = crate::model::Extra::with_capacity((r.extra as usize).min(c.len()));
     for _ in 0..r.extra {
         let k = r.next_str().to_owned();
         let v = r.next_value(0);

@@ -77,6 +77,10 @@ pub(crate) fn trimmed(s: &str) -> &str {
 
 /// Copy every field of `obj` whose key is not in `used` into `extra`.
 pub fn keep_rest(obj: &Map<String, Value>, used: &[&str], extra: &mut Map<String, Value>) {
+    if extra.is_empty() {
+        // room for the fields not used at once (fewer when `used` names absent fields)
+        *extra = Map::with_capacity(obj.len().saturating_sub(used.len()));
+    }
     for (k, v) in obj {
         if !used.contains(&k.as_str()) {
             extra.insert(k.clone(), v.clone());
