@@ -204,15 +204,28 @@ fn batches_are_collected_in_order_and_between_runs_after_each() {
     // each full batch is collected (while the next one may already be parsing), and sees
     // exactly the lines of the batches before it
     let lines: String = (0..10_000u32).map(|k| line(k, false, 0) + "\n").collect();
+    // with every unmapped field kept (the default) a batch is 1,024 lines: nine of them and
+    // 784 lines more
+    let kept: Vec<usize> = (1..=9).map(|b| b * 1024).collect();
+    for (keep_extra, batches) in [(true, kept), (false, vec![4096, 8192])] {
+        let options = IngestOptions {
+            keep_extra,
+            ..IngestOptions::default()
+        };
+        let mut ingestor = Ingestor::new(&options).unwrap();
+        let mut seen = Vec::new();
+        ingestor
+            .add_reader_with("calls.ndjson", lines.as_bytes(), &mut |i| {
+                seen.push(i.waiting())
+            })
+            .unwrap();
+        assert_eq!(seen, batches, "keep_extra {keep_extra}");
+        assert_eq!(ingestor.waiting(), 10_000);
+    }
     let mut ingestor = Ingestor::new(&IngestOptions::default()).unwrap();
-    let mut seen = Vec::new();
     ingestor
-        .add_reader_with("calls.ndjson", lines.as_bytes(), &mut |i| {
-            seen.push(i.waiting())
-        })
+        .add_reader_with("calls.ndjson", lines.as_bytes(), &mut |_| {})
         .unwrap();
-    assert_eq!(seen, vec![4096, 8192]);
-    assert_eq!(ingestor.waiting(), 10_000);
     let ingested = ingestor.finish();
     assert_eq!(ingested.records.len(), 10_000);
     // every line kept its line number: call c{k} is line k + 1
@@ -237,7 +250,12 @@ fn a_read_error_keeps_the_batches_read_before_it() {
                 fail_at,
             },
         );
-        let mut ingestor = Ingestor::new(&IngestOptions::default()).unwrap();
+        // batches of 4,096 lines (1,024 when every unmapped field is kept)
+        let options = IngestOptions {
+            keep_extra: false,
+            ..IngestOptions::default()
+        };
+        let mut ingestor = Ingestor::new(&options).unwrap();
         let mut betweens = 0;
         let err = ingestor
             .add_reader_with("calls.ndjson", reader, &mut |_| betweens += 1)
