@@ -253,13 +253,13 @@ fn memory_note() -> String {
 /// `callscope ingest`: records as NDJSON on `out` (sorted by start time, then id), the report
 /// as JSON to `report_path`; gives the report.
 ///
-/// Each record is turned into its JSON line as soon as it is finished, on the thread that
-/// finished it ([`Ingestor::finish_with`]): memory then holds lines, not records (a record
-/// with every unmapped field kept holds them as a JSON map, a few times its line's size), and
-/// the lines are made in parallel. With an ingest window the lines of the calls finished
-/// while reading are written as they come ([`Ingestor::finish_idle_with`]), each batch sorted
-/// by start time and id, so that memory holds about `window` items: the output is then sorted
-/// within each batch, not as a whole.
+/// The output is never held: the records' order is learned first, and the calls are then
+/// finished in that order a thousand at a time, each record turned into its JSON line on the
+/// thread that finished it and the lines written ([`Ingestor::finish_batches`]), so memory
+/// holds the parsed items and one batch of lines. With an ingest window the lines of the
+/// calls finished while reading are written as they come ([`Ingestor::finish_idle_with`]),
+/// each batch sorted by start time and id, so that memory holds about `window` items: the
+/// output is then sorted within each batch, not as a whole.
 pub fn run_ingest(
     inputs: &[String],
     options: &IngestOptions,

@@ -1072,7 +1072,7 @@ impl Ingestor {
         (out, report)
     }
 
-    /// As [`Ingestor::finish_with`], the `T`s handed to `batch` a few thousand at a time, in
+    /// As [`Ingestor::finish_with`], the `T`s handed to `batch` about a thousand at a time, in
     /// the records' order, so that memory never holds more of them than that: `callscope
     /// ingest` writes each batch of JSON lines and forgets it. The first error `batch` returns
     /// stops the work and is returned.
@@ -1081,7 +1081,7 @@ impl Ingestor {
     /// and the report, are taken and the record is dropped; the items stay), then in that
     /// order, a batch at a time, to be converted (the items are freed as they go). Finishing
     /// is a pure function of a call's items, so both give the same record; the first pass
-    /// costs about a tenth of a Twilio ingest (see the README's Performance section).
+    /// costs `callscope ingest` 6-17% more CPU (see the README's Performance section).
     pub fn finish_batches<T: Send, E>(
         self,
         convert: impl Fn(CallRecord) -> T + Sync,
