@@ -101,14 +101,11 @@ pub fn read_inputs_with(
     let mut ingestor = Ingestor::new(options)?;
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
-    let mut batch = Batch {
-        limit: if options.keep_extra {
-            KEPT_BATCH_BYTES
-        } else {
-            BATCH_BYTES
-        },
-        ..Batch::default()
-    };
+    let mut batch = Batch::new(if options.keep_extra {
+        KEPT_BATCH_BYTES
+    } else {
+        BATCH_BYTES
+    });
     for input in expand_inputs(inputs)? {
         if input == "-" {
             batch.flush(&mut ingestor, &mut on_file)?;
@@ -145,7 +142,6 @@ pub fn read_inputs_with(
 
 /// Small files waiting to be read and parsed together, and the buffers of the last batch,
 /// reused so that reading does not touch fresh memory for every file.
-#[derive(Default)]
 struct Batch {
     files: Vec<(String, std::fs::File, u64)>,
     bytes: usize,
@@ -155,6 +151,16 @@ struct Batch {
 }
 
 impl Batch {
+    /// An empty batch, parsed once `limit` bytes of files are in it.
+    fn new(limit: usize) -> Self {
+        Batch {
+            files: Vec::new(),
+            bytes: 0,
+            limit,
+            spare: Vec::new(),
+        }
+    }
+
     /// Read the batch's files (in parallel) and parse them as whole documents, in order; the
     /// first read error, in order, is returned before anything of the batch is parsed.
     fn flush(&mut self, ingestor: &mut Ingestor, on_file: &mut impl FnMut(u64)) -> Result<()> {
