@@ -2226,6 +2226,18 @@ mod tests {
         );
     }
 
+    /// Twilio NDJSON `text` read into an ingest, not finished.
+    fn read_twilio(text: &str, redact: bool) -> Ingestor {
+        let options = IngestOptions {
+            provider: Some(Provider::Twilio),
+            redact,
+            ..IngestOptions::default()
+        };
+        let mut ingestor = Ingestor::new(&options).unwrap();
+        ingestor.add_bytes("calls.ndjson", text.as_bytes()).unwrap();
+        ingestor
+    }
+
     /// `finish_with` gives what `finish` gives, converted, in the records' order (start time,
     /// then id), with the same report; redaction applies before the conversion. The order and
     /// counts are worked out by hand from the input.
@@ -2251,16 +2263,7 @@ mod tests {
         ]
         .join("\n");
         for redact in [false, true] {
-            let options = IngestOptions {
-                provider: Some(Provider::Twilio),
-                redact,
-                ..IngestOptions::default()
-            };
-            let read = || {
-                let mut ingestor = Ingestor::new(&options).unwrap();
-                ingestor.add_bytes("calls.ndjson", text.as_bytes()).unwrap();
-                ingestor
-            };
+            let read = || read_twilio(&text, redact);
             let finished = read().finish();
             let (lines, report) = read().finish_with(|r| serde_json::to_string(&r).unwrap());
             let ids: Vec<&str> = finished.records.iter().map(|r| r.id.as_str()).collect();
@@ -2374,15 +2377,7 @@ mod tests {
             }
         }
         let text = lines.join("\n");
-        let options = IngestOptions {
-            provider: Some(Provider::Twilio),
-            ..IngestOptions::default()
-        };
-        let read = || {
-            let mut ingestor = Ingestor::new(&options).unwrap();
-            ingestor.add_bytes("calls.ndjson", text.as_bytes()).unwrap();
-            ingestor
-        };
+        let read = || read_twilio(&text, false);
         let id = |r: CallRecord| r.id;
         let mut sizes = Vec::new();
         let mut ids = Vec::new();
@@ -2440,16 +2435,8 @@ mod tests {
                     )
                 })
                 .collect();
-            let options = IngestOptions {
-                provider: Some(Provider::Twilio),
-                redact,
-                ..IngestOptions::default()
-            };
-            let read = || {
-                let mut ingestor = Ingestor::new(&options).unwrap();
-                ingestor.add_bytes("calls.ndjson", text.join("\n").as_bytes()).unwrap();
-                ingestor
-            };
+            let text = text.join("\n");
+            let read = || read_twilio(&text, redact);
             let finished = read().finish();
             let (lines, report) = read().finish_with(|r| serde_json::to_string(&r).unwrap());
             let want: Vec<String> = finished
