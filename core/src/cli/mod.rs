@@ -51,6 +51,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// Files up to this size are read whole and parsed in parallel with their neighbours.
 const SMALL_FILE: u64 = 16 << 20;
 
+/// [`SMALL_FILE`] when every unmapped field is kept (`callscope ingest`): a file read whole is
+/// held while its items are parsed, each about its line's size, so a 16 MB NDJSON file would
+/// peak at twice its size before anything else; larger files are streamed (API list pages,
+/// 1-2 MB each, are still read whole, in batches).
+const KEPT_SMALL_FILE: u64 = 4 << 20;
+
 /// Bytes of small files read before a parallel batch is parsed.
 const BATCH_BYTES: usize = 32 << 20;
 
@@ -101,11 +107,11 @@ pub fn read_inputs_with(
     let mut ingestor = Ingestor::new(options)?;
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
-    let mut batch = Batch::new(if options.keep_extra {
-        KEPT_BATCH_BYTES
+    let (small, mut batch) = if options.keep_extra {
+        (KEPT_SMALL_FILE, Batch::new(KEPT_BATCH_BYTES))
     } else {
-        BATCH_BYTES
-    });
+        (SMALL_FILE, Batch::new(BATCH_BYTES))
+    };
     for input in expand_inputs(inputs)? {
         if input == "-" {
             batch.flush(&mut ingestor, &mut on_file)?;
@@ -120,7 +126,7 @@ pub fn read_inputs_with(
             cause,
         })?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if size <= SMALL_FILE {
+        if size <= small {
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
             if batch.bytes >= batch.limit || batch.files.len() >= BATCH_FILES {
