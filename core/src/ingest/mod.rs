@@ -1039,8 +1039,9 @@ impl Ingestor {
     /// finalized and checked on its own (in parallel with the `parallel` feature); the report
     /// lines are then written in group order, so the result does not depend on the threads.
     pub fn finish(self) -> Ingested {
-        let redact = self.parser.options.redact;
-        let (slots, mut report) = self.finish_slots(|record| record);
+        let mut g = self.into_groups();
+        let slots = finish_grouped(g.groups, &g.sources, &g.options, &mut g.report, |r| r);
+        let (redact, mut report) = (g.options.redact, g.report);
         // in place: an `Option<Option<CallRecord>>` is as large as a `CallRecord`
         let mut records: Vec<CallRecord> = slots.into_iter().flatten().flatten().collect();
         sort_records(&mut records);
@@ -1154,6 +1155,11 @@ impl Ingestor {
             #[cfg(not(feature = "parallel"))]
             let done: Vec<Option<T>> = work.into_iter().map(each).collect();
             // every group of `keys` gave a record in the first pass, and gives it again
+            // (finishing is a pure function of the items; the tests run with this check)
+            debug_assert!(
+                done.iter().all(Option::is_some),
+                "a record of the first pass is missing"
+            );
             batch(done.into_iter().flatten().collect())?;
         }
         Ok(report)
@@ -1184,23 +1190,6 @@ impl Ingestor {
         in_record_order(slots, &mut self.report)
     }
 
-    /// Every group folded and finished into its slot by `each` (given the record, `None` for
-    /// a rejected call), in group order, and the report with every group's notes (not yet
-    /// `records_out`).
-    fn finish_slots<S: Send>(
-        self,
-        each: impl Fn(Option<CallRecord>) -> S + Sync,
-    ) -> (Vec<Option<S>>, IngestReport) {
-        let Groups {
-            options,
-            sources,
-            groups,
-            mut report,
-        } = self.into_groups();
-        let slots = finish_grouped(groups, &sources, &options, &mut report, each);
-        (slots, report)
-    }
-
     /// Like [`Ingestor::finish`], but each finished record is counted into a partial
     /// aggregate (SPEC 4.8) and dropped instead of kept: memory holds the parsed items only,
     /// and no record list is built or sorted. `make` gives an empty partial (one per parallel
@@ -1214,14 +1203,9 @@ impl Ingestor {
         P: crate::analytics::Partial + Send,
         F: Fn() -> P + Sync + Send,
     {
-        let Groups {
-            options,
-            sources,
-            groups,
-            mut report,
-        } = self.into_groups();
-        let partial = fold_groups(groups, &sources, &options, &make).close(&mut report);
-        (partial, report)
+        let mut g = self.into_groups();
+        let partial = fold_groups(g.groups, &g.sources, &g.options, &make).close(&mut g.report);
+        (partial, g.report)
     }
 
     /// With an ingest window ([`IngestOptions::window`]): finish, into `partial`, the calls
