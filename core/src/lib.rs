@@ -46,6 +46,7 @@ pub mod casing;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod error;
+pub mod files;
 #[cfg(feature = "polars")]
 pub mod frame;
 pub mod ingest;

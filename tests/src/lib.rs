@@ -6,6 +6,13 @@
 //! JSON. Every runner (Rust, pytest, `node --test` for Node and WASM, Chromium) reads the
 //! same files and compares with [`compare`]: exact keys, arrays in order, numbers within
 //! 1e-9 (relative to the larger magnitude when above 1).
+//!
+//! `"function": "reportFiles"` reads `"files"` (paths relative to `tests/cases`, folders
+//! walked as the command line walks them) instead of `input`: Rust, Python and Node pass the
+//! paths to their `report_paths` / `report_files` / `reportFiles`; the WASM runners, which
+//! have no file system, get the same files as a list of documents for `report`, read by
+//! `tests/js/cases.mjs` in the same order. `"select": [keys]` compares only those top-level
+//! keys of the result.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -35,6 +42,19 @@ pub fn run_case_file(path: &Path) -> Result<(), String> {
     run_case(&case)
 }
 
+/// The keys a case's `select` names, when it has one (the rest of the result is not compared).
+fn select(case: &Value, actual: Value) -> Value {
+    match (case.get("select").and_then(Value::as_array), actual) {
+        (Some(keys), Value::Object(mut all)) => Value::Object(
+            keys.iter()
+                .filter_map(Value::as_str)
+                .filter_map(|k| all.remove_entry(k))
+                .collect(),
+        ),
+        (_, actual) => actual,
+    }
+}
+
 /// Run one parsed case.
 pub fn run_case(case: &Value) -> Result<(), String> {
     let function = case
@@ -45,10 +65,14 @@ pub fn run_case(case: &Value) -> Result<(), String> {
         .get("source")
         .and_then(Value::as_str)
         .unwrap_or("input");
-    let input = case
-        .get("input")
-        .and_then(Value::as_str)
-        .ok_or("case has no string `input`")?;
+    // `reportFiles` reads `files` (paths relative to tests/cases) instead of `input`
+    let input = match function {
+        "reportFiles" => "",
+        _ => case
+            .get("input")
+            .and_then(Value::as_str)
+            .ok_or("case has no string `input`")?,
+    };
     let options = case
         .get("options")
         .cloned()
@@ -70,12 +94,32 @@ pub fn run_case(case: &Value) -> Result<(), String> {
             .and_then(|options| {
                 callscope::report::report_bytes(source, input.as_bytes(), &options)
             }),
+        "reportFiles" => {
+            let files: Vec<String> = case
+                .get("files")
+                .and_then(Value::as_array)
+                .ok_or("a reportFiles case needs `files`")?
+                .iter()
+                .map(|f| {
+                    f.as_str()
+                        .map(|f| cases_dir().join(f).to_string_lossy().into_owned())
+                        .ok_or("`files` holds a non-string")
+                })
+                .collect::<Result<_, _>>()?;
+            serde_json::from_value::<callscope::report::ReportOptions>(options)
+                .map_err(|e| callscope::Error::InvalidOption {
+                    option: "options".into(),
+                    reason: e.to_string(),
+                })
+                .and_then(|options| callscope::report::report_paths(&files, &options))
+        }
         other => {
             return Err(format!(
-                "unknown function {other:?} (the Rust runner knows: ingest, report)"
+                "unknown function {other:?} (the Rust runner knows: ingest, report, reportFiles)"
             ));
         }
     };
+    let outcome = outcome.map(|actual| select(case, actual));
     match (outcome, case.get("expected"), case.get("expected_error")) {
         (Ok(actual), Some(expected), None) => compare(expected, &actual, "$"),
         (Err(error), None, Some(expected)) => {

@@ -243,9 +243,8 @@ struct ReportArgs {
 }
 
 fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
-    let mut ingest_options = args.input.options()?;
-    // the report never shows `extra`: skip copying the unmapped fields
-    ingest_options.keep_extra = false;
+    // (`compute_paths` leaves out the unmapped fields: the report never shows `extra`)
+    let ingest_options = args.input.options()?;
     let format: Format = args.format.parse()?;
     let mut analytics = AnalyticsOptions::default();
     if let Some(tz) = &args.tz {
@@ -272,24 +271,20 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
     let progress = progress_bar(&args.input.inputs);
     // each call is counted in as it is finished; no record list is kept (with --window,
     // calls are finished while reading)
-    let streamed = callscope::report::Streamed::new(&analytics, args.no_text)?;
-    let mut early = streamed.sink();
-    let make = || streamed.sink();
-    let ingestor = cli::read_inputs_with(
-        &args.input.inputs,
-        &ingest_options,
-        |bytes| {
+    let options = callscope::report::ReportOptions {
+        ingest: ingest_options,
+        analytics,
+        skip_text: args.no_text,
+    };
+    let (report, ingest_report) =
+        callscope::report::compute_paths(&args.input.inputs, &options, |bytes| {
             if let Some(bar) = &progress {
                 bar.inc(bytes);
             }
-        },
-        &mut |ingestor| ingestor.finish_idle_into(&mut early, &make),
-    )?;
+        })?;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let (report, ingest_report) = streamed.finish(ingestor, early)?;
-    cli::stage("finish + analytics");
     let text = match format {
         // the same text as rendering the report's value, without building the value
         Format::Json => callscope::report::report_json(&report),
@@ -317,7 +312,7 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
         }
     }
     cli::stage("render + write");
-    Ok(strict_status(&ingest_options, &ingest_report))
+    Ok(strict_status(&options.ingest, &ingest_report))
 }
 
 /// A byte-count progress bar on standard error, only when it is a terminal and the inputs

@@ -655,13 +655,18 @@ impl Ingestor {
     /// documents (not arrays: e.g. API list pages, one file each) are parsed in parallel where
     /// the `parallel` feature is on; the result is the same as adding each with
     /// [`Ingestor::add_bytes`] in turn, including which error is returned first.
-    pub fn add_documents(&mut self, inputs: &[(String, Vec<u8>)]) -> Result<()> {
+    pub fn add_documents<S, B>(&mut self, inputs: &[(S, B)]) -> Result<()>
+    where
+        S: AsRef<str> + Sync,
+        B: AsRef<[u8]> + Sync,
+    {
         let whole = |bytes: &[u8]| {
             // as `add_bytes`: `sniff` skips one leading BOM
             format::sniff(bytes) == Format::Json
                 && format::strip_bom(bytes).first_non_ws() != Some(b'[')
         };
-        let one = |(source, bytes): &(String, Vec<u8>)| -> Option<Result<Parsed>> {
+        let one = |(source, bytes): &(S, B)| -> Option<Result<Parsed>> {
+            let (source, bytes) = (source.as_ref(), bytes.as_ref());
             let body = format::strip_bom(bytes);
             // The fast lane succeeds only on one valid JSON object (and whitespace), which
             // `sniff` always calls `Json`: the format check is not needed for it.
@@ -682,10 +687,10 @@ impl Ingestor {
         for ((source, bytes), ready) in inputs.iter().zip(prepared) {
             match ready {
                 Some(parsed) => {
-                    let src: Arc<str> = Arc::from(source.as_str());
+                    let src: Arc<str> = Arc::from(source.as_ref());
                     self.collect(&src, parsed?, true);
                 }
-                None => self.add_bytes(source, bytes)?,
+                None => self.add_bytes(source.as_ref(), bytes.as_ref())?,
             }
         }
         Ok(())

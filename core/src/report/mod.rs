@@ -802,6 +802,56 @@ pub fn report_reader(
     Ok(from_report(&report))
 }
 
+/// The report of several inputs held in memory, each a `(source, bytes)` pair, read in order
+/// as one ingest (duplicates across inputs are merged): the bindings' `report` over a list of
+/// documents. Whole JSON documents (API list pages) are parsed in parallel
+/// ([`Ingestor::add_documents`](crate::ingest::Ingestor::add_documents)); the same report as
+/// [`report_bytes`] gives for one input, and as [`report_paths`] gives for the same bytes in
+/// files. As `report_bytes`, an input that cannot be read is the error told before invalid
+/// analytics options.
+pub fn report_documents<S, B>(inputs: &[(S, B)], options: &ReportOptions) -> crate::Result<Value>
+where
+    S: AsRef<str> + Sync,
+    B: AsRef<[u8]> + Sync,
+{
+    let mut ingestor = report_ingestor(options)?;
+    ingestor.add_documents(inputs)?;
+    let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
+    Ok(from_report(&report))
+}
+
+/// The report of files and folders, read as `callscope report` reads them (the bindings'
+/// `report_files` / `reportFiles`): folders walked recursively (sorted, hidden entries
+/// skipped), `-` standard input, API list pages read a batch at a time and parsed in
+/// parallel, large files streamed; each call is counted in as it is finished, so memory holds
+/// the parsed items only ([`crate::files`]). The same report as [`report_bytes`] over the
+/// files one after another. The options are checked before any file is read.
+pub fn report_paths(paths: &[String], options: &ReportOptions) -> crate::Result<Value> {
+    compute_paths(paths, options, |_| {}).map(|(report, _)| from_report(&report))
+}
+
+/// What [`report_paths`] computes, before it becomes a JSON value, and the ingest report;
+/// `on_file` is told the size of each file as it is read (the command line's progress bar).
+pub fn compute_paths(
+    paths: &[String],
+    options: &ReportOptions,
+    on_file: impl FnMut(u64),
+) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
+    let streamed = Streamed::new(&options.analytics, options.skip_text)?;
+    let ingest = crate::ingest::IngestOptions {
+        keep_extra: false,
+        ..options.ingest.clone()
+    };
+    let mut early = streamed.sink();
+    let make = || streamed.sink();
+    let ingestor = crate::files::read_inputs_with(paths, &ingest, on_file, &mut |i| {
+        i.finish_idle_into(&mut early, &make)
+    })?;
+    let done = streamed.finish(ingestor, early)?;
+    crate::files::stage("finish + analytics");
+    Ok(done)
+}
+
 /// The ingest of a report: the report never shows `extra`, so the unmapped fields are not
 /// copied (as `callscope report` does).
 fn report_ingestor(options: &ReportOptions) -> crate::Result<crate::ingest::Ingestor> {

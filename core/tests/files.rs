@@ -1,0 +1,152 @@
+//! Reading files and folders (`callscope::files`, `report::report_paths`) and lists of
+//! documents (`report::report_documents`): the bindings' `report_files` / `reportFiles` and
+//! `report` over a list. The folder is the golden case's (tests/cases/files/two-pages): two
+//! JustCall list pages holding the same call, three Retell calls in a subfolder, and a hidden
+//! file that is not JSON.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use callscope::Error;
+use callscope::report::{ReportOptions, report_documents, report_paths};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases/files/two-pages")
+}
+
+fn path(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn options() -> ReportOptions {
+    ReportOptions {
+        skip_text: true,
+        ..ReportOptions::default()
+    }
+}
+
+/// The folder's files in the order the walk takes them (sorted paths, hidden ones skipped).
+fn documents() -> Vec<(String, Vec<u8>)> {
+    ["page-1.json", "page-2.json", "retell/calls.ndjson"]
+        .iter()
+        .map(|name| {
+            let p = folder().join(name);
+            (path(&p), std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_folder_is_walked_sorted_without_hidden_files() {
+    let found = callscope::files::expand_inputs(&[path(&folder())]).unwrap();
+    let names: Vec<&str> = found
+        .iter()
+        .map(|f| f.rsplit_once("two-pages/").unwrap().1)
+        .collect();
+    assert_eq!(
+        names,
+        ["page-1.json", "page-2.json", "retell/calls.ndjson"]
+    );
+}
+
+#[test]
+fn report_paths_merges_duplicates_across_files() {
+    let report = report_paths(&[path(&folder())], &options()).unwrap();
+    // worked out by hand in tests/cases/report-files-folder.json
+    assert_eq!(report["ingest"]["recordsIn"], 5);
+    assert_eq!(report["ingest"]["recordsOut"], 4);
+    assert_eq!(report["ingest"]["duplicatesMerged"], 1);
+    assert_eq!(report["summary"]["totalCalls"], 4);
+    assert_eq!(report["summary"]["missedCalls"], 2);
+    assert_eq!(report["summary"]["totalDuration"], 270.0);
+}
+
+#[test]
+fn files_given_one_by_one_are_the_folder() {
+    let whole = report_paths(&[path(&folder())], &options()).unwrap();
+    let files: Vec<String> = documents().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(report_paths(&files, &options()).unwrap(), whole);
+    // the same page twice: its call is a duplicate the second time
+    let twice = [files[0].clone(), files[0].clone()];
+    let report = report_paths(&twice, &options()).unwrap();
+    assert_eq!(report["ingest"]["recordsIn"], 2);
+    assert_eq!(report["ingest"]["duplicatesMerged"], 1);
+    assert_eq!(report["summary"]["totalCalls"], 1);
+    // the same webhook events twice: Retell's `call_ended` events of a call fold into it
+    let twice = [files[2].clone(), files[2].clone()];
+    let report = report_paths(&twice, &options()).unwrap();
+    assert_eq!(report["ingest"]["recordsIn"], 6);
+    assert_eq!(report["ingest"]["eventsFolded"], 3);
+    assert_eq!(report["summary"]["totalCalls"], 3);
+}
+
+#[test]
+fn documents_in_memory_are_the_files() {
+    let docs = documents();
+    let from_files = report_paths(&[path(&folder())], &options()).unwrap();
+    assert_eq!(report_documents(&docs, &options()).unwrap(), from_files);
+    // borrowed pairs work as well as owned ones
+    let borrowed: Vec<(&str, &[u8])> = docs
+        .iter()
+        .map(|(s, b)| (s.as_str(), b.as_slice()))
+        .collect();
+    assert_eq!(report_documents(&borrowed, &options()).unwrap(), from_files);
+    // no documents: an empty report, not an error
+    let none: [(&str, &[u8]); 0] = [];
+    let empty = report_documents(&none, &options()).unwrap();
+    assert_eq!(empty["summary"]["totalCalls"], 0);
+    assert_eq!(empty["ingest"]["recordsIn"], 0);
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_naming_it() {
+    let missing = path(&folder().join("no-such-page.json"));
+    let err = report_paths(&[path(&folder()), missing.clone()], &options()).unwrap_err();
+    assert_eq!(err.code(), "Io");
+    match err {
+        Error::Io { source_name, .. } => assert_eq!(source_name, missing),
+        other => panic!("not an Io error: {other:?}"),
+    }
+}
+
+#[test]
+fn a_broken_file_is_a_syntax_error_naming_it() {
+    let hidden = path(&folder().join(".unfinished.json"));
+    let err = report_paths(&[hidden.clone()], &options()).unwrap_err();
+    assert_eq!(err.code(), "Syntax");
+    assert!(err.to_string().contains(&hidden), "{err}");
+    // in a list of documents, the one that is broken is named
+    let mut docs = documents();
+    docs.insert(1, ("broken.json".into(), b"{\"data\": [".to_vec()));
+    let err = report_documents(&docs, &options()).unwrap_err();
+    assert_eq!(err.code(), "Syntax");
+    assert!(err.to_string().contains("broken.json"), "{err}");
+}
+
+#[test]
+fn options_are_checked_before_any_file_is_read() {
+    let mut bad = options();
+    bad.analytics.service_level_threshold_s = -1.0;
+    let err = report_paths(&[path(&folder().join("missing"))], &bad).unwrap_err();
+    assert_eq!(err.code(), "InvalidOption");
+}
+
+#[test]
+fn ingest_inputs_keeps_every_record_and_its_extra_fields() {
+    let out = callscope::files::ingest_inputs(
+        &[path(&folder())],
+        &callscope::ingest::IngestOptions::default(),
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(out.report.records_in, 5);
+    assert_eq!(out.records.len(), 4);
+    let justcall = out
+        .records
+        .iter()
+        .find(|r| r.provider_call_id == "CAe1b2c3d4e5f60718293a4b5c6d7e8f93")
+        .unwrap();
+    // the numeric id JustCall gives beside call_sid is kept in extra
+    assert_eq!(justcall.extra.get("id"), Some(&Value::from("223344556")));
+}
