@@ -5,8 +5,10 @@
 //! the cause chain. No panic crosses into JS: sync calls use napi's `catch_unwind`, the async
 //! task catches on its worker thread.
 
-use callscope::ingest::{IngestOptions as CoreOptions, ingest_bytes};
-use callscope::report::{ReportOptions as CoreReportOptions, report_bytes};
+use callscope::ingest::{IngestOptions as CoreOptions, ingest_bytes, ingest_documents};
+use callscope::report::{
+    ReportOptions as CoreReportOptions, report_bytes, report_documents, report_paths,
+};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde::Serialize;
@@ -192,9 +194,51 @@ fn strip_nulls(value: Value) -> Value {
     }
 }
 
-/// One ingest call, from owned inputs to the camelCase JSON result.
-fn run(source: &str, bytes: &[u8], options: &CoreOptions) -> Outcome<Ingested> {
-    let ingested = ingest_bytes(source, bytes, options).map_err(|e| Failure::from_core(&e))?;
+/// What an ingest reads: one document, a list of documents (named `source[0]`, ...) read as
+/// one input, or files and folders.
+#[derive(Debug)]
+enum Inputs {
+    One(Vec<u8>),
+    Many(Vec<(String, Vec<u8>)>),
+    Paths(Vec<String>),
+}
+
+/// A JS input: a string or Buffer, or an array of them.
+type Input = Either3<String, Buffer, Vec<Either<String, Buffer>>>;
+
+fn input_bytes(input: &Either<String, Buffer>) -> &[u8] {
+    match input {
+        Either::A(text) => text.as_bytes(),
+        Either::B(buffer) => buffer.as_ref(),
+    }
+}
+
+/// The documents of `input`, borrowed, named `source[0]`, `source[1]`, ... when a list.
+fn documents<'a>(input: &'a Input, source: &str) -> Either<&'a [u8], Vec<(String, &'a [u8])>> {
+    match input {
+        Either3::A(text) => Either::A(text.as_bytes()),
+        Either3::B(buffer) => Either::A(buffer.as_ref()),
+        Either3::C(items) => Either::B(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (format!("{source}[{i}]"), input_bytes(item)))
+                .collect(),
+        ),
+    }
+}
+
+/// Paths as a list: one string, or an array of them.
+fn path_list(paths: Either<String, Vec<String>>) -> Vec<String> {
+    match paths {
+        Either::A(one) => vec![one],
+        Either::B(many) => many,
+    }
+}
+
+/// The core's ingest as the camelCase JSON result.
+fn ingested_js(ingested: callscope::Result<callscope::ingest::Ingested>) -> Outcome<Ingested> {
+    let ingested = ingested.map_err(|e| Failure::from_core(&e))?;
     let convert = |e: serde_json::Error| Failure {
         code: "Internal",
         message: format!("cannot convert the result: {e}"),
@@ -210,29 +254,49 @@ fn run(source: &str, bytes: &[u8], options: &CoreOptions) -> Outcome<Ingested> {
     })
 }
 
-fn input_bytes(input: &Either<String, Buffer>) -> &[u8] {
-    match input {
-        Either::A(text) => text.as_bytes(),
-        Either::B(buffer) => buffer.as_ref(),
-    }
+/// One ingest of owned inputs (the async task's).
+fn run(source: &str, inputs: &Inputs, options: &CoreOptions) -> Outcome<Ingested> {
+    ingested_js(match inputs {
+        Inputs::One(bytes) => ingest_bytes(source, bytes, options),
+        Inputs::Many(docs) => ingest_documents(docs, options),
+        Inputs::Paths(paths) => callscope::files::ingest_inputs(paths, options, |_| {}),
+    })
 }
 
-/// Normalize call records: `{ records, report }` with camelCase keys.
+/// Normalize call records: `{ records, report }` with camelCase keys. `input` is one document
+/// (string or Buffer) or an array of them, read as one input.
 #[napi(catch_unwind)]
-pub fn ingest(
+pub fn ingest(env: Env, input: Input, options: Option<IngestOptions>) -> Result<Ingested> {
+    let (source, core) = core_options(&options).map_err(|f| f.into_js(&env))?;
+    ingested_js(match documents(&input, &source) {
+        Either::A(bytes) => ingest_bytes(&source, bytes, &core),
+        Either::B(docs) => ingest_documents(&docs, &core),
+    })
+    .map_err(|f| f.into_js(&env))
+}
+
+/// `ingest` over files and folders (a path or an array of paths; folders walked recursively,
+/// sorted, hidden entries skipped), read as `callscope ingest` reads them.
+#[napi(catch_unwind)]
+pub fn ingest_files(
     env: Env,
-    input: Either<String, Buffer>,
+    paths: Either<String, Vec<String>>,
     options: Option<IngestOptions>,
 ) -> Result<Ingested> {
-    let (source, core) = core_options(&options).map_err(|f| f.into_js(&env))?;
-    run(&source, input_bytes(&input), &core).map_err(|f| f.into_js(&env))
+    let (_, core) = core_options(&options).map_err(|f| f.into_js(&env))?;
+    ingested_js(callscope::files::ingest_inputs(
+        &path_list(paths),
+        &core,
+        |_| {},
+    ))
+    .map_err(|f| f.into_js(&env))
 }
 
-/// The work of `ingestAsync`, on a libuv worker thread.
+/// The work of `ingestAsync` and `ingestFilesAsync`, on a libuv worker thread.
 #[derive(Debug)]
 pub struct IngestTask {
     source: String,
-    bytes: Vec<u8>,
+    inputs: Inputs,
     options: Outcome<CoreOptions>,
 }
 
@@ -243,8 +307,8 @@ impl Task for IngestTask {
     fn compute(&mut self) -> Result<Self::Output> {
         let outcome = match &self.options {
             Ok(options) => {
-                let (source, bytes) = (&self.source, &self.bytes);
-                std::panic::catch_unwind(|| run(source, bytes, options)).unwrap_or_else(|_| {
+                let (source, inputs) = (&self.source, &self.inputs);
+                std::panic::catch_unwind(|| run(source, inputs, options)).unwrap_or_else(|_| {
                     Err(Failure {
                         code: "Panic",
                         message: "callscope panicked during ingest".into(),
@@ -264,35 +328,120 @@ impl Task for IngestTask {
     }
 }
 
-/// `ingest` on a worker thread: a Promise of `{ records, report }`.
-#[napi(ts_return_type = "Promise<Ingested>")]
-pub fn ingest_async(
-    input: Either<String, Buffer>,
-    options: Option<IngestOptions>,
-) -> AsyncTask<IngestTask> {
-    let bytes = input_bytes(&input).to_vec();
+fn ingest_task(inputs: impl FnOnce(&str) -> Inputs, options: Option<IngestOptions>) -> IngestTask {
     let (source, options) = match core_options(&options) {
         Ok((source, core)) => (source, Ok(core)),
         Err(failure) => ("input".to_owned(), Err(failure)),
     };
-    AsyncTask::new(IngestTask {
+    IngestTask {
+        inputs: inputs(&source),
         source,
-        bytes,
         options,
-    })
+    }
+}
+
+/// `ingest` on a worker thread: a Promise of `{ records, report }`.
+#[napi(ts_return_type = "Promise<Ingested>")]
+pub fn ingest_async(input: Input, options: Option<IngestOptions>) -> AsyncTask<IngestTask> {
+    // the inputs are copied: the JS values may change while the worker reads
+    AsyncTask::new(ingest_task(
+        |source| match documents(&input, source) {
+            Either::A(bytes) => Inputs::One(bytes.to_vec()),
+            Either::B(docs) => Inputs::Many(
+                docs.into_iter()
+                    .map(|(name, bytes)| (name, bytes.to_vec()))
+                    .collect(),
+            ),
+        },
+        options,
+    ))
+}
+
+/// `ingestFiles` on a worker thread: a Promise of `{ records, report }`.
+#[napi(ts_return_type = "Promise<Ingested>")]
+pub fn ingest_files_async(
+    paths: Either<String, Vec<String>>,
+    options: Option<IngestOptions>,
+) -> AsyncTask<IngestTask> {
+    let paths = path_list(paths);
+    AsyncTask::new(ingest_task(|_| Inputs::Paths(paths), options))
 }
 
 /// The SPEC 6 report of one input: `{ ingest, summary, kpis, agents, endedReasons,
-/// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys).
+/// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys). `input` is one
+/// document or an array of them, read as one input.
 #[napi(catch_unwind, ts_return_type = "Record<string, any>")]
-pub fn report(
+pub fn report(env: Env, input: Input, options: Option<ReportOptions>) -> Result<Value> {
+    let (source, core) = core_report_options(&options).map_err(|f| f.into_js(&env))?;
+    match documents(&input, &source) {
+        Either::A(bytes) => report_bytes(&source, bytes, &core),
+        Either::B(docs) => report_documents(&docs, &core),
+    }
+    .map_err(|e| Failure::from_core(&e).into_js(&env))
+}
+
+/// The report of files and folders (a path or an array of paths), read as `callscope
+/// report` reads them: memory holds the parsed calls, not the files or the records.
+#[napi(catch_unwind, ts_return_type = "Record<string, any>")]
+pub fn report_files(
     env: Env,
-    input: Either<String, Buffer>,
+    paths: Either<String, Vec<String>>,
     options: Option<ReportOptions>,
 ) -> Result<Value> {
-    let (source, core) = core_report_options(&options).map_err(|f| f.into_js(&env))?;
-    report_bytes(&source, input_bytes(&input), &core)
-        .map_err(|e| Failure::from_core(&e).into_js(&env))
+    let (_, core) = core_report_options(&options).map_err(|f| f.into_js(&env))?;
+    report_paths(&path_list(paths), &core).map_err(|e| Failure::from_core(&e).into_js(&env))
+}
+
+/// The work of `reportFilesAsync`, on a libuv worker thread.
+#[derive(Debug)]
+pub struct ReportFilesTask {
+    paths: Vec<String>,
+    options: Outcome<CoreReportOptions>,
+}
+
+impl Task for ReportFilesTask {
+    type Output = Outcome<Value>;
+    // the report as a JS value, made in `resolve` (a task's value needs a JS type name)
+    type JsValue = Unknown<'static>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let outcome = match &self.options {
+            Ok(options) => {
+                let paths = &self.paths;
+                std::panic::catch_unwind(|| {
+                    report_paths(paths, options).map_err(|e| Failure::from_core(&e))
+                })
+                .unwrap_or_else(|_| {
+                    Err(Failure {
+                        code: "Panic",
+                        message: "callscope panicked during report".into(),
+                    })
+                })
+            }
+            Err(failure) => Err(Failure {
+                code: failure.code,
+                message: failure.message.clone(),
+            }),
+        };
+        Ok(outcome)
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        let report = output.map_err(|f| f.into_js(&env))?;
+        env.to_js_value(&report)
+    }
+}
+
+/// `reportFiles` on a worker thread: a Promise of the report.
+#[napi(ts_return_type = "Promise<Record<string, any>>")]
+pub fn report_files_async(
+    paths: Either<String, Vec<String>>,
+    options: Option<ReportOptions>,
+) -> AsyncTask<ReportFilesTask> {
+    AsyncTask::new(ReportFilesTask {
+        paths: path_list(paths),
+        options: core_report_options(&options).map(|(_, core)| core),
+    })
 }
 
 /// The package version (the workspace version, like every callscope package).

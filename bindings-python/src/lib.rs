@@ -5,14 +5,15 @@
 
 use callscope::casing::{camel_case_keys, snake_case_keys};
 use callscope::frame::{DataFrame, arrow_stream, records_frame};
-use callscope::ingest::{IngestOptions, Ingested, ingest_bytes};
-use callscope::report::{ReportOptions, report_bytes};
+use callscope::ingest::{IngestOptions, Ingested, ingest_bytes, ingest_documents};
+use callscope::report::{ReportOptions, report_bytes, report_documents, report_paths};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyCapsule, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 create_exception!(
     callscope,
@@ -115,6 +116,56 @@ fn input_bytes<'a>(input: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     }
 }
 
+/// The documents of a list (or tuple) input, or `None` for one `str` or `bytes` document.
+fn document_list<'py>(input: &Bound<'py, PyAny>) -> PyResult<Option<Vec<Bound<'py, PyAny>>>> {
+    if input.is_instance_of::<PyString>() || input.is_instance_of::<PyBytes>() {
+        Ok(None)
+    } else if let Ok(list) = input.cast::<PyList>() {
+        Ok(Some(list.iter().collect()))
+    } else if let Ok(tuple) = input.cast::<PyTuple>() {
+        Ok(Some(tuple.iter().collect()))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "input must be str or bytes, or a list of them, not {}",
+            input.get_type().name()?
+        )))
+    }
+}
+
+/// A list's documents as (source, bytes) pairs named `source[0]`, `source[1]`, ...
+fn named_documents<'a>(
+    items: &'a [Bound<'_, PyAny>],
+    source: &str,
+) -> PyResult<Vec<(String, Cow<'a, [u8]>)>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| Ok((format!("{source}[{i}]"), input_bytes(item)?)))
+        .collect()
+}
+
+/// Paths as one `str` / `os.PathLike`, or a list (any iterable) of them, as UTF-8 strings.
+fn path_list(paths: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let one = |p: &Bound<'_, PyAny>| -> PyResult<String> {
+        if p.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "a path must be str or os.PathLike, not bytes (documents go to ingest / report)",
+            ));
+        }
+        let path: PathBuf = p.extract()?;
+        path.into_os_string()
+            .into_string()
+            .map_err(|p| PyValueError::new_err(format!("a path must be valid UTF-8, got {p:?}")))
+    };
+    if paths.is_instance_of::<PyString>() || paths.hasattr("__fspath__")? {
+        return Ok(vec![one(paths)?]);
+    }
+    if paths.is_instance_of::<PyBytes>() {
+        return one(paths).map(|p| vec![p]);
+    }
+    paths.try_iter()?.map(|p| one(&p?)).collect()
+}
+
 /// Keyword arguments (snake_case) as the core's option struct (camelCase serde).
 fn ingest_options(
     py: Python<'_>,
@@ -155,12 +206,48 @@ fn run_ingest(
     source: &str,
     options: &IngestOptions,
 ) -> PyResult<Ingested> {
-    let bytes = input_bytes(input)?;
-    py.detach(|| ingest_bytes(source, &bytes, options))
-        .map_err(|e| to_py_err(py, e))
+    let done = match document_list(input)? {
+        None => {
+            let bytes = input_bytes(input)?;
+            py.detach(|| ingest_bytes(source, &bytes, options))
+        }
+        Some(items) => {
+            let docs = named_documents(&items, source)?;
+            py.detach(|| ingest_documents(&docs, options))
+        }
+    };
+    done.map_err(|e| to_py_err(py, e))
 }
 
-/// Normalize call records: `{"records": [...], "report": {...}}` with snake_case keys.
+/// An ingest's records and report as the Python objects `ingest` returns.
+fn ingested_to_py(py: Python<'_>, ingested: &Ingested) -> PyResult<Py<PyAny>> {
+    let value = py
+        .detach(|| serde_json::to_value(ingested).map(snake_case_keys))
+        .map_err(|e| PyValueError::new_err(format!("cannot convert the result: {e}")))?;
+    value_to_py(py, &value)
+}
+
+/// Keyword options (snake_case) as the core's report options.
+fn report_options(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<ReportOptions> {
+    let mut map = Map::new();
+    if let Some(options) = options {
+        for (key, value) in options.iter() {
+            map.insert(key.extract::<String>()?, py_to_value(&value)?);
+        }
+    }
+    serde_json::from_value(camel_case_keys(Value::Object(map))).map_err(|e| {
+        to_py_err(
+            py,
+            callscope::Error::InvalidOption {
+                option: "options".into(),
+                reason: e.to_string(),
+            },
+        )
+    })
+}
+
+/// Normalize call records: `{"records": [...], "report": {...}}` with snake_case keys. `input`
+/// is one document (`str` or `bytes`) or a list of them, read as one input.
 #[pyfunction]
 #[pyo3(signature = (input, *, source = "input", provider = None, source_tz = None, strict = false, **more))]
 fn ingest(
@@ -174,16 +261,33 @@ fn ingest(
 ) -> PyResult<Py<PyAny>> {
     let options = ingest_options(py, provider, source_tz, strict, more)?;
     let ingested = run_ingest(py, input, source, &options)?;
-    let value = py
-        .detach(|| serde_json::to_value(&ingested).map(snake_case_keys))
-        .map_err(|e| PyValueError::new_err(format!("cannot convert the result: {e}")))?;
-    value_to_py(py, &value)
+    ingested_to_py(py, &ingested)
+}
+
+/// `ingest` over files and folders (folders walked recursively, sorted, hidden entries
+/// skipped; small files parsed in parallel, large ones streamed), as `callscope ingest` reads.
+#[pyfunction]
+#[pyo3(signature = (paths, *, provider = None, source_tz = None, strict = false, **more))]
+fn ingest_files(
+    py: Python<'_>,
+    paths: &Bound<'_, PyAny>,
+    provider: Option<&str>,
+    source_tz: Option<&str>,
+    strict: bool,
+    more: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let options = ingest_options(py, provider, source_tz, strict, more)?;
+    let paths = path_list(paths)?;
+    let ingested = py
+        .detach(|| callscope::files::ingest_inputs(&paths, &options, |_| {}))
+        .map_err(|e| to_py_err(py, e))?;
+    ingested_to_py(py, &ingested)
 }
 
 /// The SPEC 6 report of one input (`ingest`, `summary`, `kpis`, `agents`, `endedReasons`,
 /// `endedReasonsRaw`, `concurrency`, `intents`, `keywords`) with snake_case keys. Options are
 /// the ingest and analytics options as keywords (`provider`, `source_tz`, `strict`, `time_zone`,
-/// `granularity`, `filter`, `as_of`, `skip_text`, ...).
+/// `granularity`, `filter`, `as_of`, `skip_text`, ...). `input` is one document or a list.
 #[pyfunction]
 #[pyo3(signature = (input, *, source = "input", **options))]
 fn report(
@@ -192,25 +296,35 @@ fn report(
     source: &str,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
-    let mut map = Map::new();
-    if let Some(options) = options {
-        for (key, value) in options.iter() {
-            map.insert(key.extract::<String>()?, py_to_value(&value)?);
+    let options = report_options(py, options)?;
+    let value = match document_list(input)? {
+        None => {
+            let bytes = input_bytes(input)?;
+            py.detach(|| report_bytes(source, &bytes, &options))
+        }
+        Some(items) => {
+            let docs = named_documents(&items, source)?;
+            py.detach(|| report_documents(&docs, &options))
         }
     }
-    let options: ReportOptions = serde_json::from_value(camel_case_keys(Value::Object(map)))
-        .map_err(|e| {
-            to_py_err(
-                py,
-                callscope::Error::InvalidOption {
-                    option: "options".into(),
-                    reason: e.to_string(),
-                },
-            )
-        })?;
-    let bytes = input_bytes(input)?;
+    .map(snake_case_keys)
+    .map_err(|e| to_py_err(py, e))?;
+    value_to_py(py, &value)
+}
+
+/// The report of files and folders, read as `callscope report` reads them (memory holds the
+/// parsed calls, not the files or the records).
+#[pyfunction]
+#[pyo3(signature = (paths, **options))]
+fn report_files(
+    py: Python<'_>,
+    paths: &Bound<'_, PyAny>,
+    options: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let options = report_options(py, options)?;
+    let paths = path_list(paths)?;
     let value = py
-        .detach(|| report_bytes(source, &bytes, &options).map(snake_case_keys))
+        .detach(|| report_paths(&paths, &options).map(snake_case_keys))
         .map_err(|e| to_py_err(py, e))?;
     value_to_py(py, &value)
 }
@@ -366,6 +480,8 @@ fn _callscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ingest, m)?)?;
     m.add_function(wrap_pyfunction!(ingest_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
+    m.add_function(wrap_pyfunction!(ingest_files, m)?)?;
+    m.add_function(wrap_pyfunction!(report_files, m)?)?;
     m.add_function(wrap_pyfunction!(_snake_case_keys, m)?)?;
     m.add_class::<RecordsTable>()?;
     m.add("CallscopeError", py.get_type::<CallscopeError>())?;

@@ -13,7 +13,15 @@ import pytest
 import callscope
 
 CASES = sorted((Path(__file__).resolve().parents[2] / "tests" / "cases").glob("*.json"))
-FUNCTIONS = {"ingest": callscope.ingest, "report": callscope.report}
+CASES_DIR = Path(__file__).resolve().parents[2] / "tests" / "cases"
+FUNCTIONS = {
+    "ingest": callscope.ingest,
+    "report": callscope.report,
+    # `files` (paths relative to tests/cases) instead of `input`
+    "reportFiles": lambda files, source, **options: callscope.report_files(
+        [CASES_DIR / f for f in files], **options
+    ),
+}
 
 
 def close(expected, actual):
@@ -60,7 +68,8 @@ def run_case(case):
         return f"unknown function {name!r} (this runner knows: {', '.join(FUNCTIONS)})"
     options = callscope._snake_case_keys(case.get("options", {}))
     try:
-        result = function(case["input"], source=case.get("source", "input"), **options)
+        given = case["files"] if name == "reportFiles" else case["input"]
+        result = function(given, source=case.get("source", "input"), **options)
     except callscope.CallscopeError as err:
         want = case.get("expected_error")
         if want is None:
@@ -72,6 +81,8 @@ def run_case(case):
         return None
     if "expected_error" in case:
         return f"expected error {case['expected_error']}, got a result"
+    if "select" in case:
+        result = {key: result[key] for key in case["select"] if key in result}
     return compare(callscope._snake_case_keys(case["expected"]), result)
 
 

@@ -85,7 +85,8 @@ def test_garbage_options_raise_invalid_option_error(options):
     assert info.value.code == "InvalidOption"
 
 
-@pytest.mark.parametrize("value", [None, 42, 1.5, ["[]"], {"a": 1}, object()])
+# (a list of documents is an input; a list holding anything else is not)
+@pytest.mark.parametrize("value", [None, 42, 1.5, [42], [["[]"]], {"a": 1}, object()])
 def test_wrong_input_types_raise_type_error_not_a_crash(value):
     with pytest.raises(TypeError):
         callscope.ingest(value)

@@ -44,10 +44,7 @@ fn a_folder_is_walked_sorted_without_hidden_files() {
         .iter()
         .map(|f| f.rsplit_once("two-pages/").unwrap().1)
         .collect();
-    assert_eq!(
-        names,
-        ["page-1.json", "page-2.json", "retell/calls.ndjson"]
-    );
+    assert_eq!(names, ["page-1.json", "page-2.json", "retell/calls.ndjson"]);
 }
 
 #[test]
@@ -113,7 +110,7 @@ fn a_missing_file_is_an_io_error_naming_it() {
 #[test]
 fn a_broken_file_is_a_syntax_error_naming_it() {
     let hidden = path(&folder().join(".unfinished.json"));
-    let err = report_paths(&[hidden.clone()], &options()).unwrap_err();
+    let err = report_paths(std::slice::from_ref(&hidden), &options()).unwrap_err();
     assert_eq!(err.code(), "Syntax");
     assert!(err.to_string().contains(&hidden), "{err}");
     // in a list of documents, the one that is broken is named
@@ -130,6 +127,14 @@ fn options_are_checked_before_any_file_is_read() {
     bad.analytics.service_level_threshold_s = -1.0;
     let err = report_paths(&[path(&folder().join("missing"))], &bad).unwrap_err();
     assert_eq!(err.code(), "InvalidOption");
+}
+
+#[test]
+fn ingest_documents_is_ingest_inputs() {
+    let options = callscope::ingest::IngestOptions::default();
+    let files = callscope::files::ingest_inputs(&[path(&folder())], &options, |_| {}).unwrap();
+    let docs = callscope::ingest::ingest_documents(&documents(), &options).unwrap();
+    assert_eq!(docs, files);
 }
 
 #[test]

@@ -5,7 +5,7 @@ The functions are the Rust core's, with snake_case keys and keyword-only options
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 from ._callscope import (
     CallscopeError,
@@ -21,7 +21,9 @@ from ._callscope import (
     _snake_case_keys,
     ingest,
     ingest_arrow,
+    ingest_files,
     report,
+    report_files,
 )
 
 if TYPE_CHECKING:
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
 
 def ingest_frame(
-    input: Union[str, bytes],
+    input: Union[str, bytes, Sequence[Union[str, bytes]]],
     *,
     source: str = "input",
     provider: Optional[str] = None,
@@ -56,6 +58,8 @@ __all__ = [
     "__version__",
     "ingest",
     "ingest_arrow",
+    "ingest_files",
     "ingest_frame",
     "report",
+    "report_files",
 ]

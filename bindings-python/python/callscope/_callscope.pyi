@@ -1,11 +1,15 @@
 """Type stubs of the native module `callscope._callscope`."""
 
-from typing import Any, Dict, Optional, Union
+import os
+from typing import Any, Dict, Iterable, Optional, Sequence, Union
 
 import polars
 
 __version__: str
 
+Document = Union[str, bytes]
+Documents = Union[Document, Sequence[Document]]  # one document, or a list read as one input
+Paths = Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]]
 Provider = str  # 'justcall' | 'twilio' | 'mightycall' | 'vapi' | 'retell' | 'callcenter' | 'callapi' | 'asterisk' | 'freeswitch' | 'generic'
 
 class CallscopeError(Exception):
@@ -29,7 +33,7 @@ class RecordsTable:
     def __len__(self) -> int: ...
 
 def ingest(
-    input: Union[str, bytes],
+    input: Documents,
     *,
     source: str = "input",
     provider: Optional[Provider] = None,
@@ -40,7 +44,7 @@ def ingest(
     """Normalize call records: {"records": [...], "report": {...}} with snake_case keys."""
 
 def ingest_arrow(
-    input: Union[str, bytes],
+    input: Documents,
     *,
     source: str = "input",
     provider: Optional[Provider] = None,
@@ -51,12 +55,25 @@ def ingest_arrow(
     """The records of an ingest as an Arrow table."""
 
 def report(
-    input: Union[str, bytes],
+    input: Documents,
     *,
     source: str = "input",
     **options: Any,
 ) -> Dict[str, Any]:
     """The SPEC 6 report of one input, with snake_case keys."""
+
+def ingest_files(
+    paths: Paths,
+    *,
+    provider: Optional[Provider] = None,
+    source_tz: Optional[str] = None,
+    strict: bool = False,
+    **more: Any,
+) -> Dict[str, Any]:
+    """`ingest` over files and folders, read as `callscope ingest` reads them."""
+
+def report_files(paths: Paths, **options: Any) -> Dict[str, Any]:
+    """The SPEC 6 report of files and folders, read as `callscope report` reads them."""
 
 def _snake_case_keys(value: Any) -> Any:
     """The camelCase -> snake_case key conversion of results (extra objects kept)."""

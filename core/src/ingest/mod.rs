@@ -101,6 +101,19 @@ pub fn ingest_bytes(source: &str, bytes: &[u8], options: &IngestOptions) -> Resu
     Ok(ingestor.finish())
 }
 
+/// Ingest several in-memory inputs, each a `(source, bytes)` pair, as one ingest (duplicates
+/// across inputs are merged): the bindings' `ingest` over a list of documents. The same as
+/// adding each with [`Ingestor::add_bytes`] in turn ([`Ingestor::add_documents`]).
+pub fn ingest_documents<S, B>(inputs: &[(S, B)], options: &IngestOptions) -> Result<Ingested>
+where
+    S: AsRef<str> + Sync,
+    B: AsRef<[u8]> + Sync,
+{
+    let mut ingestor = Ingestor::new(options)?;
+    ingestor.add_documents(inputs)?;
+    Ok(ingestor.finish())
+}
+
 /// A parsed item waiting to be folded with the other items of its call.
 #[derive(Debug)]
 struct Pending {
