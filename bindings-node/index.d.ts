@@ -9,11 +9,14 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** Normalize call records: `{ records, report }` with camelCase keys. */
-export declare function ingest(input: string | Buffer, options?: IngestOptions | undefined | null): Ingested
+/**
+ * Normalize call records: `{ records, report }` with camelCase keys. `input` is one document
+ * (string or Buffer) or an array of them, read as one input.
+ */
+export declare function ingest(input: string | Buffer | Array<string | Buffer>, options?: IngestOptions | undefined | null): Ingested
 
 /** `ingest` on a worker thread: a Promise of `{ records, report }`. */
-export declare function ingestAsync(input: string | Buffer, options?: IngestOptions | undefined | null): Promise<Ingested>
+export declare function ingestAsync(input: string | Buffer | Array<string | Buffer>, options?: IngestOptions | undefined | null): Promise<Ingested>
 
 /** The result of `ingest`: normalized records and the ingest report (camelCase keys). */
 export interface Ingested {
@@ -25,6 +28,15 @@ export interface Ingested {
    */
   report: Record<string, any>
 }
+
+/**
+ * `ingest` over files and folders (a path or an array of paths; folders walked recursively,
+ * sorted, hidden entries skipped), read as `callscope ingest` reads them.
+ */
+export declare function ingestFiles(paths: string | Array<string>, options?: IngestOptions | undefined | null): Ingested
+
+/** `ingestFiles` on a worker thread: a Promise of `{ records, report }`. */
+export declare function ingestFilesAsync(paths: string | Array<string>, options?: IngestOptions | undefined | null): Promise<Ingested>
 
 /** Options of `ingest` (the core's `IngestOptions`, camelCase). */
 export interface IngestOptions {
@@ -51,9 +63,19 @@ export interface IngestOptions {
 
 /**
  * The SPEC 6 report of one input: `{ ingest, summary, kpis, agents, endedReasons,
- * endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys).
+ * endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys). `input` is one
+ * document or an array of them, read as one input.
  */
-export declare function report(input: string | Buffer, options?: ReportOptions | undefined | null): Record<string, any>
+export declare function report(input: string | Buffer | Array<string | Buffer>, options?: ReportOptions | undefined | null): Record<string, any>
+
+/**
+ * The report of files and folders (a path or an array of paths), read as `callscope
+ * report` reads them: memory holds the parsed calls, not the files or the records.
+ */
+export declare function reportFiles(paths: string | Array<string>, options?: ReportOptions | undefined | null): Record<string, any>
+
+/** `reportFiles` on a worker thread: a Promise of the report. */
+export declare function reportFilesAsync(paths: string | Array<string>, options?: ReportOptions | undefined | null): Promise<Record<string, any>>
 
 /**
  * Options of `report`: the ingest options plus the analytics options (camelCase, as the

@@ -10,10 +10,12 @@ const code = (err) => err.code;
 
 for (const { name, testCase } of loadCases()) {
   test(`golden ${name}: ${testCase.description ?? ''}`, async () => {
-    assert.equal(await runCase(testCase, { ingest: callscope.ingest, report: callscope.report }, code), null);
+    const reportFiles = (_, options, c) => callscope.reportFiles(c.paths, options);
+    assert.equal(await runCase(testCase, { ingest: callscope.ingest, report: callscope.report, reportFiles }, code), null);
   });
-  test(`golden ${name} (ingestAsync)`, async () => {
-    assert.equal(await runCase(testCase, { ingest: callscope.ingestAsync, report: callscope.report }, code), null);
+  test(`golden ${name} (ingestAsync, reportFilesAsync)`, async () => {
+    const reportFiles = (_, options, c) => callscope.reportFilesAsync(c.paths, options);
+    assert.equal(await runCase(testCase, { ingest: callscope.ingestAsync, report: callscope.report, reportFiles }, code), null);
   });
 }
 

@@ -203,9 +203,6 @@ enum Inputs {
     Paths(Vec<String>),
 }
 
-/// A JS input: a string or Buffer, or an array of them.
-type Input = Either3<String, Buffer, Vec<Either<String, Buffer>>>;
-
 fn input_bytes(input: &Either<String, Buffer>) -> &[u8] {
     match input {
         Either::A(text) => text.as_bytes(),
@@ -214,7 +211,10 @@ fn input_bytes(input: &Either<String, Buffer>) -> &[u8] {
 }
 
 /// The documents of `input`, borrowed, named `source[0]`, `source[1]`, ... when a list.
-fn documents<'a>(input: &'a Input, source: &str) -> Either<&'a [u8], Vec<(String, &'a [u8])>> {
+fn documents<'a>(
+    input: &'a Either3<String, Buffer, Vec<Either<String, Buffer>>>,
+    source: &str,
+) -> Either<&'a [u8], Vec<(String, &'a [u8])>> {
     match input {
         Either3::A(text) => Either::A(text.as_bytes()),
         Either3::B(buffer) => Either::A(buffer.as_ref()),
@@ -266,7 +266,11 @@ fn run(source: &str, inputs: &Inputs, options: &CoreOptions) -> Outcome<Ingested
 /// Normalize call records: `{ records, report }` with camelCase keys. `input` is one document
 /// (string or Buffer) or an array of them, read as one input.
 #[napi(catch_unwind)]
-pub fn ingest(env: Env, input: Input, options: Option<IngestOptions>) -> Result<Ingested> {
+pub fn ingest(
+    env: Env,
+    input: Either3<String, Buffer, Vec<Either<String, Buffer>>>,
+    options: Option<IngestOptions>,
+) -> Result<Ingested> {
     let (source, core) = core_options(&options).map_err(|f| f.into_js(&env))?;
     ingested_js(match documents(&input, &source) {
         Either::A(bytes) => ingest_bytes(&source, bytes, &core),
@@ -342,7 +346,10 @@ fn ingest_task(inputs: impl FnOnce(&str) -> Inputs, options: Option<IngestOption
 
 /// `ingest` on a worker thread: a Promise of `{ records, report }`.
 #[napi(ts_return_type = "Promise<Ingested>")]
-pub fn ingest_async(input: Input, options: Option<IngestOptions>) -> AsyncTask<IngestTask> {
+pub fn ingest_async(
+    input: Either3<String, Buffer, Vec<Either<String, Buffer>>>,
+    options: Option<IngestOptions>,
+) -> AsyncTask<IngestTask> {
     // the inputs are copied: the JS values may change while the worker reads
     AsyncTask::new(ingest_task(
         |source| match documents(&input, source) {
@@ -367,17 +374,26 @@ pub fn ingest_files_async(
     AsyncTask::new(ingest_task(|_| Inputs::Paths(paths), options))
 }
 
+// (Reports are made into JS values by serde, as `reportFilesAsync`'s: napi's conversion of a
+// `serde_json::Value` refuses more than a million values, which a minute series over months
+// passes; the golden case report-files-folder spans six months by the minute.)
+
 /// The SPEC 6 report of one input: `{ ingest, summary, kpis, agents, endedReasons,
 /// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys). `input` is one
 /// document or an array of them, read as one input.
 #[napi(catch_unwind, ts_return_type = "Record<string, any>")]
-pub fn report(env: Env, input: Input, options: Option<ReportOptions>) -> Result<Value> {
+pub fn report(
+    env: Env,
+    input: Either3<String, Buffer, Vec<Either<String, Buffer>>>,
+    options: Option<ReportOptions>,
+) -> Result<Unknown<'static>> {
     let (source, core) = core_report_options(&options).map_err(|f| f.into_js(&env))?;
-    match documents(&input, &source) {
+    let report = match documents(&input, &source) {
         Either::A(bytes) => report_bytes(&source, bytes, &core),
         Either::B(docs) => report_documents(&docs, &core),
     }
-    .map_err(|e| Failure::from_core(&e).into_js(&env))
+    .map_err(|e| Failure::from_core(&e).into_js(&env))?;
+    env.to_js_value(&report)
 }
 
 /// The report of files and folders (a path or an array of paths), read as `callscope
@@ -387,9 +403,11 @@ pub fn report_files(
     env: Env,
     paths: Either<String, Vec<String>>,
     options: Option<ReportOptions>,
-) -> Result<Value> {
+) -> Result<Unknown<'static>> {
     let (_, core) = core_report_options(&options).map_err(|f| f.into_js(&env))?;
-    report_paths(&path_list(paths), &core).map_err(|e| Failure::from_core(&e).into_js(&env))
+    let report =
+        report_paths(&path_list(paths), &core).map_err(|e| Failure::from_core(&e).into_js(&env))?;
+    env.to_js_value(&report)
 }
 
 /// The work of `reportFilesAsync`, on a libuv worker thread.
@@ -401,7 +419,8 @@ pub struct ReportFilesTask {
 
 impl Task for ReportFilesTask {
     type Output = Outcome<Value>;
-    // the report as a JS value, made in `resolve` (a task's value needs a JS type name)
+    // the report as a JS value, made in `resolve` by serde: napi's conversion of a
+    // `serde_json::Value` stops at a million values, which a minute series over months passes
     type JsValue = Unknown<'static>;
 
     fn compute(&mut self) -> Result<Self::Output> {

@@ -40,7 +40,7 @@ export function compare(expected, actual, path = '$') {
   return expected === actual ? null : `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
 }
 
-// Runs one case. `api` maps function names to (input, options) => result; `errorCode` reads
+// Runs one case. `api` maps function names to (input, options, testCase) => result; `errorCode` reads
 // the variant name from a thrown error (Node: err.code, WASM: err.name).
 // Returns null when the case passes, else what went wrong.
 export async function runCase(testCase, api, errorCode) {
@@ -50,7 +50,8 @@ export async function runCase(testCase, api, errorCode) {
   const options = { ...(testCase.options ?? {}), source: testCase.source ?? 'input' };
   let result;
   try {
-    result = await call(testCase.input, options);
+    // (a `reportFiles` call reads the case's `paths` or `documents`, see cases.mjs)
+    result = await call(testCase.input, options, testCase);
   } catch (err) {
     if (!testCase.expected_error) return `unexpected error ${errorCode(err)}: ${err.message}`;
     const { code, contains = '' } = testCase.expected_error;
@@ -61,5 +62,10 @@ export async function runCase(testCase, api, errorCode) {
   if (testCase.expected_error) return `expected error ${JSON.stringify(testCase.expected_error)}, got a result`;
   if (!('expected' in testCase)) return 'a case needs `expected` or `expected_error`';
   // Plain-object copy: strips prototypes (WASM objects) and undefined-vs-missing differences.
-  return compare(testCase.expected, JSON.parse(JSON.stringify(result)));
+  let actual = JSON.parse(JSON.stringify(result));
+  if (testCase.select) {
+    // only these top-level keys are compared
+    actual = Object.fromEntries(testCase.select.filter((k) => k in actual).map((k) => [k, actual[k]]));
+  }
+  return compare(testCase.expected, actual);
 }
