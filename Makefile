@@ -94,7 +94,7 @@ wasm-package:
 	$(STEP) wasm-package env WASM_OPT=1 WASM_PROFILE=release bindings-wasm/build.sh
 
 wasm-node-test: wasm-build
-	$(STEP) wasm-node-test bash -c 'cd bindings-wasm && node --test tests/node.test.mjs'
+	$(STEP) wasm-node-test bash -c 'cd bindings-wasm && node --test tests/node.test.mjs tests/hostile.test.mjs'
 
 wasm-browser-test: wasm-build
 	$(STEP) wasm-chromium-test bash -c 'cd bindings-wasm && node --test tests/browser.test.mjs'

@@ -4,8 +4,8 @@
 //! are JS `Error`s whose `name` is the core variant (`Syntax`, `InvalidOption`, ...); a panic
 //! is reported on the console by the panic hook instead of a bare `unreachable`.
 
-use callscope::ingest::{IngestOptions, ingest_bytes};
-use callscope::report::{ReportOptions, report_bytes, report_reader};
+use callscope::ingest::{IngestOptions, ingest_bytes, ingest_documents};
+use callscope::report::{ReportOptions, report_bytes, report_documents, report_reader};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -53,8 +53,8 @@ export interface Ingested {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `string | Uint8Array` in the generated typings.
-    #[wasm_bindgen(typescript_type = "string | Uint8Array")]
+    /// `string | Uint8Array`, or an array of them, in the generated typings.
+    #[wasm_bindgen(typescript_type = "string | Uint8Array | Array<string | Uint8Array>")]
     pub type Input;
     /// `IngestOptions` in the generated typings.
     #[wasm_bindgen(typescript_type = "IngestOptions")]
@@ -124,6 +124,34 @@ fn input_bytes(input: Input) -> Result<Vec<u8>, JsValue> {
     }
 }
 
+/// Documents as (source, bytes) pairs.
+type Documents = Vec<(String, Vec<u8>)>;
+
+/// The documents of an array input, named `source[0]`, `source[1]`, ... (each copied into the
+/// module's memory), or `None` when `input` is not an array.
+fn documents(input: &JsValue, source: &str) -> Result<Option<Documents>, JsValue> {
+    if !js_sys::Array::is_array(input) {
+        return Ok(None);
+    }
+    js_sys::Array::from(input)
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if !(item.is_string() || item.is_instance_of::<js_sys::Uint8Array>()) {
+                return Err(js_error(
+                    "TypeError",
+                    &format!("input[{i}] must be a string or a Uint8Array"),
+                ));
+            }
+            Ok((
+                format!("{source}[{i}]"),
+                input_bytes(item.unchecked_into())?,
+            ))
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
 /// The option object as the core's option struct `T`, and the `source` name taken out of it.
 fn options_of<T: serde::de::DeserializeOwned + Default>(
     options: Option<JsValue>,
@@ -156,23 +184,31 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text)
 }
 
-/// Normalize call records: `{ records, report }` with camelCase keys.
+/// Normalize call records: `{ records, report }` with camelCase keys. `input` is one document
+/// (string or `Uint8Array`) or an array of them, read as one input.
 #[wasm_bindgen]
 pub fn ingest(input: Input, options: Option<Options>) -> Result<IngestedJs, JsValue> {
-    let bytes = input_bytes(input)?;
+    let input: JsValue = input.into();
     let (source, options): (String, IngestOptions) = options_of(options.map(JsValue::from))?;
-    let ingested = ingest_bytes(&source, &bytes, &options).map_err(|e| core_error(&e))?;
+    let ingested = match documents(&input, &source)? {
+        Some(docs) => ingest_documents(&docs, &options),
+        None => ingest_bytes(&source, &input_bytes(input.unchecked_into())?, &options),
+    }
+    .map_err(|e| core_error(&e))?;
     to_js(&ingested).map(JsCast::unchecked_into)
 }
 
 /// The SPEC 6 report of one input: `{ ingest, summary, kpis, agents, endedReasons,
-/// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys).
+/// endedReasonsRaw, concurrency, intents, keywords }` (camelCase keys). `input` is one document
+/// or an array of them (e.g. the pages of an API export), read as one input.
 #[wasm_bindgen]
 pub fn report(input: Input, options: Option<ReportOptionsJs>) -> Result<ReportJs, JsValue> {
     let input: JsValue = input.into();
     let (source, options): (String, ReportOptions) = options_of(options.map(JsValue::from))?;
-    // read a slice at a time: the module's memory never holds the whole input
-    let report = if input.is_instance_of::<js_sys::Uint8Array>() {
+    // one document is read a slice at a time: the module's memory never holds it whole
+    let report = if let Some(docs) = documents(&input, &source)? {
+        report_documents(&docs, &options)
+    } else if input.is_instance_of::<js_sys::Uint8Array>() {
         report_reader(
             &source,
             ArraySlices::reader(input.unchecked_into()),

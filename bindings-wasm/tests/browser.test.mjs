@@ -28,7 +28,9 @@ const page = `<!doctype html>
     const cases = await (await fetch('/cases.json')).json();
     const results = [];
     for (const { name, testCase } of cases) {
-      results.push({ name, failure: await runCase(testCase, { ingest: callscope.ingest, report: callscope.report }, (e) => e.name) });
+      // no file system here: a reportFiles case reads its files as an array of documents
+      const reportFiles = (_, options, c) => callscope.report(c.documents.map((d) => d.text), options);
+      results.push({ name, failure: await runCase(testCase, { ingest: callscope.ingest, report: callscope.report, reportFiles }, (e) => e.name) });
     }
     let syntax = null;
     try { callscope.ingest('{', { source: 'page.json' }); } catch (e) { syntax = { name: e.name, message: e.message, isError: e instanceof Error }; }

@@ -77,7 +77,8 @@ test('garbage options are InvalidOption errors', () => {
 });
 
 test('wrong input types throw, never crash', () => {
-  for (const value of [undefined, null, 42, 1.5, ['[]'], { a: 1 }, Symbol('x')]) {
+  // (an array of documents is an input; an array holding anything else is not)
+  for (const value of [undefined, null, 42, 1.5, [42], [['[]']], { a: 1 }, Symbol('x')]) {
     assert.throws(() => callscope.ingest(value), (err) => err instanceof Error);
   }
 });

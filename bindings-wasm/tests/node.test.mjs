@@ -12,7 +12,9 @@ const name = (err) => err.name;
 
 for (const { name: file, testCase } of loadCases()) {
   test(`golden ${file}: ${testCase.description ?? ''}`, async () => {
-    assert.equal(await runCase(testCase, { ingest: callscope.ingest, report: callscope.report }, name), null);
+    // no file system in the module: a reportFiles case reads its files as an array of documents
+    const reportFiles = (_, options, c) => callscope.report(c.documents.map((d) => d.text), options);
+    assert.equal(await runCase(testCase, { ingest: callscope.ingest, report: callscope.report, reportFiles }, name), null);
   });
 }
 
@@ -89,4 +91,22 @@ test('report reads a string a slice at a time, never between the halves of a sur
   assert.deepEqual(fromString, callscope.report(new TextEncoder().encode(text), options));
   assert.equal(fromString.ingest.recordsOut, 1);
   assert.ok(JSON.stringify(fromString.endedReasonsRaw).includes('📞 dropped'), JSON.stringify(fromString.endedReasonsRaw));
+});
+
+test('an array of documents is one input, its documents named by place', () => {
+  // the pages of tests/cases/files/two-pages: the same JustCall call twice, three Retell calls
+  const dir = new URL('../../tests/cases/files/two-pages/', import.meta.url);
+  const docs = ['page-1.json', 'page-2.json', 'retell/calls.ndjson'].map((f) => readFileSync(new URL(f, dir)));
+  const rep = callscope.report(docs, { skipText: true, granularity: 'day' });
+  assert.equal(rep.ingest.recordsIn, 5);
+  assert.equal(rep.ingest.duplicatesMerged, 1);
+  assert.equal(rep.summary.totalCalls, 4);
+  assert.deepEqual(callscope.report(docs.map(String), { skipText: true, granularity: 'day' }), rep);
+  assert.equal(callscope.ingest(docs).records.length, 4);
+  assert.throws(() => callscope.ingest([docs[0], '{"data": ['], { source: 'pages' }), (err) => {
+    assert.equal(err.name, 'Syntax');
+    assert.match(err.message, /pages\[1\]/);
+    return true;
+  });
+  assert.throws(() => callscope.report([docs[0], 42]), (err) => err.name === 'TypeError' && /input\[1\]/.test(err.message));
 });
