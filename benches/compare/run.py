@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Run the comparison benchmark: the same task (load native exports, normalize, summary +
-per-minute concurrency) in callscope, pandas, polars and DuckDB, each as a whole process,
+per-minute concurrency) in callscope (the command line, and with --tools callscope-py the
+Python binding from a script), pandas, polars and DuckDB, each as a whole process,
 alternating, several rounds; check that every tool's numbers agree with callscope's; print a
 Markdown table of medians and ratios.
 
@@ -43,7 +44,8 @@ def main():
     ap.add_argument("--data", default=os.path.join(HERE, "data"))
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--callscope", default=os.path.join(HERE, "..", "..", "target", "release", "callscope"))
-    ap.add_argument("--tools", nargs="+", default=["callscope", "pandas", "polars", "duckdb"])
+    ap.add_argument("--tools", nargs="+", default=["callscope", "pandas", "polars", "duckdb"],
+                    help="any of callscope, callscope-py, pandas, polars, duckdb")
     a = ap.parse_args()
     rows = []
     for calls in a.calls:
@@ -55,6 +57,8 @@ def main():
                 "pandas": [a.python, os.path.join(HERE, "ref_pandas.py"), provider, folder],
                 "polars": [a.python, os.path.join(HERE, "ref_polars.py"), provider, folder],
                 "duckdb": [a.python, os.path.join(HERE, "ref_duckdb.py"), provider, folder],
+                # callscope from Python (the binding installed in the --python environment)
+                "callscope-py": [a.python, os.path.join(HERE, "ref_callscope.py"), provider, folder],
             }
             times = {t: [] for t in a.tools}
             outs = {t: os.path.join(a.data, f"out-{provider}-{calls}-{t}.json") for t in a.tools}
@@ -62,7 +66,7 @@ def main():
                 for tool in a.tools:  # alternating: one run of each per round
                     times[tool].append(timed(cmds[tool], outs[tool]))
             for tool in a.tools:
-                if tool != "callscope" and "callscope" in a.tools:
+                if tool != "callscope" and "callscope" in a.tools:  # callscope-py is checked too
                     r = subprocess.run([sys.executable, os.path.join(HERE, "agree.py"), outs["callscope"], outs[tool]],
                                        capture_output=True, text=True)
                     if r.returncode != 0:
@@ -73,12 +77,14 @@ def main():
     print(f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}; "
           f"median of {a.rounds} alternating whole-process runs.\n")
     tools = a.tools
-    print("| dataset | calls | MB | " + " | ".join(f"{t} s" for t in tools) + " | fastest other / callscope |")
-    print("|---" * (4 + len(tools)) + "|")
+    ours = [t for t in ("callscope", "callscope-py") if t in tools]
+    print("| dataset | calls | MB | " + " | ".join(f"{t} s" for t in tools)
+          + "".join(f" | fastest other / {t}" for t in ours) + " |")
+    print("|---" * (3 + len(tools) + len(ours)) + "|")
     for provider, calls, size, med in rows:
-        others = [med[t] for t in tools if t != "callscope"]
-        ratio = f"{min(others) / med['callscope']:.1f}x" if others and "callscope" in med else "-"
-        print(f"| {provider} | {calls:,} | {size / 1e6:.0f} | " + " | ".join(f"{med[t]:.2f}" for t in tools) + f" | {ratio} |")
+        others = [med[t] for t in tools if not t.startswith("callscope")]
+        ratios = "".join(f" | {min(others) / med[t]:.1f}x" if others else " | -" for t in ours)
+        print(f"| {provider} | {calls:,} | {size / 1e6:.0f} | " + " | ".join(f"{med[t]:.2f}" for t in tools) + ratios + " |")
     json.dump([{"provider": p, "calls": c, "bytes": s, "medianSeconds": m} for p, c, s, m in rows],
               open(os.path.join(a.data, "results.json"), "w"), indent=2)
 
