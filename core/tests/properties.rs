@@ -4,7 +4,9 @@
 //! - the webhook events of a call fold to the same record in every arrival order (Retell
 //!   webhooks, call-center event streams);
 //! - `recordsIn = recordsOut + duplicatesMerged + eventsFolded + nonCallItems + rejected` for any
-//!   mix of valid, invalid and garbage lines, strict and lenient.
+//!   mix of valid, invalid and garbage lines, strict and lenient;
+//! - splitting an input into several documents (pages, files) changes neither the records nor
+//!   the counts of the ingest report, nor the report's analytics (merge = whole).
 //!
 //! "Concurrency is never negative and returns to zero" is a property test in
 //! `analytics::concurrency` (`never_negative_returns_to_zero_and_matches_a_brute_force_count`)
@@ -13,7 +15,8 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed unwrap is a failed test
 
 use callscope::CallRecord;
-use callscope::ingest::{IngestOptions, Ingested, ingest_bytes};
+use callscope::ingest::{IngestOptions, Ingested, ingest_bytes, ingest_documents};
+use callscope::report::{ReportOptions, report_bytes, report_documents};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -280,6 +283,39 @@ proptest! {
         // nothing is lost: at least one item per non-blank line
         let non_blank = lines.iter().flat_map(|l| l.lines()).filter(|l| !l.trim().is_empty()).count() as u64;
         prop_assert!(out.report.records_in >= non_blank, "{} < {}", out.report.records_in, non_blank);
+    }
+
+    #[test]
+    fn documents_split_anywhere_are_the_whole(
+        (_, events) in shuffled(retell_webhooks()),
+        cuts in proptest::collection::vec(0usize..12, 0..4),
+        strict in proptest::bool::ANY,
+    ) {
+        let array = |items: &[String]| format!("[{}]", items.join(","));
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(events.len())).collect();
+        cuts.sort_unstable();
+        let mut docs = Vec::new();
+        let mut from = 0;
+        for cut in cuts.into_iter().chain([events.len()]) {
+            docs.push((format!("page-{}.json", docs.len()), array(&events[from..cut])));
+            from = cut;
+        }
+        let options = IngestOptions { strict, ..Default::default() };
+        let whole = ingest_bytes("all.json", array(&events).as_bytes(), &options).unwrap();
+        let split = ingest_documents(&docs, &options).unwrap();
+        prop_assert_eq!(&split.records, &whole.records);
+        let counts = |o: &Ingested| (
+            o.report.records_in, o.report.records_out, o.report.duplicates_merged,
+            o.report.events_folded, o.report.non_call_items, o.report.rejected.len(),
+        );
+        prop_assert_eq!(counts(&split), counts(&whole));
+        // the analytics of the report too (its ingest part names the sources, which differ)
+        let report = ReportOptions { skip_text: true, ingest: options, ..Default::default() };
+        let mut a = report_documents(&docs, &report).unwrap();
+        let mut b = report_bytes("all.json", array(&events).as_bytes(), &report).unwrap();
+        a.as_object_mut().unwrap().remove("ingest");
+        b.as_object_mut().unwrap().remove("ingest");
+        prop_assert_eq!(a, b);
     }
 
     #[test]
