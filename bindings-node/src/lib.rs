@@ -296,6 +296,30 @@ pub fn ingest_files(
     .map_err(|f| f.into_js(&env))
 }
 
+/// An async task's work on its worker thread: the options' failure as it is, a panic as a
+/// `Panic` failure (it never reaches JS as a crash).
+fn on_worker<O, T>(
+    options: &Outcome<O>,
+    what: &str,
+    work: impl FnOnce(&O) -> Outcome<T> + std::panic::UnwindSafe,
+) -> Outcome<T>
+where
+    O: std::panic::RefUnwindSafe,
+{
+    match options {
+        Ok(options) => std::panic::catch_unwind(|| work(options)).unwrap_or_else(|_| {
+            Err(Failure {
+                code: "Panic",
+                message: format!("callscope panicked during {what}"),
+            })
+        }),
+        Err(failure) => Err(Failure {
+            code: failure.code,
+            message: failure.message.clone(),
+        }),
+    }
+}
+
 /// The work of `ingestAsync` and `ingestFilesAsync`, on a libuv worker thread.
 #[derive(Debug)]
 pub struct IngestTask {
@@ -309,22 +333,10 @@ impl Task for IngestTask {
     type JsValue = Ingested;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let outcome = match &self.options {
-            Ok(options) => {
-                let (source, inputs) = (&self.source, &self.inputs);
-                std::panic::catch_unwind(|| run(source, inputs, options)).unwrap_or_else(|_| {
-                    Err(Failure {
-                        code: "Panic",
-                        message: "callscope panicked during ingest".into(),
-                    })
-                })
-            }
-            Err(failure) => Err(Failure {
-                code: failure.code,
-                message: failure.message.clone(),
-            }),
-        };
-        Ok(outcome)
+        let (source, inputs) = (&self.source, &self.inputs);
+        Ok(on_worker(&self.options, "ingest", |options| {
+            run(source, inputs, options)
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -424,25 +436,10 @@ impl Task for ReportFilesTask {
     type JsValue = Unknown<'static>;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let outcome = match &self.options {
-            Ok(options) => {
-                let paths = &self.paths;
-                std::panic::catch_unwind(|| {
-                    report_paths(paths, options).map_err(|e| Failure::from_core(&e))
-                })
-                .unwrap_or_else(|_| {
-                    Err(Failure {
-                        code: "Panic",
-                        message: "callscope panicked during report".into(),
-                    })
-                })
-            }
-            Err(failure) => Err(Failure {
-                code: failure.code,
-                message: failure.message.clone(),
-            }),
-        };
-        Ok(outcome)
+        let paths = &self.paths;
+        Ok(on_worker(&self.options, "report", |options| {
+            report_paths(paths, options).map_err(|e| Failure::from_core(&e))
+        }))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {

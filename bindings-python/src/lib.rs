@@ -166,29 +166,23 @@ fn path_list(paths: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     paths.try_iter()?.map(|p| one(&p?)).collect()
 }
 
-/// Keyword arguments (snake_case) as the core's option struct (camelCase serde).
-fn ingest_options(
-    py: Python<'_>,
-    provider: Option<&str>,
-    source_tz: Option<&str>,
-    strict: bool,
-    more: Option<&Bound<'_, PyDict>>,
-) -> PyResult<IngestOptions> {
+/// Keyword arguments (snake_case) as a JSON object.
+fn keywords(dict: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String, Value>> {
     let mut map = Map::new();
-    if let Some(more) = more {
-        for (key, value) in more.iter() {
+    if let Some(dict) = dict {
+        for (key, value) in dict.iter() {
             map.insert(key.extract::<String>()?, py_to_value(&value)?);
         }
     }
-    map.insert(
-        "provider".into(),
-        provider.map_or(Value::Null, |p| Value::String(p.into())),
-    );
-    map.insert(
-        "source_tz".into(),
-        source_tz.map_or(Value::Null, |z| Value::String(z.into())),
-    );
-    map.insert("strict".into(), Value::Bool(strict));
+    Ok(map)
+}
+
+/// Options (snake_case keys) as a core option struct (camelCase serde); a bad value is an
+/// `InvalidOptionError`.
+fn core_options<T: serde::de::DeserializeOwned>(
+    py: Python<'_>,
+    map: Map<String, Value>,
+) -> PyResult<T> {
     serde_json::from_value(camel_case_keys(Value::Object(map))).map_err(|e| {
         to_py_err(
             py,
@@ -198,6 +192,27 @@ fn ingest_options(
             },
         )
     })
+}
+
+/// The ingest keyword arguments as the core's ingest options.
+fn ingest_options(
+    py: Python<'_>,
+    provider: Option<&str>,
+    source_tz: Option<&str>,
+    strict: bool,
+    more: Option<&Bound<'_, PyDict>>,
+) -> PyResult<IngestOptions> {
+    let mut map = keywords(more)?;
+    map.insert(
+        "provider".into(),
+        provider.map_or(Value::Null, |p| Value::String(p.into())),
+    );
+    map.insert(
+        "source_tz".into(),
+        source_tz.map_or(Value::Null, |z| Value::String(z.into())),
+    );
+    map.insert("strict".into(), Value::Bool(strict));
+    core_options(py, map)
 }
 
 fn run_ingest(
@@ -229,21 +244,7 @@ fn ingested_to_py(py: Python<'_>, ingested: &Ingested) -> PyResult<Py<PyAny>> {
 
 /// Keyword options (snake_case) as the core's report options.
 fn report_options(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<ReportOptions> {
-    let mut map = Map::new();
-    if let Some(options) = options {
-        for (key, value) in options.iter() {
-            map.insert(key.extract::<String>()?, py_to_value(&value)?);
-        }
-    }
-    serde_json::from_value(camel_case_keys(Value::Object(map))).map_err(|e| {
-        to_py_err(
-            py,
-            callscope::Error::InvalidOption {
-                option: "options".into(),
-                reason: e.to_string(),
-            },
-        )
-    })
+    core_options(py, keywords(options)?)
 }
 
 /// Normalize call records: `{"records": [...], "report": {...}}` with snake_case keys. `input`
