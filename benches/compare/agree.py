@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Compare two result files of the comparison task (summary + concurrency) and print the first
-differences; exit 1 when they disagree. A callscope report JSON is accepted as is."""
+differences; exit 1 when they disagree. A callscope report JSON is accepted as is, and so is
+the Python binding's (snake_case keys)."""
 
 import json
 import math
@@ -21,8 +22,19 @@ def close(a, b):
     return a == b
 
 
+def camel(value):
+    """snake_case keys as the report's camelCase (the Python binding's results have snake_case
+    keys; dates, hours and vocabulary words have no underscore and stay as they are)."""
+    if isinstance(value, dict):
+        return {k.split("_")[0] + "".join(p[:1].upper() + p[1:] for p in k.split("_")[1:]): camel(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [camel(v) for v in value]
+    return value
+
+
 def main():
-    a, b = (json.load(open(p)) for p in sys.argv[1:3])
+    a, b = (camel(json.load(open(p))) for p in sys.argv[1:3])
     bad = []
     for k in KEYS:
         if not close(a["summary"].get(k), b["summary"].get(k)):

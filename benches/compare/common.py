@@ -15,5 +15,7 @@ def nearest_rank(sorted_values, p):
 
 
 def emit(result):
-    json.dump(result, sys.stdout, separators=(",", ":"))
-    sys.stdout.write("\n")
+    # one write of the whole text: json.dump writes token by token through sys.stdout, which
+    # cost the Python tools 0.1-0.6 s per run at 100k calls (a 20k-bucket series), time that
+    # is not the task's
+    sys.stdout.write(json.dumps(result, separators=(",", ":")) + "\n")
