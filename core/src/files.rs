@@ -1,7 +1,7 @@
 //! Reading files and folders into one ingest, as the command line does: folders walked
 //! recursively (sorted, hidden entries skipped), small files (API list pages) read a batch at a
 //! time and parsed in parallel, large files (NDJSON, big arrays) streamed. The bindings'
-//! `report_files` / `ingest_files` ([`crate::report::report_paths`], [`ingest_paths`]) and
+//! `report_files` / `ingest_files` ([`crate::report::report_paths`], [`ingest_inputs`]) and
 //! `callscope report` / `callscope ingest` share this code.
 
 use crate::ingest::{IngestOptions, Ingested, Ingestor};
@@ -73,7 +73,7 @@ const KEPT_BATCH_BYTES: usize = 8 << 20;
 const BATCH_FILES: usize = 256;
 
 /// Read every input into one ingest, finished into records (the records API; `callscope
-/// ingest` finishes into output lines instead, see [`run_ingest`]). `on_file` is told the
+/// ingest` finishes into output lines instead, see `cli::run_ingest`). `on_file` is told the
 /// size of each file as it is read (for progress bars).
 pub fn ingest_inputs(
     inputs: &[String],

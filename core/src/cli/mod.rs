@@ -14,9 +14,9 @@ pub use crate::files::{expand_inputs, ingest_inputs, read_inputs, read_inputs_wi
 ///
 /// The output is never held: the records' order is learned first, and the calls are then
 /// finished in that order a thousand at a time, each record turned into its JSON line on the
-/// thread that finished it and the lines written ([`Ingestor::finish_batches`]), so memory
+/// thread that finished it and the lines written ([`crate::ingest::Ingestor::finish_batches`]), so memory
 /// holds the parsed items and one batch of lines. With an ingest window the lines of the
-/// calls finished while reading are written as they come ([`Ingestor::finish_idle_with`]),
+/// calls finished while reading are written as they come ([`crate::ingest::Ingestor::finish_idle_with`]),
 /// each batch sorted by start time and id, so that memory holds about `window` items: the
 /// output is then sorted within each batch, not as a whole.
 pub fn run_ingest(
