@@ -57,10 +57,12 @@ rust-test:
 bench-smoke:
 	$(STEP) bench-smoke cargo test -q -p callscope-benches --benches
 
-# the workspace on the host, then the WASM binding on wasm32 (the core without threads)
+# the workspace on the host, then the WASM binding on wasm32 (the core without threads), then
+# the core's docs (broken intra-doc links fail)
 clippy:
 	$(STEP) cargo-clippy cargo clippy --workspace --all-targets -- -D warnings
 	$(STEP) cargo-clippy-wasm cargo clippy -p callscope-wasm --target wasm32-unknown-unknown -- -D warnings
+	$(STEP) cargo-doc env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p callscope --features cli
 
 fmt:
 	$(STEP) cargo-fmt cargo fmt --all --check
