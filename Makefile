@@ -3,7 +3,7 @@
 #
 # One target/ directory for everything. polars is only compiled where the Python binding and
 # the core's frame tests need it (one debug build, shared by cargo test and maturin develop);
-# the Node (release) and WASM (release, wasm32) builds never enable it.
+# the Node (debug) and WASM (release, wasm32) builds never enable it.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -76,7 +76,7 @@ python-test: python-build
 	$(STEP) pytest $(PY) -m pytest -q bindings-python/tests
 	$(STEP) mypy-stubs $(PY) -m mypy --strict bindings-python/python/callscope
 
-# ---- Node: napi release build (no polars) + node --test ----
+# ---- Node: napi build (debug: the tests need no speed; no polars) + node --test ----
 node-build:
 	$(STEP) napi-build bash -c 'cd bindings-node && npx napi build --platform --no-const-enum'
 
