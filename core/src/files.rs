@@ -21,7 +21,7 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<String>> {
         let path = Path::new(input);
         if path.is_dir() {
             let mut files = Vec::new();
-            walk(path, &mut files).map_err(|cause| Error::Io {
+            walk(path, &mut Default::default(), &mut files).map_err(|cause| Error::Io {
                 source_name: input.clone(),
                 cause,
             })?;
@@ -34,7 +34,18 @@ pub fn expand_inputs(inputs: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The files under `dir`, depth first, hidden entries skipped. A folder reached again (through
+/// a symbolic link to itself or to an ancestor, or two links to one folder) is read once:
+/// `seen` holds each folder's canonical path, so a link loop neither fails the walk ("too many
+/// levels of symbolic links") nor multiplies it.
+fn walk(
+    dir: &Path,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    if !seen.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
@@ -42,7 +53,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             continue;
         }
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, seen, out)?;
         } else {
             out.push(path);
         }

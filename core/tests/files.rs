@@ -155,3 +155,24 @@ fn ingest_inputs_keeps_every_record_and_its_extra_fields() {
     // the numeric id JustCall gives beside call_sid is kept in extra
     assert_eq!(justcall.extra.get("id"), Some(&Value::from("223344556")));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_folder_linked_into_itself_is_read_once() {
+    use std::os::unix::fs::symlink;
+    let root = std::env::temp_dir().join(format!("callscope-loop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::copy(folder().join("page-1.json"), root.join("sub/page-1.json")).unwrap();
+    // two links back to the top: before, the walk failed after 40 levels ("too many levels of
+    // symbolic links") having taken 2^40 paths to get there
+    symlink(&root, root.join("sub/up")).unwrap();
+    symlink(&root, root.join("again")).unwrap();
+    let found = callscope::files::expand_inputs(&[path(&root)]).unwrap();
+    let report = report_paths(&[path(&root)], &options());
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(found, [path(&root.join("sub/page-1.json"))]);
+    let report = report.unwrap();
+    assert_eq!(report["ingest"]["recordsIn"], 1);
+    assert_eq!(report["summary"]["totalCalls"], 1);
+}
