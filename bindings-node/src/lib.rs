@@ -14,6 +14,12 @@ use napi_derive::napi;
 use serde::Serialize;
 use serde_json::Value;
 
+/// mimalloc for the addon's own (Rust) allocations, as in the command line and the Python
+/// binding: a report makes and frees millions of small strings from several threads. JS values
+/// keep V8's heap; nothing allocated on one side is freed on the other.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Options of `ingest` (the core's `IngestOptions`, camelCase).
 #[napi(object)]
 #[derive(Debug, Default, Serialize)]
