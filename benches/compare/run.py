@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run the comparison benchmark: the same task (load native exports, normalize, summary +
-per-minute concurrency) in callscope (the command line, and with --tools callscope-py the
-Python binding from a script), pandas, polars and DuckDB, each as a whole process,
+per-minute concurrency) in callscope (the command line, and with --tools callscope-py /
+callscope-node the Python / Node binding from a script), pandas, polars and DuckDB, each as a
+whole process,
 alternating, several rounds; check that every tool's numbers agree with callscope's; print a
 Markdown table of medians and ratios.
 
@@ -45,7 +46,7 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--callscope", default=os.path.join(HERE, "..", "..", "target", "release", "callscope"))
     ap.add_argument("--tools", nargs="+", default=["callscope", "pandas", "polars", "duckdb"],
-                    help="any of callscope, callscope-py, pandas, polars, duckdb")
+                    help="any of callscope, callscope-py, callscope-node, pandas, polars, duckdb")
     a = ap.parse_args()
     rows = []
     for calls in a.calls:
@@ -59,6 +60,8 @@ def main():
                 "duckdb": [a.python, os.path.join(HERE, "ref_duckdb.py"), provider, folder],
                 # callscope from Python (the binding installed in the --python environment)
                 "callscope-py": [a.python, os.path.join(HERE, "ref_callscope.py"), provider, folder],
+                # and from Node (the addon built in bindings-node/, release)
+                "callscope-node": ["node", os.path.join(HERE, "ref_callscope_node.js"), provider, folder],
             }
             times = {t: [] for t in a.tools}
             outs = {t: os.path.join(a.data, f"out-{provider}-{calls}-{t}.json") for t in a.tools}
@@ -77,7 +80,7 @@ def main():
     print(f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}; "
           f"median of {a.rounds} alternating whole-process runs.\n")
     tools = a.tools
-    ours = [t for t in ("callscope", "callscope-py") if t in tools]
+    ours = [t for t in ("callscope", "callscope-py", "callscope-node") if t in tools]
     print("| dataset | calls | MB | " + " | ".join(f"{t} s" for t in tools)
           + "".join(f" | fastest other / {t}" for t in ours) + " |")
     print("|---" * (3 + len(tools) + len(ours)) + "|")
