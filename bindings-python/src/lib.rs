@@ -285,11 +285,18 @@ fn ingest_files(
     more: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
     let options = ingest_options(py, provider, source_tz, strict, more)?;
-    let paths = path_list(paths)?;
-    let ingested = py
-        .detach(|| callscope::files::ingest_inputs(&paths, &options, |_| {}))
-        .map_err(|e| to_py_err(py, e))?;
+    let ingested = run_ingest_files(py, paths, &options)?;
     ingested_to_py(py, &ingested)
+}
+
+fn run_ingest_files(
+    py: Python<'_>,
+    paths: &Bound<'_, PyAny>,
+    options: &IngestOptions,
+) -> PyResult<Ingested> {
+    let paths = path_list(paths)?;
+    py.detach(|| callscope::files::ingest_inputs(&paths, options, |_| {}))
+        .map_err(|e| to_py_err(py, e))
 }
 
 /// The SPEC 6 report of one input (`ingest`, `summary`, `kpis`, `agents`, `endedReasons`,
@@ -351,6 +358,26 @@ fn ingest_arrow(
 ) -> PyResult<RecordsTable> {
     let options = ingest_options(py, provider, source_tz, strict, more)?;
     let ingested = run_ingest(py, input, source, &options)?;
+    records_table(py, &ingested)
+}
+
+/// The records of `ingest_files` as an Arrow table.
+#[pyfunction]
+#[pyo3(signature = (paths, *, provider = None, source_tz = None, strict = false, **more))]
+fn ingest_files_arrow(
+    py: Python<'_>,
+    paths: &Bound<'_, PyAny>,
+    provider: Option<&str>,
+    source_tz: Option<&str>,
+    strict: bool,
+    more: Option<&Bound<'_, PyDict>>,
+) -> PyResult<RecordsTable> {
+    let options = ingest_options(py, provider, source_tz, strict, more)?;
+    let ingested = run_ingest_files(py, paths, &options)?;
+    records_table(py, &ingested)
+}
+
+fn records_table(py: Python<'_>, ingested: &Ingested) -> PyResult<RecordsTable> {
     let frame = py
         .detach(|| records_frame(&ingested.records))
         .map_err(|e| PyValueError::new_err(format!("cannot build the records table: {e}")))?;
@@ -489,6 +516,7 @@ fn _callscope(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ingest_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(ingest_files, m)?)?;
+    m.add_function(wrap_pyfunction!(ingest_files_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(report_files, m)?)?;
     m.add_function(wrap_pyfunction!(_snake_case_keys, m)?)?;
     m.add_class::<RecordsTable>()?;

@@ -94,6 +94,9 @@ def test_a_list_of_documents_is_one_input():
     assert len(ingested["records"]) == 4
     assert ingested == callscope.ingest_files(FOLDER)
     assert callscope.ingest_frame(docs).height == 4
+    frame = callscope.ingest_files_frame(FOLDER)
+    assert frame.height == 4
+    assert frame.equals(callscope.ingest_frame(docs))
     # a broken document is named by its place in the list
     with pytest.raises(callscope.ParseError) as info:
         callscope.ingest([docs[0], b'{"data": ['], source="pages")

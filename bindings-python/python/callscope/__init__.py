@@ -5,7 +5,8 @@ The functions are the Rust core's, with snake_case keys and keyword-only options
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+import os
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 from ._callscope import (
     CallscopeError,
@@ -22,6 +23,7 @@ from ._callscope import (
     ingest,
     ingest_arrow,
     ingest_files,
+    ingest_files_arrow,
     report,
     report_files,
 )
@@ -45,6 +47,20 @@ def ingest_frame(
     ).to_polars()
 
 
+def ingest_files_frame(
+    paths: Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]],
+    *,
+    provider: Optional[str] = None,
+    source_tz: Optional[str] = None,
+    strict: bool = False,
+    **more: Any,
+) -> "polars.DataFrame":
+    """The records of `ingest_files(...)` (files and folders) as a polars DataFrame."""
+    return ingest_files_arrow(
+        paths, provider=provider, source_tz=source_tz, strict=strict, **more
+    ).to_polars()
+
+
 __all__ = [
     "CallscopeError",
     "InvalidOptionError",
@@ -59,6 +75,8 @@ __all__ = [
     "ingest",
     "ingest_arrow",
     "ingest_files",
+    "ingest_files_arrow",
+    "ingest_files_frame",
     "ingest_frame",
     "report",
     "report_files",

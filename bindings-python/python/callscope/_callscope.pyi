@@ -72,6 +72,16 @@ def ingest_files(
 ) -> Dict[str, Any]:
     """`ingest` over files and folders, read as `callscope ingest` reads them."""
 
+def ingest_files_arrow(
+    paths: Paths,
+    *,
+    provider: Optional[Provider] = None,
+    source_tz: Optional[str] = None,
+    strict: bool = False,
+    **more: Any,
+) -> RecordsTable:
+    """The records of `ingest_files` as an Arrow table."""
+
 def report_files(paths: Paths, **options: Any) -> Dict[str, Any]:
     """The SPEC 6 report of files and folders, read as `callscope report` reads them."""
 
