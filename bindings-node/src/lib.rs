@@ -228,7 +228,7 @@ fn documents<'a>(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| (format!("{source}[{i}]"), input_bytes(item)))
+                .map(|(i, item)| (callscope::ingest::list_source(source, i), input_bytes(item)))
                 .collect(),
         ),
     }

@@ -147,7 +147,12 @@ fn named_documents<'a>(
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| Ok((format!("{source}[{i}]"), input_bytes(item)?)))
+        .map(|(i, item)| {
+            Ok((
+                callscope::ingest::list_source(source, i),
+                input_bytes(item)?,
+            ))
+        })
         .collect()
 }
 

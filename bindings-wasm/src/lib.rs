@@ -144,7 +144,7 @@ fn documents(input: &JsValue, source: &str) -> Result<Option<Documents>, JsValue
                 ));
             }
             Ok((
-                format!("{source}[{i}]"),
+                callscope::ingest::list_source(source, i),
                 input_bytes(item.unchecked_into())?,
             ))
         })

@@ -176,3 +176,16 @@ fn a_folder_linked_into_itself_is_read_once() {
     assert_eq!(report["ingest"]["recordsIn"], 1);
     assert_eq!(report["summary"]["totalCalls"], 1);
 }
+
+#[test]
+fn documents_of_a_list_are_named_by_place() {
+    use callscope::ingest::list_source;
+    assert_eq!(list_source("pages", 1), "pages[1]");
+    // the name every binding gives a list's documents is the one errors show
+    let docs = [
+        (list_source("pages", 0), documents()[0].1.clone()),
+        (list_source("pages", 1), b"{\"data\": [".to_vec()),
+    ];
+    let err = report_documents(&docs, &options()).unwrap_err();
+    assert!(err.to_string().contains("pages[1]"), "{err}");
+}

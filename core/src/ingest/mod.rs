@@ -101,6 +101,12 @@ pub fn ingest_bytes(source: &str, bytes: &[u8], options: &IngestOptions) -> Resu
     Ok(ingestor.finish())
 }
 
+/// The source name of the `index`-th document of a list given under one name: `source[index]`
+/// (`pages[1]`), as every binding names the documents of a list in reports and errors.
+pub fn list_source(source: &str, index: usize) -> String {
+    format!("{source}[{index}]")
+}
+
 /// Ingest several in-memory inputs, each a `(source, bytes)` pair, as one ingest (duplicates
 /// across inputs are merged): the bindings' `ingest` over a list of documents. The same as
 /// adding each with [`Ingestor::add_bytes`] in turn ([`Ingestor::add_documents`]).
