@@ -1228,7 +1228,9 @@ impl Ingestor {
         F: Fn() -> P + Sync + Send,
     {
         let mut g = self.into_groups();
+        crate::files::stage("group");
         let partial = fold_groups(g.groups, &g.sources, &g.options, &make).close(&mut g.report);
+        crate::files::stage("fold");
         (partial, g.report)
     }
 

@@ -1,6 +1,6 @@
 //! Small helpers to read JSON objects with paths for error messages.
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -452,6 +452,153 @@ impl<'de> Deserialize<'de> for Seen {
     }
 }
 
+/// Where a fast lane keeps the memory of its last list of calls (a thread-local cell), so that
+/// each page's list reuses it: the lane structs are hundreds of bytes each, and a list grown
+/// afresh for every page copies them each time it doubles and touches new memory.
+pub(crate) trait Spare: 'static {
+    /// The element, borrowing from the text read.
+    type Item<'a>;
+    /// This thread's spare list (empty).
+    fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Self::Item<'static>>>>;
+}
+
+/// A JSON list read into the spare list of `L` ([`Spare`]), which gets the memory back when
+/// this is dropped.
+pub(crate) struct List<'a, L: Spare>(pub Vec<L::Item<'a>>);
+
+impl<L: Spare> fmt::Debug for List<'_, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "List({} elements)", self.0.len())
+    }
+}
+
+impl<L: Spare> Drop for List<'_, L> {
+    fn drop(&mut self) {
+        L::spare().set(relaid(std::mem::take(&mut self.0)));
+    }
+}
+
+/// `list` emptied, as a list of another element type in the same memory when the two types
+/// have the same size and alignment (the standard library collects such a list in place; a
+/// lane's struct and the same struct of another lifetime always do).
+fn relaid<A, B>(mut list: Vec<A>) -> Vec<B> {
+    list.clear();
+    list.into_iter().filter_map(|_| None).collect()
+}
+
+impl<L: Spare> Default for List<'_, L> {
+    /// An empty list in this thread's spare memory.
+    fn default() -> Self {
+        List(relaid(L::spare().take()))
+    }
+}
+
+impl<'de, L: Spare> Fill<'de> for List<'de, L>
+where
+    L::Item<'de>: Fill<'de> + Default,
+{
+    fn fill<D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        struct ListVisitor<'p, 'de, L: Spare>(&'p mut Vec<L::Item<'de>>);
+        impl<'de, L: Spare> Visitor<'de> for ListVisitor<'_, 'de, L>
+        where
+            L::Item<'de>: Fill<'de> + Default,
+        {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON array")
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+                // as serde does for a Vec: a hint, but never more than 1 MiB on its word
+                let cap = (1 << 20) / std::mem::size_of::<L::Item<'de>>().max(1);
+                self.0.reserve(seq.size_hint().unwrap_or(0).min(cap));
+                while seq.next_element_seed(Push(&mut *self.0))?.is_some() {}
+                Ok(())
+            }
+        }
+        self.0.clear();
+        deserializer.deserialize_seq(ListVisitor::<L>(&mut self.0))
+    }
+}
+
+/// Reading a value into a place that holds `Default::default()`, instead of returning it: the
+/// lane structs are large (a JustCall call is ~800 bytes), and a struct returned through
+/// each level of the reader is copied at each level. What is read is what
+/// [`Deserialize::deserialize`] would give.
+///
+/// `fill` replaces what `self` held, except for the lane structs (`json_object!`), which must
+/// hold their default value: they are only read through `deserialize`, an `Option` or a
+/// [`List`], which give them one.
+pub(crate) trait Fill<'de> {
+    /// Read into `self`.
+    fn fill<D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error>;
+}
+
+/// Small values are read and moved into place.
+macro_rules! fill_by_value {
+    ($($ty:ty),*) => {
+        $(
+            impl<'de> $crate::providers::json::Fill<'de> for $ty {
+                fn fill<D: serde::Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+                    *self = serde::Deserialize::deserialize(deserializer)?;
+                    Ok(())
+                }
+            }
+        )*
+    };
+}
+pub(crate) use fill_by_value;
+
+fill_by_value!(Scalar<'de>, Scalars<'de>, Seen);
+
+/// `null` reads as `None`, anything else is read into a default `T`.
+impl<'de, T: Fill<'de> + Default> Fill<'de> for Option<T> {
+    fn fill<D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+        struct OptionVisitor<'p, T>(&'p mut Option<T>);
+        impl<'de, T: Fill<'de> + Default> Visitor<'de> for OptionVisitor<'_, T> {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an optional value")
+            }
+            fn visit_none<E>(self) -> Result<(), E> {
+                *self.0 = None;
+                Ok(())
+            }
+            fn visit_unit<E>(self) -> Result<(), E> {
+                *self.0 = None;
+                Ok(())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+                self.0.insert(T::default()).fill(deserializer)
+            }
+        }
+        deserializer.deserialize_option(OptionVisitor(self))
+    }
+}
+
+/// The seed that reads a value into `.0` ([`Fill`]).
+pub(crate) struct Into<'p, T>(pub &'p mut T);
+
+impl<'de, T: Fill<'de>> DeserializeSeed<'de> for Into<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.0.fill(deserializer)
+    }
+}
+
+/// The seed that reads a list element into a default value pushed onto `.0`.
+struct Push<'p, T>(&'p mut Vec<T>);
+
+impl<'de, T: Fill<'de> + Default> DeserializeSeed<'de> for Push<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.0.push(T::default());
+        match self.0.last_mut() {
+            Some(element) => element.fill(deserializer),
+            None => Ok(()),
+        }
+    }
+}
+
 /// An object key, borrowed from the input when it has no escapes.
 #[derive(Debug)]
 pub struct Key<'a>(pub Cow<'a, str>);
@@ -499,30 +646,40 @@ macro_rules! json_object {
 
         impl<$lt> serde::Deserialize<$lt> for $name<$lt> {
             fn deserialize<D: serde::Deserializer<$lt>>(deserializer: D) -> Result<Self, D::Error> {
-                struct ObjectVisitor;
-                impl<$lt> serde::de::Visitor<$lt> for ObjectVisitor {
-                    type Value = $name<$lt>;
+                let mut out = $name::default();
+                $crate::providers::json::Fill::fill(&mut out, deserializer)?;
+                Ok(out)
+            }
+        }
+
+        impl<$lt> $crate::providers::json::Fill<$lt> for $name<$lt> {
+            fn fill<D: serde::Deserializer<$lt>>(&mut self, deserializer: D) -> Result<(), D::Error> {
+                struct ObjectVisitor<'p, $lt>(&'p mut $name<$lt>);
+                impl<$lt> serde::de::Visitor<$lt> for ObjectVisitor<'_, $lt> {
+                    type Value = ();
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str("a JSON object")
                     }
                     fn visit_map<M: serde::de::MapAccess<$lt>>(
                         self,
                         mut map: M,
-                    ) -> Result<Self::Value, M::Error> {
-                        let mut out = $name::default();
+                    ) -> Result<(), M::Error> {
+                        let out = self.0;
                         while let Some(key) = map.next_key::<$crate::providers::json::Key<$lt>>()? {
                             match key.0.as_ref() {
-                                $( $key => out.$field = map.next_value()?, )*
+                                // (a repeated key: its last value, as each field's
+                                // `fill` replaces what the field held)
+                                $( $key => map.next_value_seed($crate::providers::json::Into(&mut out.$field))?, )*
                                 _ => {
                                     out.other_keys = true;
                                     map.next_value::<$crate::providers::json::Skip>()?;
                                 }
                             }
                         }
-                        Ok(out)
+                        Ok(())
                     }
                 }
-                deserializer.deserialize_map(ObjectVisitor)
+                deserializer.deserialize_map(ObjectVisitor(self))
             }
         }
     };
@@ -533,6 +690,144 @@ pub(crate) use json_object;
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    struct Numbers;
+    thread_local! {
+        static SPARE_NUMBERS: std::cell::Cell<Vec<Scalar<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    impl Spare for Numbers {
+        type Item<'a> = Scalar<'a>;
+        fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Scalar<'static>>>> {
+            &SPARE_NUMBERS
+        }
+    }
+
+    json_object! {
+        struct Inner<'a> {
+            a: Scalar<'a> = "a",
+            b: Scalar<'a> = "b",
+        }
+    }
+
+    json_object! {
+        struct Outer<'a> {
+            inner: Option<Inner<'a>> = "inner",
+            list: Option<List<'a, Inners>> = "list",
+            seen: Seen = "seen",
+        }
+    }
+
+    struct Inners;
+    thread_local! {
+        static SPARE_INNERS: std::cell::Cell<Vec<Inner<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    impl Spare for Inners {
+        type Item<'a> = Inner<'a>;
+        fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Inner<'static>>>> {
+            &SPARE_INNERS
+        }
+    }
+
+    /// `a` and `b` of an `Inner`.
+    type Pair<'a> = (Scalar<'a>, Scalar<'a>);
+    /// What an `Outer` holds: `inner`, the list, `seen`, `other_keys`.
+    type OuterView<'a> = (Option<Pair<'a>>, Option<Vec<Pair<'a>>>, bool, bool);
+
+    fn outer_view<'a>(o: &Outer<'a>) -> OuterView<'a> {
+        let pair = |i: &Inner<'a>| (i.a.clone(), i.b.clone());
+        (
+            o.inner.as_ref().map(pair),
+            o.list.as_ref().map(|l| l.0.iter().map(pair).collect()),
+            o.seen.0,
+            o.other_keys,
+        )
+    }
+
+    #[test]
+    fn structs_read_in_place_keep_the_last_value_of_a_repeated_key() {
+        let s = |v: &'static str| Scalar::Str(v.into());
+        let cases: Vec<(&str, OuterView<'_>)> = vec![
+            // the second object replaces the first: `a` is gone
+            (
+                r#"{"inner": {"a": "1"}, "inner": {"b": "2"}}"#,
+                (Some((Scalar::Absent, s("2"))), None, false, false),
+            ),
+            (
+                r#"{"inner": {"a": "1"}, "inner": null}"#,
+                (None, None, false, false),
+            ),
+            (
+                r#"{"inner": null, "inner": {"a": 1}}"#,
+                (
+                    Some((Scalar::Num(1.into()), Scalar::Absent)),
+                    None,
+                    false,
+                    false,
+                ),
+            ),
+            // the second list replaces the first
+            (
+                r#"{"list": [{"a": "x"}, {"b": "y"}], "list": [{"b": "z"}]}"#,
+                (None, Some(vec![(Scalar::Absent, s("z"))]), false, false),
+            ),
+            (
+                r#"{"list": [{"a": "x"}], "list": null, "seen": 0, "other": 1}"#,
+                (None, None, true, true),
+            ),
+            (
+                r#"{"list": [], "inner": {}}"#,
+                (
+                    Some((Scalar::Absent, Scalar::Absent)),
+                    Some(vec![]),
+                    false,
+                    false,
+                ),
+            ),
+        ];
+        for (text, want) in cases {
+            let by_serde_json: Outer<'_> = serde_json::from_str(text).unwrap();
+            assert_eq!(outer_view(&by_serde_json), want, "{text}");
+            let by_lane: Outer<'_> = crate::providers::lane::from_str(text).unwrap();
+            assert_eq!(outer_view(&by_lane), want, "{text}");
+        }
+        // a value of the wrong type is an error, as for a derived struct
+        for text in [
+            r#"{"inner": 1}"#,
+            r#"{"list": {}}"#,
+            r#"{"list": [1]}"#,
+            r#"{"inner": {"a": []}}"#,
+        ] {
+            assert!(serde_json::from_str::<Outer<'_>>(text).is_err(), "{text}");
+            assert!(
+                crate::providers::lane::from_str::<Outer<'_>>(text).is_none(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_list_reads_as_a_vec_and_its_memory_is_reused() {
+        fn read(text: &str) -> Result<List<'_, Numbers>, serde_json::Error> {
+            let mut list = List::default();
+            list.fill(&mut serde_json::Deserializer::from_str(text))?;
+            Ok(list)
+        }
+        let text = String::from(r#"["a", 1, null, "b"]"#);
+        let list = read(&text).unwrap();
+        let want: Vec<Scalar<'_>> = serde_json::from_str(&text).unwrap();
+        assert_eq!(list.0, want);
+        let (at, capacity) = (list.0.as_ptr() as usize, list.0.capacity());
+        drop(list);
+        // the next list, of a text that lives less long, starts in the same memory
+        let shorter = String::from("[true]");
+        let next = read(&shorter).unwrap();
+        assert_eq!(next.0, vec![Scalar::Bool(true)]);
+        assert_eq!(
+            (next.0.as_ptr() as usize, next.0.capacity()),
+            (at, capacity)
+        );
+        assert!(read(r#"{"a": 1}"#).is_err());
+    }
 
     #[test]
     fn scalars_keep_every_element_in_order_inline_or_not() {

@@ -8,7 +8,9 @@
 use super::{
     CallFields, DurationFields, InfoFields, PartyFields, QueueField, Traits, call_fields_item,
 };
-use crate::providers::json::{Scalar, ScalarVisitor, Scalars, Seen, element_path_in, json_object};
+use crate::providers::json::{
+    List, Scalar, ScalarVisitor, Scalars, Seen, Spare, element_path_in, fill_by_value, json_object,
+};
 use crate::providers::{Item, ParseCtx};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -100,6 +102,15 @@ impl<'de> Deserialize<'de> for Queue<'de> {
     }
 }
 
+fill_by_value!(Queue<'de>);
+
+impl Default for Queue<'_> {
+    /// Only a place to read into (an `Option<Queue>` read as `Some` is always replaced).
+    fn default() -> Self {
+        Queue::Scalar(Scalar::Absent)
+    }
+}
+
 json_object! {
     /// A v2.1 call, or a whole document: a list page is a "call" with `data`.
     struct Call<'a> {
@@ -121,7 +132,7 @@ json_object! {
         call_duration: Option<Duration<'a>> = "call_duration",
         justcall_ai: Option<Ai<'a>> = "justcall_ai",
         /// The calls of a list page.
-        data: Option<Vec<Call<'a>>> = "data",
+        data: Option<List<'a, Calls>> = "data",
         // Keys that other readers, JustCall webhooks or JustCall's foreign-key rule look at:
         // with any of them present, the general path decides.
         kind: Seen = "type",
@@ -144,6 +155,20 @@ json_object! {
         started_at: Seen = "started_at",
         started_at_camel: Seen = "startedAt",
         outcome: Seen = "outcome",
+    }
+}
+
+/// The calls of a list page ([`Spare`]).
+struct Calls;
+
+thread_local! {
+    static SPARE: std::cell::Cell<Vec<Call<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Spare for Calls {
+    type Item<'a> = Call<'a>;
+    fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Call<'static>>>> {
+        &SPARE
     }
 }
 
@@ -276,7 +301,7 @@ pub(crate) fn read(
         return None;
     }
     match &doc.data {
-        Some(calls) => {
+        Some(List(calls)) => {
             if !calls.first().is_some_and(Call::looks_like_call) || !calls.iter().all(Call::is_v21)
             {
                 return None;
@@ -311,5 +336,5 @@ pub(crate) fn calls_read(text: &str, lane: bool) -> Option<usize> {
     } else {
         serde_json::from_str(text).ok()?
     };
-    Some(doc.data.map_or(1, |calls| calls.len()))
+    Some(doc.data.as_ref().map_or(1, |calls| calls.0.len()))
 }

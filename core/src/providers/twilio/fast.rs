@@ -6,7 +6,7 @@
 //! REST calls (see [`read`]); otherwise it gives `None` and the general path reads it.
 
 use super::{CallFields, call_fields_item};
-use crate::providers::json::{Scalar, Seen, element_path_in, json_object};
+use crate::providers::json::{List, Scalar, Seen, Spare, element_path_in, json_object};
 use crate::providers::{Item, ParseCtx};
 
 json_object! {
@@ -27,7 +27,7 @@ json_object! {
         to: Scalar<'a> = "to",
         caller_name: Scalar<'a> = "caller_name",
         /// The calls of a list page (`null` reads as absent, as for the general path).
-        calls: Option<Vec<Call<'a>>> = "calls",
+        calls: Option<List<'a, Calls>> = "calls",
         // Keys that other readers or other Twilio shapes look at: with any of them present,
         // the general path decides.
         message: Seen = "message",
@@ -39,6 +39,20 @@ json_object! {
         recordings: Seen = "recordings",
         call_summaries: Seen = "call_summaries",
         call_state: Seen = "call_state",
+    }
+}
+
+/// The calls of a list page ([`Spare`]).
+struct Calls;
+
+thread_local! {
+    static SPARE: std::cell::Cell<Vec<Call<'static>>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+impl Spare for Calls {
+    type Item<'a> = Call<'a>;
+    fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Call<'static>>>> {
+        &SPARE
     }
 }
 
@@ -114,7 +128,7 @@ pub(crate) fn read(
         return None;
     }
     match &doc.calls {
-        Some(calls) => {
+        Some(List(calls)) => {
             if !calls.first().is_some_and(Call::sid_is_call) {
                 return None;
             }
@@ -149,5 +163,5 @@ pub(crate) fn calls_read(text: &str, lane: bool) -> Option<usize> {
     } else {
         serde_json::from_str(text).ok()?
     };
-    Some(doc.calls.map_or(1, |calls| calls.len()))
+    Some(doc.calls.as_ref().map_or(1, |calls| calls.0.len()))
 }
