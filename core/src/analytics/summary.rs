@@ -113,7 +113,14 @@ impl SummaryPartial {
 
     /// The summary.
     pub fn finish(mut self) -> Summary {
-        self.durations.sort_by(f64::total_cmp);
+        // values equal under `total_cmp` have the same bits: an unstable sort gives the same list
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            self.durations.par_sort_unstable_by(f64::total_cmp);
+        }
+        #[cfg(not(feature = "parallel"))]
+        self.durations.sort_unstable_by(f64::total_cmp);
         let count = |map: &BTreeMap<Outcome, u64>, o: Outcome| map.get(&o).copied().unwrap_or(0);
         let total: u64 = self.by_outcome.values().sum();
         let active = count(&self.by_outcome, Outcome::Active);
