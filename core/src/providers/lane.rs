@@ -124,6 +124,7 @@ impl<'de> Reader<'de> {
     }
 
     /// A string after its opening quote, through its closing quote.
+    #[inline]
     fn string(&mut self) -> Result<Text<'de>, Bail> {
         let start = self.pos;
         self.skip_plain();
@@ -134,10 +135,7 @@ impl<'de> Reader<'de> {
                 self.pos += 1;
                 Ok(Text::Borrowed(s))
             }
-            Some(b'\\') => {
-                let mut out = self.text.get(start..self.pos).ok_or(Bail)?.to_owned();
-                self.escaped(&mut out).map(|()| Text::Owned(out))
-            }
+            Some(b'\\') => self.escaped_from(start),
             _ => Err(Bail),
         }
     }
@@ -145,6 +143,15 @@ impl<'de> Reader<'de> {
     /// Move past the bytes that are neither a quote, a backslash nor a control character.
     fn skip_plain(&mut self) {
         self.pos += plain_len(self.bytes.get(self.pos..).unwrap_or_default());
+    }
+
+    /// A string that starts at `start` and has a backslash at the reading position (rare:
+    /// kept out of the inlined [`Reader::string`]).
+    #[cold]
+    #[inline(never)]
+    fn escaped_from(&mut self, start: usize) -> Result<Text<'de>, Bail> {
+        let mut out = self.text.get(start..self.pos).ok_or(Bail)?.to_owned();
+        self.escaped(&mut out).map(|()| Text::Owned(out))
     }
 
     /// The rest of a string from its first backslash, decoded into `out`.
