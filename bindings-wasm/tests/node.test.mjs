@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { loadCases } from '../../tests/js/cases.mjs';
+import { sep } from 'node:path';
+import { loadCases, sortPaths } from '../../tests/js/cases.mjs';
 import { runCase } from '../../tests/js/golden.mjs';
 
 const require = createRequire(import.meta.url);
@@ -109,4 +110,13 @@ test('an array of documents is one input, its documents named by place', () => {
     return true;
   });
   assert.throws(() => callscope.report([docs[0], 42]), (err) => err.name === 'TypeError' && /input\[1\]/.test(err.message));
+});
+
+test('the runners walk folders in callscope\'s order', () => {
+  // the names and order of core/tests/files.rs (a_folder_is_walked_in_path_order)
+  const j = (...parts) => parts.join(sep);
+  const order = [j('a', 'B'), j('a', 'a', 'z'), j('a', 'b'), j('a-b', 'x'), 'a0', 'z', 'é'];
+  assert.deepEqual(sortPaths([...order].reverse()), order);
+  // a string sort puts "a-b/x" first ('-' < '/')
+  assert.equal([...order].sort()[0], j('a-b', 'x'));
 });

@@ -158,6 +158,24 @@ fn ingest_inputs_keeps_every_record_and_its_extra_fields() {
 
 #[cfg(unix)]
 #[test]
+fn a_folder_is_walked_in_path_order() {
+    // component by component, as bytes (the JS runners' sortPaths is checked on the same
+    // names in bindings-wasm/tests/node.test.mjs); a string sort would put a-b/x first
+    let order = ["a/B", "a/a/z", "a/b", "a-b/x", "a0", "z", "é"];
+    let root = std::env::temp_dir().join(format!("callscope-order-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for name in order.iter().rev() {
+        let file = root.join(name);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "{}").unwrap();
+    }
+    let found = callscope::files::expand_inputs(&[path(&root)]).unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
+    let want: Vec<String> = order.iter().map(|n| path(&root.join(n))).collect();
+    assert_eq!(found, want);
+}
+
+#[test]
 fn a_folder_linked_into_itself_is_read_once() {
     use std::os::unix::fs::symlink;
     let root = std::env::temp_dir().join(format!("callscope-loop-{}", std::process::id()));

@@ -1,6 +1,6 @@
 // Loads tests/cases/*.json for the Node-side runners.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const casesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'cases');
@@ -27,5 +27,22 @@ function walk(path) {
   for (const entry of readdirSync(path)) {
     if (!entry.startsWith('.')) found.push(...walk(join(path, entry)));
   }
-  return found.sort();
+  return sortPaths(found);
+}
+
+// Paths in callscope's order (Rust's `PathBuf` order): component by component, each compared
+// as UTF-8 bytes, a path before the longer paths it starts. A plain string sort differs where
+// a name holds a byte below '/' ("a-b/x" before "a/b") or a character above U+FFFF.
+export function sortPaths(paths) {
+  const parts = (p) => p.split(sep).map((c) => Buffer.from(c, 'utf8'));
+  return paths
+    .map((p) => [p, parts(p)])
+    .sort(([, a], [, b]) => {
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        const c = Buffer.compare(a[i], b[i]);
+        if (c !== 0) return c;
+      }
+      return a.length - b.length;
+    })
+    .map(([p]) => p);
 }
