@@ -350,7 +350,8 @@ impl Parser {
         }
         // Valid UTF-8 as a whole: then reading it as `str` is the same as the general path's
         // reading of the bytes, which checks each string (and fails on anything else).
-        let text = std::str::from_utf8(text).ok()?;
+        // (simdutf8: the same check, several times faster on long texts)
+        let text = simdutf8::basic::from_utf8(text).ok()?;
         let (first, second) = match (self.options.provider, &self.options.mapping) {
             (Some(p @ (Provider::Twilio | Provider::JustCall)), _) => (p, None),
             (None, None) => {
