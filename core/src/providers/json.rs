@@ -472,9 +472,26 @@ impl<L: Spare> fmt::Debug for List<'_, L> {
     }
 }
 
+/// Most elements a lane reads into one list: every real API page has far fewer (Twilio's
+/// largest page is 1,000 calls; 2^18 JustCall calls of ~1.2 KB would be past the 256 MiB
+/// document limit). A longer list is an error, so the lane and serde_json both give up and
+/// the general path reads the document: a hostile page of empty objects (`[{}, {}, ...]`,
+/// 3 bytes each) would otherwise become ~800 bytes of struct per object.
+pub(crate) const MAX_LIST: usize = 1 << 18;
+
+/// Bytes of list memory a thread keeps for the next page ([`Spare`]).
+const SPARE_BYTES: usize = 4 << 20;
+
 impl<L: Spare> Drop for List<'_, L> {
     fn drop(&mut self) {
-        L::spare().set(relaid(std::mem::take(&mut self.0)));
+        let list = std::mem::take(&mut self.0);
+        if list
+            .capacity()
+            .saturating_mul(std::mem::size_of::<L::Item<'_>>())
+            <= SPARE_BYTES
+        {
+            L::spare().set(relaid(list));
+        }
     }
 }
 
@@ -511,7 +528,13 @@ where
                 // as serde does for a Vec: a hint, but never more than 1 MiB on its word
                 let cap = (1 << 20) / std::mem::size_of::<L::Item<'de>>().max(1);
                 self.0.reserve(seq.size_hint().unwrap_or(0).min(cap));
-                while seq.next_element_seed(Push(&mut *self.0))?.is_some() {}
+                while seq.next_element_seed(Push(&mut *self.0))?.is_some() {
+                    if self.0.len() > MAX_LIST {
+                        return Err(serde::de::Error::custom(format!(
+                            "a list of more than {MAX_LIST} elements is left to the general path"
+                        )));
+                    }
+                }
                 Ok(())
             }
         }
@@ -827,6 +850,30 @@ mod tests {
             (at, capacity)
         );
         assert!(read(r#"{"a": 1}"#).is_err());
+    }
+
+    #[test]
+    fn a_list_longer_than_max_list_is_refused_by_both_readers() {
+        let list = |n: usize| format!("[{}]", vec!["1"; n].join(","));
+        let fits = list(MAX_LIST);
+        let mut by_serde_json = List::<Numbers>::default();
+        by_serde_json
+            .fill(&mut serde_json::Deserializer::from_str(&fits))
+            .unwrap();
+        assert_eq!(by_serde_json.0.len(), MAX_LIST);
+        let too_long = list(MAX_LIST + 1);
+        let mut again = List::<Numbers>::default();
+        assert!(
+            again
+                .fill(&mut serde_json::Deserializer::from_str(&too_long))
+                .is_err()
+        );
+        // through the lane, inside an object as a page holds it
+        let page = |items: &str| format!(r#"{{"list": {items}}}"#);
+        assert!(crate::providers::lane::from_str::<Outer<'_>>(&page("[{}]")).is_some());
+        let hostile = page(&format!("[{}]", vec!["{}"; MAX_LIST + 1].join(",")));
+        assert!(crate::providers::lane::from_str::<Outer<'_>>(&hostile).is_none());
+        assert!(serde_json::from_str::<Outer<'_>>(&hostile).is_err());
     }
 
     #[test]
