@@ -599,9 +599,9 @@ impl<'de, T: Fill<'de> + Default> Fill<'de> for Option<T> {
 }
 
 /// The seed that reads a value into `.0` ([`Fill`]).
-pub(crate) struct Into<'p, T>(pub &'p mut T);
+pub(crate) struct FillSeed<'p, T>(pub &'p mut T);
 
-impl<'de, T: Fill<'de>> DeserializeSeed<'de> for Into<'_, T> {
+impl<'de, T: Fill<'de>> DeserializeSeed<'de> for FillSeed<'_, T> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         self.0.fill(deserializer)
@@ -692,7 +692,7 @@ macro_rules! json_object {
                             match key.0.as_ref() {
                                 // (a repeated key: its last value, as each field's
                                 // `fill` replaces what the field held)
-                                $( $key => map.next_value_seed($crate::providers::json::Into(&mut out.$field))?, )*
+                                $( $key => map.next_value_seed($crate::providers::json::FillSeed(&mut out.$field))?, )*
                                 _ => {
                                     out.other_keys = true;
                                     map.next_value::<$crate::providers::json::Skip>()?;
