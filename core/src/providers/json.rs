@@ -462,6 +462,27 @@ pub(crate) trait Spare: 'static {
     fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Self::Item<'static>>>>;
 }
 
+/// `spare_list!(Name, Item)`: a [`Spare`] marker `Name` for lists of `Item<'a>`, with its own
+/// thread-local list.
+macro_rules! spare_list {
+    ($(#[$meta:meta])* $name:ident, $item:ident) => {
+        $(#[$meta])*
+        struct $name;
+
+        impl $crate::providers::json::Spare for $name {
+            type Item<'a> = $item<'a>;
+            fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<$item<'static>>>> {
+                thread_local! {
+                    static SPARE: std::cell::Cell<Vec<$item<'static>>> =
+                        const { std::cell::Cell::new(Vec::new()) };
+                }
+                &SPARE
+            }
+        }
+    };
+}
+pub(crate) use spare_list;
+
 /// A JSON list read into the spare list of `L` ([`Spare`]), which gets the memory back when
 /// this is dropped.
 pub(crate) struct List<'a, L: Spare>(pub Vec<L::Item<'a>>);
@@ -714,16 +735,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    struct Numbers;
-    thread_local! {
-        static SPARE_NUMBERS: std::cell::Cell<Vec<Scalar<'static>>> = const { std::cell::Cell::new(Vec::new()) };
-    }
-    impl Spare for Numbers {
-        type Item<'a> = Scalar<'a>;
-        fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Scalar<'static>>>> {
-            &SPARE_NUMBERS
-        }
-    }
+    spare_list!(Numbers, Scalar);
 
     json_object! {
         struct Inner<'a> {
@@ -740,16 +752,7 @@ mod tests {
         }
     }
 
-    struct Inners;
-    thread_local! {
-        static SPARE_INNERS: std::cell::Cell<Vec<Inner<'static>>> = const { std::cell::Cell::new(Vec::new()) };
-    }
-    impl Spare for Inners {
-        type Item<'a> = Inner<'a>;
-        fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Inner<'static>>>> {
-            &SPARE_INNERS
-        }
-    }
+    spare_list!(Inners, Inner);
 
     /// `a` and `b` of an `Inner`.
     type Pair<'a> = (Scalar<'a>, Scalar<'a>);

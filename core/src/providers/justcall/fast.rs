@@ -9,7 +9,8 @@ use super::{
     CallFields, DurationFields, InfoFields, PartyFields, QueueField, Traits, call_fields_item,
 };
 use crate::providers::json::{
-    List, Scalar, ScalarVisitor, Scalars, Seen, Spare, element_path_in, fill_by_value, json_object,
+    List, Scalar, ScalarVisitor, Scalars, Seen, element_path_in, fill_by_value, json_object,
+    spare_list,
 };
 use crate::providers::{Item, ParseCtx};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
@@ -158,19 +159,11 @@ json_object! {
     }
 }
 
-/// The calls of a list page ([`Spare`]).
-struct Calls;
-
-thread_local! {
-    static SPARE: std::cell::Cell<Vec<Call<'static>>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-impl Spare for Calls {
-    type Item<'a> = Call<'a>;
-    fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Call<'static>>>> {
-        &SPARE
-    }
-}
+spare_list!(
+    /// The calls of a list page (`json::Spare`).
+    Calls,
+    Call
+);
 
 impl<'a> Call<'a> {
     fn fields(&self) -> CallFields<'_> {

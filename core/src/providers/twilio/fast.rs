@@ -6,7 +6,7 @@
 //! REST calls (see [`read`]); otherwise it gives `None` and the general path reads it.
 
 use super::{CallFields, call_fields_item};
-use crate::providers::json::{List, Scalar, Seen, Spare, element_path_in, json_object};
+use crate::providers::json::{List, Scalar, Seen, element_path_in, json_object, spare_list};
 use crate::providers::{Item, ParseCtx};
 
 json_object! {
@@ -42,19 +42,11 @@ json_object! {
     }
 }
 
-/// The calls of a list page ([`Spare`]).
-struct Calls;
-
-thread_local! {
-    static SPARE: std::cell::Cell<Vec<Call<'static>>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
-impl Spare for Calls {
-    type Item<'a> = Call<'a>;
-    fn spare() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Call<'static>>>> {
-        &SPARE
-    }
-}
+spare_list!(
+    /// The calls of a list page (`json::Spare`).
+    Calls,
+    Call
+);
 
 impl<'a> Call<'a> {
     fn fields(&self) -> CallFields<'_> {
