@@ -3,8 +3,8 @@
 // reads the folder of pages (the same reading as `callscope report`), and the task's part of the
 // report is written as JSON text, as the Python tools write theirs (agree.py checks it).
 //
-// usage: node ref_callscope_node.js PROVIDER FOLDER   (after `npx napi build --platform --release`
-// in bindings-node/; set CALLSCOPE_ADDON to load another build of the addon)
+// usage: node ref_callscope_node.js PROVIDER FOLDER   (after `npx napi build --platform --release
+// --no-const-enum` in bindings-node/; set CALLSCOPE_ADDON to load another build of the addon)
 'use strict';
 
 const path = require('node:path');
