@@ -643,30 +643,38 @@ impl<'de, T: Fill<'de> + Default> DeserializeSeed<'de> for Push<'_, T> {
     }
 }
 
-/// An object key, borrowed from the input when it has no escapes.
-#[derive(Debug)]
-pub struct Key<'a>(pub Cow<'a, str>);
+/// The seed of an object key in a [`json_object!`] struct: the key's place in `.0` (the
+/// struct's keys in field order), or `.0.len()` for a key the struct does not name. A reader
+/// that knows the place already (the lane's, for keys in the order it saw last,
+/// [`crate::providers::lane`]) gives it as `visit_u64`; any other gives the key's text.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyIndex(pub &'static [&'static str]);
 
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
+impl<'de> DeserializeSeed<'de> for KeyIndex {
+    type Value = usize;
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        struct KeyVisitor(&'static [&'static str]);
         impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
+            type Value = usize;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object key")
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Borrowed(v)))
+            #[inline]
+            fn visit_u64<E>(self, v: u64) -> Result<usize, E> {
+                Ok(usize::try_from(v).map_or(self.0.len(), |i| i.min(self.0.len())))
             }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Key(Cow::Owned(v)))
+            fn visit_str<E>(self, v: &str) -> Result<usize, E> {
+                Ok(key_index(self.0, v))
             }
         }
-        deserializer.deserialize_str(KeyVisitor)
+        deserializer.deserialize_identifier(KeyVisitor(self.0))
     }
+}
+
+/// The place of `key` in `keys` (the first, when a key is named twice), or `keys.len()`.
+pub fn key_index(keys: &[&str], key: &str) -> usize {
+    keys.iter().position(|k| *k == key).unwrap_or(keys.len())
 }
 
 /// A typed view of a JSON object for a fast lane: the named keys go to their fields, every
@@ -709,21 +717,27 @@ macro_rules! json_object {
                         mut map: M,
                     ) -> Result<(), M::Error> {
                         let out = self.0;
-                        while let Some(key) = map.next_key::<$crate::providers::json::Key<$lt>>()? {
-                            match key.0.as_ref() {
-                                // (a repeated key: its last value, as each field's
-                                // `fill` replaces what the field held)
-                                $( $key => map.next_value_seed($crate::providers::json::FillSeed(&mut out.$field))?, )*
-                                _ => {
-                                    out.other_keys = true;
-                                    map.next_value::<$crate::providers::json::Skip>()?;
+                        while let Some(at) = map.next_key_seed($crate::providers::json::KeyIndex(KEYS))? {
+                            // the field at place `at` of KEYS (a repeated key: its last value,
+                            // as each field's `fill` replaces what the field held)
+                            let mut place = 0usize;
+                            $(
+                                if at == place {
+                                    map.next_value_seed($crate::providers::json::FillSeed(&mut out.$field))?;
+                                    continue;
                                 }
-                            }
+                                place += 1;
+                            )*
+                            let _ = place;
+                            out.other_keys = true;
+                            map.next_value::<$crate::providers::json::Skip>()?;
                         }
                         Ok(())
                     }
                 }
-                deserializer.deserialize_map(ObjectVisitor(self))
+                /// The keys the struct names, in field order.
+                const KEYS: &[&str] = &[$($key),*];
+                deserializer.deserialize_struct(stringify!($name), KEYS, ObjectVisitor(self))
             }
         }
     };
@@ -828,6 +842,91 @@ mod tests {
                 crate::providers::lane::from_str::<Outer<'_>>(text).is_none(),
                 "{text}"
             );
+        }
+    }
+
+    json_object! {
+        struct Keyed<'a> {
+            a: Scalar<'a> = "a",
+            ab: Scalar<'a> = "ab",
+            b: Scalar<'a> = "b",
+            c: Seen = "c",
+            // keys whose text and closing quote fill one to four words exactly
+            seven: Scalar<'a> = "abcdefg",
+            longest: Scalar<'a> = "abcdefghijklmnopqrstuvwxyz01234",
+        }
+    }
+
+    spare_list!(Keyeds, Keyed);
+
+    json_object! {
+        struct KeyedPage<'a> {
+            list: Option<List<'a, Keyeds>> = "list",
+        }
+    }
+
+    /// What a `Keyed` holds: `a`, `ab`, `b`, `seven`, `longest`, `c` seen, `other_keys`.
+    type KeyedView<'a> = ([Scalar<'a>; 5], bool, bool);
+
+    fn keyed_view<'a>(page: &KeyedPage<'a>) -> Option<Vec<KeyedView<'a>>> {
+        page.list.as_ref().map(|l| {
+            l.0.iter()
+                .map(|k| {
+                    let scalars = [&k.a, &k.ab, &k.b, &k.seven, &k.longest].map(Clone::clone);
+                    (scalars, k.c.0, k.other_keys)
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn keys_in_a_new_order_or_a_longer_key_are_not_taken_for_the_last_order() {
+        let n = |v: i64| Scalar::Num(v.into());
+        // the first object teaches the order a, b; the second starts with "ab" (whose first
+        // byte is the learned "a") and swaps the order; the third has a key the struct does
+        // not name where "a" was
+        let text = r#"{"list": [{"a": 1, "b": 2}, {"ab": 3, "b": 4, "a": 5}, {"d": 6, "b": 7}, {"a": 8, "b": 9}]}"#;
+        let no = || Scalar::Absent;
+        let want = vec![
+            ([n(1), no(), n(2), no(), no()], false, false),
+            ([n(5), n(3), n(4), no(), no()], false, false),
+            ([no(), no(), n(7), no(), no()], false, true),
+            ([n(8), no(), n(9), no(), no()], false, false),
+        ];
+        let by_serde_json: KeyedPage<'_> = serde_json::from_str(text).unwrap();
+        assert_eq!(keyed_view(&by_serde_json), Some(want.clone()));
+        // twice: the second reading starts with the order the first one left
+        for _ in 0..2 {
+            let by_lane: KeyedPage<'_> = crate::providers::lane::from_str(text).unwrap();
+            assert_eq!(keyed_view(&by_lane), Some(want.clone()));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn objects_with_keys_in_any_order_read_as_serde_json_reads_them(
+            objects in prop::collection::vec(
+                prop::collection::vec(
+                    (prop::sample::select(vec![
+                        "a", "ab", "b", "c", "d", "b ", "abcdefg", "abcdefgh", "abcdef",
+                        "abcdefghijklmnopqrstuvwxyz01234", "abcdefghijklmnopqrstuvwxyz012345",
+                        "abcdefghijklmnopqrstuvwxyz0123",
+                    ]), 0i64..100),
+                    0..8,
+                ),
+                0..8,
+            )
+        ) {
+            let object = |entries: &Vec<(&str, i64)>| {
+                let inner: Vec<String> =
+                    entries.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+                format!("{{{}}}", inner.join(", "))
+            };
+            let list: Vec<String> = objects.iter().map(object).collect();
+            let text = format!("{{\"list\": [{}]}}", list.join(", "));
+            let by_serde_json: KeyedPage<'_> = serde_json::from_str(&text).unwrap();
+            let by_lane: KeyedPage<'_> = crate::providers::lane::from_str(&text).unwrap();
+            prop_assert_eq!(keyed_view(&by_lane), keyed_view(&by_serde_json));
         }
     }
 

@@ -42,10 +42,13 @@ pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Option<T
         bytes: text.as_bytes(),
         pos: 0,
         depth: 0,
+        shapes: SHAPES.take(),
     };
-    let value = T::deserialize(&mut reader).ok()?;
+    let value = T::deserialize(&mut reader);
     reader.skip_ws();
-    (reader.pos == reader.bytes.len()).then_some(value)
+    let whole = reader.pos == reader.bytes.len();
+    SHAPES.set(reader.shapes);
+    value.ok().filter(|_| whole)
 }
 
 struct Reader<'de> {
@@ -53,6 +56,103 @@ struct Reader<'de> {
     bytes: &'de [u8],
     pos: usize,
     depth: u32,
+    /// The keys of each kind of struct as last read (kept by the thread between documents).
+    shapes: Vec<Shape>,
+}
+
+thread_local! {
+    /// The thread's [`Shape`]s, lent to each [`Reader`] it runs.
+    static SHAPES: std::cell::Cell<Vec<Shape>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Most kinds of struct whose keys a thread remembers, and most keys remembered of each: a
+/// bound on what [`SHAPES`] can hold whatever the input.
+const MAX_SHAPES: usize = 32;
+const MAX_SHAPE_KEYS: usize = 128;
+/// Words of a remembered key with its closing quote (longer keys are not remembered).
+const KEY_WORDS: usize = 4;
+
+/// The keys of the last object read as one kind of struct (named by its key list), in their
+/// order, each with its place in the list: API pages repeat one order call after call, so a
+/// key that is where it was last time is known by comparing its bytes, a word at a time,
+/// without scanning it as a string or looking it up among the struct's keys.
+struct Shape {
+    keys_of: &'static [&'static str],
+    seen: Vec<Known>,
+}
+
+/// A remembered key.
+struct Known {
+    /// The key's bytes and its closing quote, little-endian words, zero after the quote.
+    words: [u64; KEY_WORDS],
+    /// How many words hold them, and the bits of the last one that do.
+    count: usize,
+    last_mask: u64,
+    /// The key's length in bytes, and its place in the struct's keys (their number for a key
+    /// the struct does not name).
+    len: usize,
+    place: usize,
+}
+
+impl Known {
+    /// `key`, at `place`, unless it is too long to remember.
+    fn new(key: &str, place: usize) -> Option<Known> {
+        let quoted = key.len() + 1;
+        if quoted > KEY_WORDS * 8 {
+            return None;
+        }
+        let mut words = [0u64; KEY_WORDS];
+        for (i, &b) in key.as_bytes().iter().chain([&b'"']).enumerate() {
+            words[i / 8] |= u64::from(b) << (8 * (i % 8));
+        }
+        let tail = quoted % 8;
+        Some(Known {
+            words,
+            count: quoted.div_ceil(8),
+            last_mask: if tail == 0 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * tail)) - 1
+            },
+            len: key.len(),
+            place,
+        })
+    }
+
+    /// Whether `bytes` start with this key and its closing quote (`false` when fewer than the
+    /// words it takes to compare are left).
+    #[inline(always)]
+    fn starts(&self, bytes: &[u8]) -> bool {
+        let word = |i: usize| {
+            bytes
+                .get(i * 8..i * 8 + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+                .map(u64::from_le_bytes)
+        };
+        let last = self.count - 1;
+        for i in 0..last {
+            if word(i) != Some(self.words[i]) {
+                return false;
+            }
+        }
+        word(last).is_some_and(|w| (w ^ self.words[last]) & self.last_mask == 0)
+    }
+}
+
+impl Shape {
+    /// Remember `key`, at `place`, as the `at`-th key (forgetting those seen after it), while
+    /// the bounds allow and the keys before it are remembered. (What is remembered decides
+    /// only how fast a key is read: a key is taken for a remembered one only when its bytes
+    /// are the same.)
+    fn learn(&mut self, at: usize, key: &str, place: usize) {
+        if at > self.seen.len() {
+            return;
+        }
+        self.seen.truncate(at);
+        if at < MAX_SHAPE_KEYS {
+            self.seen.extend(Known::new(key, place));
+        }
+    }
 }
 
 /// A string as read: borrowed when it has no escapes.
@@ -106,8 +206,33 @@ impl<'de> Reader<'de> {
 
     #[inline]
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.pos += 1;
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\r' | b'\t') => self.pos += 1,
+                Some(b'\n') => {
+                    self.pos += 1;
+                    self.skip_indent();
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Move past the spaces that indent a line of a pretty-printed document, eight at a time.
+    #[inline]
+    fn skip_indent(&mut self) {
+        const SPACES: u64 = ONES * b' ' as u64;
+        while let Some(word) = self
+            .bytes
+            .get(self.pos..self.pos + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+        {
+            let other = u64::from_le_bytes(word) ^ SPACES;
+            if other != 0 {
+                self.pos += (other.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += 8;
         }
     }
 
@@ -224,6 +349,42 @@ impl<'de> Reader<'de> {
         self.text.get(start..self.pos).ok_or(Bail)
     }
 
+    /// The key between `start` and `end` for its seed.
+    #[inline]
+    fn key_text(&self, start: usize, end: usize, place: Option<usize>) -> KeyText<'de> {
+        KeyText {
+            text: self.text,
+            start,
+            end,
+            place,
+        }
+    }
+
+    /// An object key after its opening quote (escaped keys are left to serde_json).
+    #[inline]
+    fn key(&mut self) -> Result<&'de str, Bail> {
+        match self.string()? {
+            Text::Borrowed(key) => Ok(key),
+            Text::Owned(_) => Err(Bail),
+        }
+    }
+
+    /// The place of the [`Shape`] of structs with the keys `keys_of` (a new one when the
+    /// thread has none yet and the bound allows).
+    fn shape_of(&mut self, keys_of: &'static [&'static str]) -> Option<usize> {
+        let same = |s: &Shape| std::ptr::eq(s.keys_of, keys_of);
+        if let Some(i) = self.shapes.iter().position(same) {
+            return Some(i);
+        }
+        (self.shapes.len() < MAX_SHAPES).then(|| {
+            self.shapes.push(Shape {
+                keys_of,
+                seen: Vec::new(),
+            });
+            self.shapes.len() - 1
+        })
+    }
+
     fn literal(&mut self, word: &[u8]) -> Result<(), Bail> {
         if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
             self.pos += word.len();
@@ -231,6 +392,29 @@ impl<'de> Reader<'de> {
         } else {
             Err(Bail)
         }
+    }
+
+    /// An object for `visitor`, read as a struct with the keys `fields` when given.
+    fn object<V: Visitor<'de>>(
+        &mut self,
+        fields: Option<&'static [&'static str]>,
+        visitor: V,
+    ) -> Result<V::Value, Bail> {
+        self.expect(b'{')?;
+        self.enter()?;
+        let shape = fields.and_then(|f| self.shape_of(f)).map(|i| (i, 0));
+        let mut access = Entries {
+            reader: self,
+            first: true,
+            done: false,
+            shape,
+        };
+        let value = visitor.visit_map(&mut access)?;
+        if !access.done {
+            return Err(Bail);
+        }
+        self.depth -= 1;
+        Ok(value)
     }
 
     fn enter(&mut self) -> Result<(), Bail> {
@@ -290,19 +474,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
-        self.expect(b'{')?;
-        self.enter()?;
-        let mut access = Entries {
-            reader: self,
-            first: true,
-            done: false,
-        };
-        let value = visitor.visit_map(&mut access)?;
-        if !access.done {
-            return Err(Bail);
-        }
-        self.depth -= 1;
-        Ok(value)
+        self.object(None, visitor)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
@@ -343,13 +515,15 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
         }
     }
 
+    /// An object, its keys known by their place in `fields` where they come in the order of
+    /// the last object read with the same `fields` ([`Shape`]).
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Bail> {
-        self.deserialize_map(visitor)
+        self.object(Some(fields), visitor)
     }
 
     // Not called by the lane structs; serde_json's behaviour for them is not reproduced, so
@@ -373,11 +547,46 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     }
 }
 
+/// An object key for its seed: where its text lies in the document (an unescaped string),
+/// and its place in the struct's keys when known (given to an identifier as `visit_u64`, to
+/// anything else as the text, as serde_json gives it).
+struct KeyText<'de> {
+    text: &'de str,
+    start: usize,
+    end: usize,
+    place: Option<usize>,
+}
+
+impl<'de> Deserializer<'de> for KeyText<'de> {
+    type Error = Bail;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+        visitor.visit_borrowed_str(self.text.get(self.start..self.end).ok_or(Bail)?)
+    }
+
+    #[inline]
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
+        match self.place {
+            Some(place) => visitor.visit_u64(place as u64),
+            None => self.deserialize_any(visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        ignored_any
+    }
+}
+
 /// The entries of an object.
 struct Entries<'a, 'de> {
     reader: &'a mut Reader<'de>,
     first: bool,
     done: bool,
+    /// For an object read as a struct: its [`Shape`] in the reader's list and how many keys
+    /// were read.
+    shape: Option<(usize, usize)>,
 }
 
 impl<'de> MapAccess<'de> for Entries<'_, 'de> {
@@ -407,13 +616,31 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
             return Err(Bail);
         }
         r.pos += 1;
-        match r.string()? {
-            Text::Borrowed(key) => seed
-                .deserialize(de::value::BorrowedStrDeserializer::<Bail>::new(key))
-                .map(Some),
-            // escaped keys are left to serde_json
-            Text::Owned(_) => Err(Bail),
+        let start = r.pos;
+        let Some((shape, at)) = self.shape.as_mut() else {
+            let key = r.key()?;
+            let end = start + key.len();
+            return seed.deserialize(r.key_text(start, end, None)).map(Some);
+        };
+        let known = r.shapes.get(*shape).and_then(|s| s.seen.get(*at));
+        if let Some(k) = known.filter(|k| k.starts(r.bytes.get(start..).unwrap_or_default())) {
+            let (end, place) = (start + k.len, k.place);
+            r.pos = end + 1;
+            *at += 1;
+            return seed
+                .deserialize(r.key_text(start, end, Some(place)))
+                .map(Some);
         }
+        let key = r.key()?;
+        let Some(s) = r.shapes.get_mut(*shape) else {
+            return Err(Bail);
+        };
+        let place = crate::providers::json::key_index(s.keys_of, key);
+        s.learn(*at, key, place);
+        *at += 1;
+        let end = start + key.len();
+        seed.deserialize(r.key_text(start, end, Some(place)))
+            .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Bail> {
@@ -467,6 +694,35 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::Value;
+
+    crate::providers::json::json_object! {
+        struct Named<'a> {
+            a: crate::providers::json::Scalar<'a> = "a",
+        }
+    }
+
+    #[test]
+    fn what_a_thread_remembers_of_keys_is_bounded() {
+        // one object with many keys the struct does not name, then the same keys again
+        let keys: Vec<String> = (0..1000).map(|i| format!("{i:0>20}")).collect();
+        let entries: Vec<String> = keys.iter().map(|k| format!("\"{k}\": 1")).collect();
+        let object = format!("{{{}, \"a\": 2}}", entries.join(", "));
+        for _ in 0..2 {
+            let named: Named<'_> = from_str(&object).unwrap();
+            assert!(named.other_keys);
+            assert_eq!(named.a, crate::providers::json::Scalar::Num(2.into()));
+        }
+        let shapes = SHAPES.take();
+        let shape = shapes
+            .iter()
+            .find(|s| s.keys_of == ["a"])
+            .expect("a shape of Named");
+        // the first MAX_SHAPE_KEYS keys, then nothing (not "a", the 1001st)
+        assert_eq!(shape.seen.len(), MAX_SHAPE_KEYS);
+        assert!(shape.seen.iter().all(|k| k.len == 20 && k.place == 1));
+        assert!(shapes.len() <= MAX_SHAPES);
+        SHAPES.set(shapes);
+    }
 
     /// When the reader answers, serde_json answers the same.
     fn agrees(text: &str) -> bool {
