@@ -768,11 +768,14 @@ fn normalize_word(word: &str) -> String {
 /// The usual words (`Incoming`, `Abandoned before ringing`) are ASCII with single inner
 /// spaces and nothing to replace: then lower-casing them is the whole job.
 fn is_simple(word: &str) -> bool {
-    !word.starts_with(' ')
-        && !word.ends_with(' ')
-        && !word.contains("  ")
-        && word.bytes().all(|b| {
-            b.is_ascii() && b != b'_' && b != b'-' && (b == b' ' || !(b as char).is_whitespace())
+    let b = word.as_bytes();
+    // (byte windows, not `str::contains`, whose searcher costs more to set up than these
+    // short words take to scan)
+    b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.windows(2).all(|pair| pair != b"  ")
+        && b.iter().all(|&c| {
+            c.is_ascii() && c != b'_' && c != b'-' && (c == b' ' || !(c as char).is_whitespace())
         })
 }
 
