@@ -12,7 +12,7 @@ pub fn normalize(raw: &str) -> Option<String> {
 
 /// [`normalize`], written into `out` (a reused buffer) where the result is the text itself.
 pub(crate) fn normalize_into(raw: &str, mut out: String) -> Option<String> {
-    let text = raw.trim();
+    let text = crate::providers::json::trimmed(raw);
     if text.is_empty() {
         return None;
     }

@@ -55,7 +55,7 @@ pub fn from_epoch(value: f64) -> Option<DateTime<Utc>> {
 
 /// Parse a timestamp string in any supported format; zone-less text is read in `tz`.
 pub fn parse_instant(text: &str, tz: Tz) -> Option<DateTime<Utc>> {
-    let s = text.trim();
+    let s = crate::providers::json::trimmed(text);
     if s.is_empty() {
         return None;
     }
@@ -117,8 +117,8 @@ pub fn parse_naive(s: &str) -> Option<NaiveDateTime> {
 /// Join a split date (`YYYY-MM-DD`) and time (`H:MM:SS`, hour possibly unpadded) read in `tz`.
 pub fn parse_date_time(date: &str, time: &str, tz: Tz) -> Option<DateTime<Utc>> {
     if let (Some(d), Some(t)) = (
-        fast_date(date.trim().as_bytes()),
-        fast_hms(time.trim().as_bytes()),
+        fast_date(crate::providers::json::trimmed(date).as_bytes()),
+        fast_hms(crate::providers::json::trimmed(time).as_bytes()),
     ) {
         let naive = d.and_time(t);
         return if tz == Tz::UTC {

@@ -240,7 +240,7 @@ impl ParseCtx {
         let v = value?;
         let parsed = match v {
             Field::Null => return None,
-            Field::Str(s) if s.trim().is_empty() => return None,
+            Field::Str(s) if json::trimmed(s).is_empty() => return None,
             Field::Str(s) => crate::time::parse_instant(s, self.source_tz),
             Field::Num(n) => n.as_f64().and_then(crate::time::from_epoch),
             Field::Bool(_) | Field::Other(_) => None,
@@ -265,8 +265,8 @@ impl ParseCtx {
         let v = value?;
         let parsed = match v {
             Field::Null => return None,
-            Field::Str(s) if s.trim().is_empty() => return None,
-            Field::Str(s) => s.trim().parse::<f64>().ok(),
+            Field::Str(s) if json::trimmed(s).is_empty() => return None,
+            Field::Str(s) => json::trimmed(s).parse::<f64>().ok(),
             Field::Num(n) => n.as_f64(),
             Field::Bool(_) | Field::Other(_) => None,
         };
