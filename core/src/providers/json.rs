@@ -643,12 +643,12 @@ impl<'de, T: Fill<'de> + Default> DeserializeSeed<'de> for Push<'_, T> {
     }
 }
 
-/// The seed of an object key in a [`json_object!`] struct: the key's place in `.0` (the
+/// The seed of an object key in a `json_object!` struct: the key's place in `.0` (the
 /// struct's keys in field order), or `.0.len()` for a key the struct does not name. A reader
 /// that knows the place already (the lane's, for keys in the order it saw last,
-/// [`crate::providers::lane`]) gives it as `visit_u64`; any other gives the key's text.
+/// `providers::lane`) gives it as `visit_u64`; any other gives the key's text.
 #[derive(Debug, Clone, Copy)]
-pub struct KeyIndex(pub &'static [&'static str]);
+pub(crate) struct KeyIndex(pub &'static [&'static str]);
 
 impl<'de> DeserializeSeed<'de> for KeyIndex {
     type Value = usize;
@@ -673,7 +673,7 @@ impl<'de> DeserializeSeed<'de> for KeyIndex {
 }
 
 /// The place of `key` in `keys` (the first, when a key is named twice), or `keys.len()`.
-pub fn key_index(keys: &[&str], key: &str) -> usize {
+pub(crate) fn key_index(keys: &[&str], key: &str) -> usize {
     keys.iter().position(|k| *k == key).unwrap_or(keys.len())
 }
 
