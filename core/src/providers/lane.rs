@@ -8,7 +8,9 @@
 //! generated and mutated texts).
 //!
 //! Strings are scanned eight bytes at a time for a quote, a backslash or a control character;
-//! unescaped strings are borrowed from the input. Numbers that are not plain non-negative
+//! unescaped strings are borrowed from the input. A lane struct's keys are known by their
+//! bytes where they come in the order of the last object of the same kind the thread read
+//! ([`Shape`]), and indentation after a line break is skipped eight bytes at a time. Numbers that are not plain non-negative
 //! integers are handed to `serde_json` itself, so their values (and range errors) are exact.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
