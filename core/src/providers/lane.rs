@@ -10,8 +10,9 @@
 //! Strings are scanned eight bytes at a time for a quote, a backslash or a control character;
 //! unescaped strings are borrowed from the input. A lane struct's keys are known by their
 //! bytes where they come in the order of the last object of the same kind the thread read
-//! ([`Shape`]), and indentation after a line break is skipped eight bytes at a time. Numbers that are not plain non-negative
-//! integers are handed to `serde_json` itself, so their values (and range errors) are exact.
+//! ([`Shape`]), and indentation after a line break is skipped eight bytes at a time. Numbers
+//! that are not plain non-negative integers are handed to `serde_json` itself, so their values
+//! (and range errors) are exact.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -68,7 +69,8 @@ thread_local! {
 }
 
 /// Most kinds of struct whose keys a thread remembers, and most keys remembered of each: a
-/// bound on what [`SHAPES`] can hold whatever the input.
+/// bound on what [`SHAPES`] can hold whatever the input (64 bytes a key: 8 KiB a kind,
+/// 256 KiB a thread).
 const MAX_SHAPES: usize = 32;
 const MAX_SHAPE_KEYS: usize = 128;
 /// Words of a remembered key with its closing quote (longer keys are not remembered).
@@ -723,6 +725,9 @@ mod tests {
         assert_eq!(shape.seen.len(), MAX_SHAPE_KEYS);
         assert!(shape.seen.iter().all(|k| k.len == 20 && k.place == 1));
         assert!(shapes.len() <= MAX_SHAPES);
+        // what the bounds come to (the figures in MAX_SHAPES's comment and the README)
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(std::mem::size_of::<Known>(), 64);
         SHAPES.set(shapes);
     }
 
