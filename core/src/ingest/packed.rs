@@ -5,8 +5,9 @@
 //! field; most drafts set a dozen scalar and text fields, so [`PackedDraft::Compact`] writes
 //! the set scalars, every text and the item's path into one exact-size byte buffer (one
 //! allocation; 247 bytes on average over a page of the generated Twilio calls, legs
-//! included). `extra` values are written in a small tagged binary form that gives back the
-//! same JSON value (numbers keep their kind and bits: no text round trip), so a Twilio
+//! included, when lengths took four bytes; a length below 64 now takes one, [`put_len`]).
+//! `extra` values are written in a small tagged form that gives back the same JSON value
+//! (numbers keep their kind and bits: no text round trip), so a Twilio
 //! `<Dial>` leg with its summary object packs as small as a call. Drafts with
 //! transcripts, transfers, quality, warnings or `extra` values nested deeper than
 //! [`MAX_DEPTH`] stay whole ([`PackedDraft::Full`]).
