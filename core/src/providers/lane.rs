@@ -315,8 +315,9 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// A number's text, checked against the JSON grammar.
-    fn number(&mut self) -> Result<&'de str, Bail> {
+    /// A number's text, checked against the JSON grammar, and its value when it is a plain
+    /// non-negative integer of at most 19 digits (which always fits a `u64`), read on the way.
+    fn number(&mut self) -> Result<(&'de str, Option<u64>), Bail> {
         let start = self.pos;
         let digits = |r: &mut Self| {
             let from = r.pos;
@@ -325,23 +326,33 @@ impl<'de> Reader<'de> {
             }
             r.pos - from
         };
-        if self.peek() == Some(b'-') {
+        let negative = self.peek() == Some(b'-');
+        if negative {
             self.pos += 1;
         }
+        let mut value = 0u64;
+        let integer = self.pos;
         match self.peek() {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => {
-                digits(self);
+                // (19 digits never overflow; the value of a longer number is not used)
+                while let Some(&d @ b'0'..=b'9') = self.bytes.get(self.pos) {
+                    value = value.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                    self.pos += 1;
+                }
             }
             _ => return Err(Bail),
         }
+        let mut plain = !negative && self.pos - integer <= 19;
         if self.peek() == Some(b'.') {
+            plain = false;
             self.pos += 1;
             if digits(self) == 0 {
                 return Err(Bail);
             }
         }
         if let Some(b'e' | b'E') = self.peek() {
+            plain = false;
             self.pos += 1;
             if let Some(b'+' | b'-') = self.peek() {
                 self.pos += 1;
@@ -350,7 +361,8 @@ impl<'de> Reader<'de> {
                 return Err(Bail);
             }
         }
-        self.text.get(start..self.pos).ok_or(Bail)
+        let text = self.text.get(start..self.pos).ok_or(Bail)?;
+        Ok((text, plain.then_some(value)))
     }
 
     /// The key between `start` and `end` for its seed.
@@ -470,7 +482,10 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
                 visitor.visit_unit()
             }
             Some(b'-' | b'0'..=b'9') => {
-                let text = self.number()?;
+                let (text, plain) = self.number()?;
+                if let Some(n) = plain {
+                    return visitor.visit_u64(n);
+                }
                 visit_number(text, visitor)
             }
             _ => Err(Bail),
@@ -648,8 +663,14 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Bail> {
-        self.reader.expect(b':')?;
-        seed.deserialize(&mut *self.reader)
+        let r = &mut *self.reader;
+        // `": "` at once (what pretty printers write), else any whitespace around the colon
+        if r.bytes.get(r.pos..r.pos + 2) == Some(b": ") {
+            r.pos += 2;
+        } else {
+            r.expect(b':')?;
+        }
+        seed.deserialize(r)
     }
 }
 
@@ -750,6 +771,8 @@ mod tests {
             r#"{"a": 1, "b": [true, false, null], "c": {"d": "e"}}"#,
             r#"  {"calls": [{"sid": "CA1", "duration": "15", "price": -0.0085}], "page": 0}  "#,
             r#"{"n": [0, -0, 1.5, -2e3, 1E+2, 18446744073709551615, 18446744073709551616, -9223372036854775808]}"#,
+            // integers read while scanned (up to 19 digits) and those left to serde_json
+            r#"{"i": [0, 7, 9999999999999999999, 10000000000000000000, 1234567890123456789, 12.0, 3e0, -5]}"#,
             r#"{"s": "tab\tquote\" slash\/ back\\ nl\n", "e": "", "u": "Zoë مرحبا"}"#,
             r#"{"dup": 1, "dup": 2}"#,
             "[]",
