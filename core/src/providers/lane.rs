@@ -468,7 +468,14 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
         match self.peek() {
             Some(b'{') => self.deserialize_map(visitor),
             Some(b'[') => self.deserialize_seq(visitor),
-            Some(b'"') => self.deserialize_str(visitor),
+            Some(b'"') => {
+                // (the string at once: whitespace was skipped above)
+                self.pos += 1;
+                match self.string()? {
+                    Text::Borrowed(s) => visitor.visit_borrowed_str(s),
+                    Text::Owned(s) => visitor.visit_str(&s),
+                }
+            }
             Some(b't') => {
                 self.literal(b"true")?;
                 visitor.visit_bool(true)
