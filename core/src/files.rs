@@ -122,7 +122,17 @@ pub fn read_inputs_with(
     } else {
         (SMALL_FILE, Batch::new(BATCH_BYTES))
     };
-    for input in expand_inputs(inputs)? {
+    let inputs = expand_inputs(inputs)?;
+    // The input's size, for an estimate of how many items are still to come
+    // ([`Ingestor::expect_rest`], made after the first batch).
+    let total: u64 = inputs
+        .iter()
+        .filter(|i| *i != "-")
+        .filter_map(|i| std::fs::metadata(i).ok())
+        .map(|m| m.len())
+        .sum();
+    let (mut done, mut estimated) = (0u64, false);
+    for input in inputs {
         if input == "-" {
             batch.flush(&mut ingestor, &mut on_file)?;
             between(&mut ingestor);
@@ -139,9 +149,11 @@ pub fn read_inputs_with(
         if size <= small {
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
+            done += size;
             if batch.bytes >= batch.limit || batch.files.len() >= BATCH_FILES {
                 batch.flush(&mut ingestor, &mut on_file)?;
                 between(&mut ingestor);
+                estimated = estimated || ingestor.expect_rest(done, total);
             }
             continue;
         }
@@ -150,6 +162,8 @@ pub fn read_inputs_with(
         ingestor.add_reader_with(&input, BufReader::with_capacity(1 << 20, file), between)?;
         between(&mut ingestor);
         on_file(size);
+        done += size;
+        estimated = estimated || ingestor.expect_rest(done, total);
     }
     batch.flush(&mut ingestor, &mut on_file)?;
     stage("read + parse");
@@ -190,8 +204,14 @@ impl Batch {
             .collect();
         self.bytes = 0;
         let read = |((name, mut file, size), mut buf): ((String, std::fs::File, u64), Vec<u8>)| {
+            // A spare buffer too small for this file is replaced, not grown: growing copies
+            // its old bytes, which are not needed. The eighth more lets the next files, of
+            // about the same size, fit.
+            let size = size as usize;
+            if buf.capacity() < size {
+                buf = Vec::with_capacity(size.saturating_add(size / 8));
+            }
             buf.clear();
-            buf.reserve(size as usize);
             match file.read_to_end(&mut buf) {
                 Ok(_) => Ok((name, buf)),
                 Err(cause) => Err(Error::Io {

@@ -581,6 +581,25 @@ impl Ingestor {
         })
     }
 
+    /// Make room, once, for the call items still to come when `done` of `total` input bytes
+    /// are read (the items so far scaled by the bytes left, plus a sixteenth): the list of
+    /// waiting items then grows in place instead of being copied at every doubling, and
+    /// room never used is never touched (1M JustCall calls: ~96 MB of items, copied and
+    /// faulted in ~1.9 times over with doubling). Nothing under an ingest window (the list
+    /// is emptied as calls finish), before any item, or when the room cannot be had.
+    /// Returns whether an estimate was made.
+    pub(crate) fn expect_rest(&mut self, done: u64, total: u64) -> bool {
+        if self.parser.options.window.is_some() || self.pending.is_empty() || done == 0 {
+            return false;
+        }
+        let rest = u128::from(total.saturating_sub(done));
+        let more = self.pending.len() as u128 * rest / u128::from(done);
+        let more = usize::try_from(more + more / 16).unwrap_or(usize::MAX);
+        // a failed reservation only means the list grows as before
+        let _ = self.pending.try_reserve_exact(more);
+        true
+    }
+
     /// Add one input held in memory. Fails only when the input cannot be read at all (a JSON
     /// document that is not valid JSON, a CSV whose provider cannot be told).
     pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) -> Result<()> {
@@ -2126,6 +2145,36 @@ mod tests {
             ..IngestOptions::default()
         };
         ingest_bytes(name, bytes, &options).unwrap()
+    }
+
+    /// After the first pages, room is made for the items the rest of the input should hold
+    /// (scaled by its bytes, plus a sixteenth); none under a window or before any item.
+    #[test]
+    fn room_for_the_rest_is_made_once_the_first_items_are_read() {
+        let options = IngestOptions {
+            provider: Some(Provider::JustCall),
+            ..IngestOptions::default()
+        };
+        let mut ingestor = Ingestor::new(&options).unwrap();
+        assert!(!ingestor.expect_rest(0, 1000));
+        ingestor.add_bytes("p1.json", JUSTCALL_PAGE).unwrap();
+        let read = ingestor.pending.len();
+        assert!(read > 0);
+        let page = JUSTCALL_PAGE.len() as u64;
+        // four pages in all, one read: three pages' items to come, 3 * read + 3 * read / 16
+        assert!(ingestor.expect_rest(page, 4 * page));
+        assert!(ingestor.pending.capacity() >= read + 3 * read + 3 * read / 16);
+        // an input that ends now needs no room
+        let mut done = Ingestor::new(&options).unwrap();
+        done.add_bytes("p1.json", JUSTCALL_PAGE).unwrap();
+        assert!(done.expect_rest(page, page));
+        let windowed = IngestOptions {
+            window: Some(10),
+            ..options.clone()
+        };
+        let mut w = Ingestor::new(&windowed).unwrap();
+        w.add_bytes("p1.json", JUSTCALL_PAGE).unwrap();
+        assert!(!w.expect_rest(page, 4 * page));
     }
 
     /// Without `extra` every record and the whole report are the same, only `extra` is empty.
