@@ -1357,29 +1357,49 @@ impl Ingestor {
     }
 }
 
-/// The items grouped by (provider, provider call id), the parts of the `provider:id` key (no
-/// provider name holds a ':'), each group in order of arrival and the groups in order of
-/// first appearance. Items without an id are rejected into the report here, and so are late
-/// items under a `window`: an item more than `window` call items after the previous item of
-/// its call, every later item of that call, and every item of a call in `finished` (finished
-/// early).
-///
-/// The items are moved into group order in place (along the cycles of the permutation), so
-/// grouping allocates a few words per item and nothing per group.
-fn group_items(
-    mut pending: Vec<Pending>,
+/// The lowest bit of a key hash that picks an item's bucket in [`group_items`]: below the 7
+/// top bits hashbrown keeps as a tag and above the low bits it probes with, so that the items
+/// of a bucket still differ in both.
+const BUCKET_SHIFT: u32 = 40;
+
+/// Bits of bucket number for `n` items: buckets of 2,048-4,095 items, one below 4,096 items,
+/// and at most 2^8 buckets (writing items into more at once misses the cache; 1M items: 256
+/// buckets of ~3,900).
+fn group_buckets(n: usize) -> u32 {
+    (n.max(1).ilog2().saturating_sub(11)).min(8)
+}
+
+/// An item as [`group_items`] sorts it into buckets: its key hash, its place in the list and
+/// its `seq` (a bucket is then read in order, without going back to the items).
+#[derive(Clone, Copy, Default)]
+struct Keyed {
+    hash: u64,
+    item: usize,
+    seq: usize,
+}
+
+/// One bucket of [`group_items`], grouped: for each of its items (in its order) the first
+/// item of its group, `usize::MAX` when it is late; each group that kept an item, as (first
+/// item, items kept); the late items.
+struct BucketGroups {
+    group_of: Vec<usize>,
+    lens: Vec<(usize, usize)>,
+    late: Vec<usize>,
+}
+
+/// Group the items `items` of one bucket (in order; their places are in `pending`) as
+/// [`group_items`] says.
+fn group_bucket(
+    items: &[Keyed],
+    pending: &[Pending],
     window: Option<usize>,
     finished: &hashbrown::HashSet<u128>,
-    sources: &[Arc<str>],
-    report: &mut IngestReport,
-) -> Grouped {
-    /// One call's items: `key` is an item to compare keys with; `head..tail` the linked
-    /// accepted items (`head` is `usize::MAX` while none is); `last` the `seq` of the latest
-    /// accepted item; `len` how many are accepted; `closed` once an item was late.
+) -> BucketGroups {
+    /// One call's items: `first` is its first item (to compare keys with, and its place among
+    /// the groups); `last` the `seq` of the latest kept item; `len` how many are kept;
+    /// `closed` once an item was late.
     struct Group {
-        key: usize,
-        head: usize,
-        tail: usize,
+        first: usize,
         last: usize,
         len: usize,
         closed: bool,
@@ -1390,36 +1410,34 @@ fn group_items(
     let same_key = |a: &Pending, b: &Pending| {
         a.draft.provider() == b.draft.provider() && a.draft.call_id() == b.draft.call_id()
     };
-    let mut group_of: hashbrown::HashTable<(u64, usize)> =
-        hashbrown::HashTable::with_capacity(pending.len());
-    let mut groups: Vec<Group> = Vec::with_capacity(pending.len());
-    // a link from each item to the next of its group; later, where each item goes
-    let mut next_in_group: Vec<usize> = vec![usize::MAX; pending.len()];
-    // items rejected here, in order: no call id (false) or late (true)
-    let mut dropped: Vec<(usize, bool)> = Vec::new();
-    for (i, p) in pending.iter().enumerate() {
-        let Some(hash) = p.key_hash else {
-            dropped.push((i, false));
-            continue;
-        };
-        let found = group_of.find(hash, |&(h, g)| {
+    let mut table: hashbrown::HashTable<(u64, usize)> =
+        hashbrown::HashTable::with_capacity(items.len());
+    let mut groups: Vec<Group> = Vec::with_capacity(items.len());
+    let mut out = BucketGroups {
+        group_of: Vec::with_capacity(items.len()),
+        lens: Vec::new(),
+        late: Vec::new(),
+    };
+    for &Keyed { hash, item: i, seq } in items {
+        // the item itself is read only to compare keys when hashes are equal
+        let found = table.find(hash, |&(h, g)| {
             h == hash
-                && groups
-                    .get(g)
-                    .and_then(|g| pending.get(g.key))
-                    .is_some_and(|q| same_key(q, p))
+                && groups.get(g).is_some_and(|g| {
+                    matches!((pending.get(g.first), pending.get(i)), (Some(q), Some(p)) if same_key(q, p))
+                })
         });
         let g = match found {
             Some(&(_, g)) => g,
             None => {
-                let closed =
-                    !finished.is_empty() && p.fingerprint().is_some_and(|f| finished.contains(&f));
-                group_of.insert_unique(hash, (hash, groups.len()), |&(h, _)| h);
+                let closed = !finished.is_empty()
+                    && pending
+                        .get(i)
+                        .and_then(Pending::fingerprint)
+                        .is_some_and(|f| finished.contains(&f));
+                table.insert_unique(hash, (hash, groups.len()), |&(h, _)| h);
                 groups.push(Group {
-                    key: i,
-                    head: usize::MAX,
-                    tail: usize::MAX,
-                    last: p.seq,
+                    first: i,
+                    last: seq,
                     len: 0,
                     closed,
                 });
@@ -1427,26 +1445,211 @@ fn group_items(
             }
         };
         let Some(group) = groups.get_mut(g) else {
+            out.group_of.push(usize::MAX);
             continue;
         };
         let late = group.closed
-            || (group.head != usize::MAX
-                && window.is_some_and(|w| p.seq.saturating_sub(group.last) > w));
+            || (group.len > 0 && window.is_some_and(|w| seq.saturating_sub(group.last) > w));
         if late {
             group.closed = true;
-            dropped.push((i, true));
+            out.group_of.push(usize::MAX);
+            out.late.push(i);
             continue;
         }
-        if group.head == usize::MAX {
-            group.head = i;
-        } else if let Some(link) = next_in_group.get_mut(group.tail) {
-            *link = i;
-        }
-        group.tail = i;
-        group.last = p.seq;
+        group.last = seq;
         group.len += 1;
+        out.group_of.push(group.first);
     }
-    drop(group_of);
+    out.lens = groups
+        .iter()
+        .filter(|g| g.len > 0)
+        .map(|g| (g.first, g.len))
+        .collect();
+    out
+}
+
+/// The items grouped by (provider, provider call id), the parts of the `provider:id` key (no
+/// provider name holds a ':'), each group in order of arrival and the groups in order of
+/// first appearance. Items without an id are rejected into the report here, and so are late
+/// items under a `window`: an item more than `window` call items after the previous item of
+/// its call, every later item of that call, and every item of a call in `finished` (finished
+/// early).
+///
+/// The items are first split by bits of their key hash into [`group_buckets`] buckets of a
+/// few thousand items (a call's items all fall in one), each grouped with its own small hash
+/// table (in parallel with the `parallel` feature): one table for a million calls missed the
+/// cache at almost every probe (most of the time this step took). A group's first item is its
+/// place in the order of first appearance. The items are then moved into group order in place
+/// (along the cycles of the permutation), so grouping allocates a few words per item and
+/// nothing per group.
+fn group_items(
+    pending: Vec<Pending>,
+    window: Option<usize>,
+    finished: &hashbrown::HashSet<u128>,
+    sources: &[Arc<str>],
+    report: &mut IngestReport,
+) -> Grouped {
+    #[cfg(feature = "parallel")]
+    let threads = rayon::current_num_threads();
+    #[cfg(not(feature = "parallel"))]
+    let threads = 1;
+    let n = pending.len();
+    let split = Split {
+        bits: group_buckets(n),
+        run_len: n.div_ceil(threads).max(1 << 12),
+    };
+    group_items_in(pending, window, finished, sources, report, split)
+}
+
+/// How [`group_items_in`] cuts its work: into `2^bits` buckets by key hash, and into runs of
+/// `run_len` items (one a thread) to sort the items into the buckets and to gather the groups
+/// back in item order.
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    bits: u32,
+    run_len: usize,
+}
+
+/// [`group_items`], cut as `split` says (whatever the cut, the result is the same).
+fn group_items_in(
+    mut pending: Vec<Pending>,
+    window: Option<usize>,
+    finished: &hashbrown::HashSet<u128>,
+    sources: &[Arc<str>],
+    report: &mut IngestReport,
+    split: Split,
+) -> Grouped {
+    let n = pending.len();
+    let buckets = 1usize << split.bits.min(16);
+    let bucket = |hash: u64| (hash >> BUCKET_SHIFT) as usize & (buckets - 1);
+    let run_len = split.run_len.max(1);
+    // The items in runs: each run counts its items of each bucket, then writes them (as
+    // `Keyed`) into its own part of each bucket, so that a bucket holds its items in order.
+    let runs: Vec<(usize, &[Pending])> = pending
+        .chunks(run_len)
+        .enumerate()
+        .map(|(r, run)| (r * run_len, run))
+        .collect();
+    // each run's count of items in each bucket, and its items without a call id
+    let count = |&(base, run): &(usize, &[Pending])| {
+        let mut counts = vec![0usize; buckets];
+        let mut no_id = Vec::new();
+        for (k, p) in run.iter().enumerate() {
+            match p.key_hash {
+                Some(hash) => counts[bucket(hash)] += 1,
+                None => no_id.push(base + k),
+            }
+        }
+        (counts, no_id)
+    };
+    #[cfg(feature = "parallel")]
+    let counted: Vec<(Vec<usize>, Vec<usize>)> = {
+        use rayon::prelude::*;
+        runs.par_iter().map(count).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let counted: Vec<(Vec<usize>, Vec<usize>)> = runs.iter().map(count).collect();
+    // items rejected here, in order: no call id (false) or late (true)
+    let mut dropped: Vec<(usize, bool)> = counted
+        .iter()
+        .flat_map(|(_, no_id)| no_id.iter().map(|&i| (i, false)))
+        .collect();
+    // bucket after bucket, run after run: each run's part of each bucket
+    let mut order = vec![Keyed::default(); n - dropped.len()];
+    let mut starts = vec![0usize];
+    let mut parts: Vec<Vec<&mut [Keyed]>> = runs.iter().map(|_| Vec::new()).collect();
+    {
+        let mut rest: &mut [Keyed] = &mut order;
+        let mut at = 0;
+        for b in 0..buckets {
+            for ((counts, _), part) in counted.iter().zip(parts.iter_mut()) {
+                let len = counts.get(b).copied().unwrap_or(0).min(rest.len());
+                let (here, tail) = std::mem::take(&mut rest).split_at_mut(len);
+                part.push(here);
+                rest = tail;
+                at += len;
+            }
+            starts.push(at);
+        }
+    }
+    let place = |(&(base, run), mut part): (&(usize, &[Pending]), Vec<&mut [Keyed]>)| {
+        for (k, p) in run.iter().enumerate() {
+            let Some(hash) = p.key_hash else { continue };
+            let Some(slot) = part.get_mut(bucket(hash)) else {
+                continue;
+            };
+            if let Some((first, rest)) = std::mem::take(slot).split_first_mut() {
+                *first = Keyed {
+                    hash,
+                    item: base + k,
+                    seq: p.seq,
+                };
+                *slot = rest;
+            }
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        runs.par_iter().zip(parts).for_each(place);
+    }
+    #[cfg(not(feature = "parallel"))]
+    runs.iter().zip(parts).for_each(place);
+    // each bucket grouped
+    let in_buckets: Vec<&[Keyed]> = starts
+        .windows(2)
+        .map(|w| order.get(w[0]..w[1]).unwrap_or_default())
+        .collect();
+    let one = |items: &&[Keyed]| group_bucket(items, &pending, window, finished);
+    #[cfg(feature = "parallel")]
+    let grouped: Vec<BucketGroups> = {
+        use rayon::prelude::*;
+        in_buckets.par_iter().map(one).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let grouped: Vec<BucketGroups> = in_buckets.iter().map(one).collect();
+    for g in &grouped {
+        dropped.extend(g.late.iter().map(|&i| (i, true)));
+    }
+    dropped.sort_unstable();
+    // For each item (written run by run, each run from its parts of the buckets): the first
+    // item of its group (`usize::MAX` when dropped), and at a group's first item the group's
+    // length.
+    let mut slots = vec![(usize::MAX, 0usize); n];
+    let fill = |(r, slots): (usize, &mut [(usize, usize)])| {
+        let base = r * run_len;
+        for (b, g) in grouped.iter().enumerate() {
+            // this run's part of bucket b: after the parts of the runs before it
+            let before: usize = counted.iter().take(r).map(|(c, _)| c[b]).sum();
+            let len = counted.get(r).map_or(0, |(c, _)| c[b]);
+            let start = starts[b] + before;
+            let items = order.get(start..start + len).unwrap_or_default();
+            let firsts = g.group_of.get(before..before + len).unwrap_or_default();
+            for (k, &first) in items.iter().zip(firsts) {
+                if let Some(slot) = slots.get_mut(k.item - base) {
+                    slot.0 = first;
+                }
+            }
+            // the groups that begin in this run (in order of their first item)
+            let from = g.lens.partition_point(|&(first, _)| first < base);
+            let to = g.lens.partition_point(|&(first, _)| first < base + run_len);
+            for &(first, len) in g.lens.get(from..to).unwrap_or_default() {
+                if let Some(slot) = slots.get_mut(first - base) {
+                    slot.1 = len;
+                }
+            }
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        slots.par_chunks_mut(run_len).enumerate().for_each(fill);
+    }
+    #[cfg(not(feature = "parallel"))]
+    slots.chunks_mut(run_len).enumerate().for_each(fill);
+    drop(grouped);
+    drop(in_buckets);
+    drop(order);
     for &(i, late) in &dropped {
         let Some(p) = pending.get(i) else {
             continue;
@@ -1468,34 +1671,48 @@ fn group_items(
             reason,
         });
     }
-    // where each accepted item goes: its group's place, then its place in the group
-    let mut dest = next_in_group;
-    let mut lens = Vec::with_capacity(groups.len());
+    // where each kept item goes: its group's place, then its place in the group. A group's
+    // first item comes before its others: its slot then holds (its place, where the group's
+    // next item goes); any other item's slot (its place, -).
+    let mut lens = Vec::new();
     let mut at = 0;
-    for g in groups.iter().filter(|g| g.head != usize::MAX) {
-        let mut i = g.head;
-        while let Some(link) = dest.get_mut(i) {
-            i = std::mem::replace(link, at);
-            at += 1;
+    for i in 0..n {
+        let Some(&(first, len)) = slots.get(i) else {
+            break;
+        };
+        if first == usize::MAX {
+            continue;
         }
-        lens.push(g.len);
+        let place = if first == i {
+            lens.push(len);
+            at += len;
+            (at - len, at - len + 1)
+        } else {
+            let Some(group) = slots.get_mut(first) else {
+                continue;
+            };
+            group.1 += 1;
+            (group.1 - 1, 0)
+        };
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = place;
+        }
     }
-    drop(groups);
     if !dropped.is_empty() {
-        // the dropped items are the ones given no place (no link ever pointed to them)
-        let mut placed = dest.iter().map(|&to| to != usize::MAX);
+        // the dropped items are the ones given no place
+        let mut placed = slots.iter().map(|&(to, _)| to != usize::MAX);
         pending.retain(|_| placed.next().unwrap_or(false));
-        dest.retain(|&to| to != usize::MAX);
+        slots.retain(|&(to, _)| to != usize::MAX);
     }
     // each swap puts one item in its place
     for i in 0..pending.len() {
         loop {
-            let to = dest.get(i).copied().unwrap_or(i);
+            let to = slots.get(i).map_or(i, |s| s.0);
             if to == i || to >= pending.len() {
                 break;
             }
             pending.swap(i, to);
-            dest.swap(i, to);
+            slots.swap(i, to);
         }
     }
     Grouped {
@@ -2521,6 +2738,124 @@ mod tests {
             proptest::prop_assert_eq!(lines, want);
             proptest::prop_assert_eq!(&report, &finished.report);
             proptest::prop_assert!(report.is_balanced());
+        }
+    }
+
+    /// Items for the grouping tests: item `i` has call id `c{id}` (none for `None`), a key
+    /// hash that only `id % 5` decides (different calls then share hashes: their keys must be
+    /// compared) spread over the bits that pick a bucket, and `seq`.
+    fn keyed_items(items: &[(Option<u8>, usize)]) -> Vec<Pending> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, &(id, seq))| Pending {
+                source: 0,
+                index: i,
+                path: format!("$[{i}]"),
+                draft: match id {
+                    Some(id) => {
+                        PackedDraft::pack(CallDraft::new(Provider::Twilio, format!("c{id}")))
+                    }
+                    None => PackedDraft::pack(CallDraft::default()),
+                },
+                event: false,
+                key_hash: id.map(|id| u64::from(id % 5).wrapping_mul(0x0123_4567_89ab_cdef)),
+                seq,
+            })
+            .collect()
+    }
+
+    /// What grouping should give, worked out plainly: groups by call id in order of first
+    /// appearance; no id rejected; under a window an item more than `window` after the last
+    /// kept item of its call is late, and so is every later one of that call; every item of
+    /// a finished call is late. The groups' items (by index), and the rejected (index, late).
+    fn grouped_plainly(
+        items: &[(Option<u8>, usize)],
+        window: Option<usize>,
+        finished: &[u8],
+    ) -> (Vec<Vec<usize>>, Vec<(usize, bool)>) {
+        // per call: its group's place, the seq of its last kept item, closed
+        let mut calls: std::collections::HashMap<u8, (usize, usize, bool)> = Default::default();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut dropped = Vec::new();
+        for (i, &(id, seq)) in items.iter().enumerate() {
+            let Some(id) = id else {
+                dropped.push((i, false));
+                continue;
+            };
+            let call = calls.entry(id).or_insert_with(|| {
+                groups.push(Vec::new());
+                (groups.len() - 1, seq, finished.contains(&id))
+            });
+            let kept = !groups[call.0].is_empty();
+            if call.2 || (kept && window.is_some_and(|w| seq - call.1 > w)) {
+                call.2 = true;
+                dropped.push((i, true));
+                continue;
+            }
+            groups[call.0].push(i);
+            call.1 = seq;
+        }
+        groups.retain(|g| !g.is_empty());
+        (groups, dropped)
+    }
+
+    proptest::proptest! {
+        /// However the work is cut (buckets, runs), grouping gives the plain answer: the
+        /// groups, their order, their items' order, and the rejected items with their reasons.
+        #[test]
+        fn grouping_in_buckets_and_runs_gives_the_plain_answer(
+            calls in proptest::collection::vec((proptest::option::weighted(0.9, 0u8..12), 0usize..3), 0..80),
+            window in proptest::option::of(1usize..6),
+            finished in proptest::collection::vec(0u8..12, 0..3),
+            bits in 0u32..4,
+            run_len in 1usize..20,
+        ) {
+            // seq grows by the drawn steps (a step of 0 repeats a seq, as never happens, but
+            // the rule does not care)
+            let mut seq = 0;
+            let items: Vec<(Option<u8>, usize)> = calls
+                .iter()
+                .map(|&(id, step)| {
+                    seq += step;
+                    (id, seq)
+                })
+                .collect();
+            // calls are finished early only under a window
+            let finished = if window.is_some() { finished } else { Vec::new() };
+            let pending = keyed_items(&items);
+            let finished_set: hashbrown::HashSet<u128> = finished
+                .iter()
+                .filter_map(|&id| keyed_items(&[(Some(id), 0)]).first().and_then(Pending::fingerprint))
+                .collect();
+            let mut report = IngestReport::default();
+            let sources = [Arc::from("in")];
+            let grouped = group_items_in(
+                pending,
+                window,
+                &finished_set,
+                &sources,
+                &mut report,
+                Split { bits, run_len },
+            );
+            let (want_groups, want_dropped) = grouped_plainly(&items, window, &finished);
+            let mut got = grouped.items.iter().map(|p| p.index);
+            let got_groups: Vec<Vec<usize>> = grouped
+                .lens
+                .iter()
+                .map(|&len| got.by_ref().take(len).collect())
+                .collect();
+            proptest::prop_assert_eq!(got_groups, want_groups);
+            proptest::prop_assert_eq!(grouped.items.len(), grouped.lens.iter().sum::<usize>());
+            let got_dropped: Vec<(usize, bool)> = report
+                .rejected
+                .iter()
+                .map(|e| (e.index, e.reason.contains("late item")))
+                .collect();
+            proptest::prop_assert_eq!(got_dropped, want_dropped);
+            for e in &report.rejected {
+                proptest::prop_assert_eq!(&e.path, &format!("$[{}]", e.index));
+            }
         }
     }
 
