@@ -82,21 +82,38 @@ impl ReportPartial {
     }
 
     /// The report (`ingest`, `intents` and `keywords` empty), at `options.as_of` with
-    /// `options.granularity`.
+    /// `options.granularity`. The concurrency series is finished beside the other parts (in
+    /// parallel with the `parallel` feature): its sort and sweep are the longest step, ~35-50
+    /// ms for 1M calls, the summary's and the KPIs' sorts ~20 ms.
     pub fn finish(self, options: &AnalyticsOptions) -> crate::Result<Report> {
-        let ended = self.ended_reasons.finish();
+        let ReportPartial {
+            summary,
+            kpis,
+            agents,
+            ended_reasons,
+            concurrency,
+        } = self;
+        let rest = || {
+            (
+                summary.finish(),
+                kpis.finish(),
+                agents.finish(),
+                ended_reasons.finish(),
+            )
+        };
+        let series = || concurrency.finish(options.as_of, options.granularity, options.time_zone);
+        #[cfg(feature = "parallel")]
+        let ((summary, kpis, agents, ended), concurrency) = rayon::join(rest, series);
+        #[cfg(not(feature = "parallel"))]
+        let ((summary, kpis, agents, ended), concurrency) = (rest(), series());
         Ok(Report {
             ingest: serde_json::Value::Null,
-            summary: self.summary.finish(),
-            kpis: self.kpis.finish(),
-            agents: self.agents.finish(),
+            summary,
+            kpis,
+            agents,
             ended_reasons: ended.by_category,
             ended_reasons_raw: ended.by_raw,
-            concurrency: self.concurrency.finish(
-                options.as_of,
-                options.granularity,
-                options.time_zone,
-            )?,
+            concurrency: concurrency?,
             intents: Vec::new(),
             keywords: Vec::new(),
         })
