@@ -10,7 +10,6 @@ use chrono_tz::Tz;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// What a breakdown groups by. In JSON a row carries its key under this name (`agent`,
 /// `assistant`, `queue`, `provider`, `businessNumber`, `day`, `hour`).
@@ -202,11 +201,14 @@ pub struct BreakdownPartial {
 }
 
 /// The rows of a breakdown: the null-key row apart, so that a named key is looked up by
-/// `&str` and counting a known key allocates nothing.
+/// `&str` and counting a known key allocates nothing. Named rows are hashed (a call's row is
+/// found without comparing its key with others in a tree: 100k JustCall calls, 1.8% of a
+/// report's instructions went to the by-agent breakdown's lookups); every use that shows
+/// their order sorts them by key first.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Rows {
     null: Option<RowState>,
-    named: BTreeMap<String, RowState>,
+    named: hashbrown::HashMap<String, RowState>,
 }
 
 impl Rows {
@@ -224,10 +226,22 @@ impl Rows {
     /// Every row in key order, the null key first (the order of a map keyed by
     /// `Option<String>`).
     fn into_iter(self) -> impl Iterator<Item = (Option<String>, RowState)> {
+        let mut named: Vec<(String, RowState)> = self.named.into_iter().collect();
+        named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.null
             .map(|s| (None, s))
             .into_iter()
-            .chain(self.named.into_iter().map(|(k, s)| (Some(k), s)))
+            .chain(named.into_iter().map(|(k, s)| (Some(k), s)))
+    }
+
+    /// [`Rows::into_iter`], borrowed.
+    fn iter(&self) -> impl Iterator<Item = (Option<&str>, &RowState)> {
+        let mut named: Vec<(&String, &RowState)> = self.named.iter().collect();
+        named.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        self.null
+            .iter()
+            .map(|s| (None, s))
+            .chain(named.into_iter().map(|(k, s)| (Some(k.as_str()), s)))
     }
 }
 
@@ -237,12 +251,7 @@ mod rows_as_pairs {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(rows: &Rows, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(
-            rows.null
-                .iter()
-                .map(|r| (None, r))
-                .chain(rows.named.iter().map(|(k, r)| (Some(k.as_str()), r))),
-        )
+        s.collect_seq(rows.iter())
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Rows, D::Error> {
@@ -457,6 +466,43 @@ mod tests {
             Dimension::BusinessNumber
         );
         assert!("weekday".parse::<Dimension>().is_err());
+    }
+
+    /// A partial's rows serialize in key order, the null key first, whatever order they
+    /// were counted in (the rows are hashed; their order shows only here and in `finish`).
+    #[test]
+    fn a_partial_serializes_its_rows_in_key_order() {
+        let o = AnalyticsOptions::default();
+        let mut p = BreakdownPartial::new(&o, Dimension::Queue);
+        for (i, q) in ["q9", "q10", "", "a", "q1", "Z", "q10"].iter().enumerate() {
+            let mut r = call(
+                &i.to_string(),
+                Direction::Inbound,
+                Outcome::Answered,
+                "2024-01-01T00:00:00Z",
+            );
+            r.queue = (!q.is_empty()).then(|| (*q).to_string());
+            p.add(&r);
+        }
+        let json = serde_json::to_value(&p).unwrap();
+        let keys: Vec<serde_json::Value> = json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| pair[0].clone())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                serde_json::Value::Null,
+                "Z".into(),
+                "a".into(),
+                "q1".into(),
+                "q10".into(),
+                "q9".into()
+            ]
+        );
+        assert_eq!(json["rows"][4][1]["count"], 2);
     }
 
     proptest! {
