@@ -1626,7 +1626,8 @@ fn group_items_in(
             let items = order.get(start..start + len).unwrap_or_default();
             let firsts = g.group_of.get(before..before + len).unwrap_or_default();
             for (k, &first) in items.iter().zip(firsts) {
-                if let Some(slot) = slots.get_mut(k.item - base) {
+                // (an item of this run's part is in this run: never below `base`)
+                if let Some(slot) = slots.get_mut(k.item.wrapping_sub(base)) {
                     slot.0 = first;
                 }
             }
@@ -1634,7 +1635,7 @@ fn group_items_in(
             let from = g.lens.partition_point(|&(first, _)| first < base);
             let to = g.lens.partition_point(|&(first, _)| first < base + run_len);
             for &(first, len) in g.lens.get(from..to).unwrap_or_default() {
-                if let Some(slot) = slots.get_mut(first - base) {
+                if let Some(slot) = slots.get_mut(first.wrapping_sub(base)) {
                     slot.1 = len;
                 }
             }
