@@ -305,9 +305,15 @@ pub(crate) struct LocalTime {
 
 impl LocalTime {
     pub(crate) fn of(t: DateTime<Utc>, tz: Tz) -> Self {
-        let local = t.with_timezone(&tz);
+        // UTC (the default zone) has no offset to look up: the instant's own calendar fields
+        // are the local ones
+        let local = if matches!(tz, Tz::UTC | Tz::Etc__UTC) {
+            t.naive_utc()
+        } else {
+            t.with_timezone(&tz).naive_local()
+        };
         LocalTime {
-            date: local.date_naive(),
+            date: local.date(),
             hour: local.hour(),
             weekday: local.weekday().num_days_from_monday() as usize,
         }
@@ -315,11 +321,7 @@ impl LocalTime {
 
     /// `YYYY-MM-DD`.
     pub(crate) fn day_key(&self) -> String {
-        let mut buf = [0u8; 10];
-        match self.day_key_in(&mut buf) {
-            Some(key) => key.to_owned(),
-            None => self.date.format("%Y-%m-%d").to_string(),
-        }
+        date_key(self.date)
     }
 
     /// `YYYY-MM-DD` written into `buf` without allocating, for years 0-9999 (the years
@@ -341,6 +343,21 @@ impl LocalTime {
         buf[7] = b'-';
         digits(self.date.day(), &mut buf[8..10]);
         std::str::from_utf8(buf).ok()
+    }
+}
+
+/// A local calendar day as `YYYY-MM-DD` (chrono's `%Y-%m-%d`: a sign and more digits outside
+/// the years 0-9999).
+pub(crate) fn date_key(date: NaiveDate) -> String {
+    let local = LocalTime {
+        date,
+        hour: 0,
+        weekday: 0,
+    };
+    let mut buf = [0u8; 10];
+    match local.day_key_in(&mut buf) {
+        Some(key) => key.to_owned(),
+        None => date.format("%Y-%m-%d").to_string(),
     }
 }
 
@@ -600,7 +617,44 @@ mod tests {
 #[cfg(test)]
 mod day_key_tests {
     use super::LocalTime;
-    use chrono::NaiveDate;
+    use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+    use chrono_tz::Tz;
+
+    #[test]
+    fn local_time_in_utc_is_what_chrono_tz_gives() {
+        // instants around day, year and leap-day edges, before 1970 and far ahead
+        let instants = [
+            -62_135_596_800,
+            -1,
+            0,
+            86_399,
+            86_400,
+            951_782_399,
+            951_782_400,
+            1_709_164_800,
+            1_772_323_199,
+            253_402_300_799,
+        ];
+        for secs in instants {
+            let t = DateTime::from_timestamp(secs, 999_999_999).unwrap_or_default();
+            for tz in [Tz::UTC, Tz::Etc__UTC] {
+                let expected = t.with_timezone(&tz);
+                let local = LocalTime::of(t, tz);
+                assert_eq!(local.date, expected.date_naive(), "{secs}");
+                assert_eq!(local.hour, expected.hour(), "{secs}");
+                let weekday = expected.weekday().num_days_from_monday() as usize;
+                assert_eq!(local.weekday, weekday, "{secs}");
+            }
+        }
+        // 2024-03-01T00:30:00Z is still 29 February in New York (UTC-5), a Thursday, 19:00
+        let t = DateTime::from_timestamp(1_709_253_000, 0).unwrap_or_default();
+        let local = LocalTime::of(t, Tz::America__New_York);
+        assert_eq!(
+            local.date,
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap_or_default()
+        );
+        assert_eq!((local.hour, local.weekday), (19, 3));
+    }
 
     #[test]
     fn day_key_equals_chrono_format_for_every_year_shape() {
@@ -616,6 +670,11 @@ mod day_key_tests {
                     weekday: 0,
                 };
                 assert_eq!(local.day_key(), date.format("%Y-%m-%d").to_string());
+                // how a date serializes (the summary partial's day keys) is the same text
+                assert_eq!(
+                    serde_json::to_string(&date).unwrap_or_default(),
+                    format!("\"{}\"", local.day_key())
+                );
                 let mut buf = [0u8; 10];
                 let fast = local.day_key_in(&mut buf).map(str::to_owned);
                 assert_eq!(fast.is_some(), (0..=9999).contains(&year));

@@ -1,11 +1,16 @@
 //! The summary of SPEC 4.1: counts by outcome and direction, answer rate, durations and their
 //! percentiles, and calls per local day, hour and weekday-hour.
 
-use super::{AnalyticsOptions, LocalTime, Partial, build, mean_seconds, micros, rate, seconds};
+use super::{
+    AnalyticsOptions, LocalTime, Partial, build, date_key, mean_seconds, micros, rate, seconds,
+};
+use crate::model::Vocabulary;
 use crate::{CallRecord, Direction, Outcome, Provider};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
 /// SPEC 4.1 summary. Rates are 0-1 fractions, `None` (JSON null) over an empty set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,22 +79,23 @@ pub fn nearest_rank(sorted: &[f64], p: u32) -> Option<f64> {
     sorted.get(usize::try_from(rank - 1).ok()?).copied()
 }
 
-/// Mergeable state of [`Summary`]. Keeps every duration (sorted) so percentiles stay exact.
+/// Mergeable state of [`Summary`]. Keeps every duration (as counts per whole second, and the
+/// other values themselves) so percentiles stay exact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryPartial {
     #[serde(with = "super::tz_name")]
     time_zone: Tz,
-    by_outcome: BTreeMap<Outcome, u64>,
-    by_direction: BTreeMap<Direction, u64>,
-    by_provider: BTreeMap<Provider, u64>,
+    by_outcome: Tally<Outcome, { Outcome::ALL.len() }>,
+    by_direction: Tally<Direction, { Direction::ALL.len() }>,
+    by_provider: Tally<Provider, { Provider::ALL.len() }>,
     duration_sum_us: i128,
     talk_sum_us: i128,
     answered_talk_sum_us: i128,
     answered_talk_count: u64,
-    /// In arrival order; sorted by `finish`.
-    durations: Vec<f64>,
-    by_day: BTreeMap<String, u64>,
+    durations: Durations,
+    /// Serialized with `YYYY-MM-DD` keys, as the summary writes them.
+    by_day: BTreeMap<NaiveDate, u64>,
     by_weekday_hour: [[u64; 24]; 7],
 }
 
@@ -98,37 +104,29 @@ impl SummaryPartial {
     pub fn new(options: &AnalyticsOptions) -> Self {
         SummaryPartial {
             time_zone: options.time_zone,
-            by_outcome: Outcome::ALL.iter().map(|o| (*o, 0)).collect(),
-            by_direction: Direction::ALL.iter().map(|d| (*d, 0)).collect(),
-            by_provider: Provider::ALL.iter().map(|p| (*p, 0)).collect(),
+            by_outcome: Tally::default(),
+            by_direction: Tally::default(),
+            by_provider: Tally::default(),
             duration_sum_us: 0,
             talk_sum_us: 0,
             answered_talk_sum_us: 0,
             answered_talk_count: 0,
-            durations: Vec::new(),
+            durations: Durations::default(),
             by_day: BTreeMap::new(),
             by_weekday_hour: [[0; 24]; 7],
         }
     }
 
     /// The summary.
-    pub fn finish(mut self) -> Summary {
-        // values equal under `total_cmp` have the same bits: an unstable sort gives the same list
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::slice::ParallelSliceMut;
-            self.durations.par_sort_unstable_by(f64::total_cmp);
-        }
-        #[cfg(not(feature = "parallel"))]
-        self.durations.sort_unstable_by(f64::total_cmp);
-        let count = |map: &BTreeMap<Outcome, u64>, o: Outcome| map.get(&o).copied().unwrap_or(0);
-        let total: u64 = self.by_outcome.values().sum();
-        let active = count(&self.by_outcome, Outcome::Active);
-        let answered = count(&self.by_outcome, Outcome::Answered);
+    pub fn finish(self) -> Summary {
+        let outcomes = &self.by_outcome;
+        let total = outcomes.total();
+        let active = outcomes.get(Outcome::Active);
+        let answered = outcomes.get(Outcome::Answered);
         let missed = Outcome::ALL
             .iter()
             .filter(|o| o.is_missed_set())
-            .map(|o| count(&self.by_outcome, *o))
+            .map(|o| outcomes.get(*o))
             .sum();
         let mut calls_by_hour = BTreeMap::new();
         for hour in 0..24u8 {
@@ -139,58 +137,49 @@ impl SummaryPartial {
                 .sum();
             calls_by_hour.insert(hour, n);
         }
-        let pct = |p| nearest_rank(&self.durations, p);
+        let (with_duration, [p50, p90, p95, p99]) = self.durations.ranks([50, 90, 95, 99]);
         Summary {
             total_calls: total,
-            inbound_calls: self
-                .by_direction
-                .get(&Direction::Inbound)
-                .copied()
-                .unwrap_or(0),
-            outbound_calls: self
-                .by_direction
-                .get(&Direction::Outbound)
-                .copied()
-                .unwrap_or(0),
+            inbound_calls: self.by_direction.get(Direction::Inbound),
+            outbound_calls: self.by_direction.get(Direction::Outbound),
             answered_calls: answered,
             missed_calls: missed,
-            voicemail_calls: count(&self.by_outcome, Outcome::Voicemail),
-            failed_calls: count(&self.by_outcome, Outcome::Failed),
+            voicemail_calls: outcomes.get(Outcome::Voicemail),
+            failed_calls: outcomes.get(Outcome::Failed),
             active_calls: active,
             answer_rate: rate(answered, total.saturating_sub(active)),
             total_duration: seconds(self.duration_sum_us),
-            average_duration: mean_seconds(self.duration_sum_us, self.durations.len() as u64),
+            average_duration: mean_seconds(self.duration_sum_us, with_duration),
             total_talk_time: seconds(self.talk_sum_us),
             average_talk_time: mean_seconds(self.answered_talk_sum_us, self.answered_talk_count),
-            duration_percentiles: Percentiles {
-                p50: pct(50),
-                p90: pct(90),
-                p95: pct(95),
-                p99: pct(99),
-            },
-            calls_by_day: self.by_day,
+            duration_percentiles: Percentiles { p50, p90, p95, p99 },
+            calls_by_day: self
+                .by_day
+                .into_iter()
+                .map(|(day, n)| (date_key(day), n))
+                .collect(),
             calls_by_hour,
             calls_by_weekday_hour: self
                 .by_weekday_hour
                 .iter()
                 .map(|row| row.to_vec())
                 .collect(),
-            calls_by_outcome: self.by_outcome,
-            calls_by_direction: self.by_direction,
-            calls_by_provider: self.by_provider,
+            calls_by_outcome: self.by_outcome.to_map(),
+            calls_by_direction: self.by_direction.to_map(),
+            calls_by_provider: self.by_provider.to_map(),
         }
     }
 }
 
 impl Partial for SummaryPartial {
     fn add(&mut self, r: &CallRecord) {
-        *self.by_outcome.entry(r.outcome).or_default() += 1;
-        *self.by_direction.entry(r.direction).or_default() += 1;
-        *self.by_provider.entry(r.provider).or_default() += 1;
+        self.by_outcome.add(r.outcome, 1);
+        self.by_direction.add(r.direction, 1);
+        self.by_provider.add(r.provider, 1);
         if let Some(d) = micros(r.duration_s) {
             self.duration_sum_us += d;
             // Percentiles report the microsecond-exact value too, so merge order cannot matter.
-            self.durations.push(seconds(d));
+            self.durations.add(d);
         }
         if let Some(t) = micros(r.talk_s) {
             self.talk_sum_us += t;
@@ -200,16 +189,7 @@ impl Partial for SummaryPartial {
             }
         }
         let local = LocalTime::of(r.started_at, self.time_zone);
-        let mut buf = [0u8; 10];
-        match local.day_key_in(&mut buf) {
-            Some(key) => match self.by_day.get_mut(key) {
-                Some(n) => *n += 1,
-                None => {
-                    self.by_day.insert(key.to_owned(), 1);
-                }
-            },
-            None => *self.by_day.entry(local.day_key()).or_default() += 1,
-        }
+        *self.by_day.entry(local.date).or_default() += 1;
         if let Some(cell) = self
             .by_weekday_hour
             .get_mut(local.weekday)
@@ -220,15 +200,9 @@ impl Partial for SummaryPartial {
     }
 
     fn merge(mut self, other: Self) -> Self {
-        for (k, v) in other.by_outcome {
-            *self.by_outcome.entry(k).or_default() += v;
-        }
-        for (k, v) in other.by_direction {
-            *self.by_direction.entry(k).or_default() += v;
-        }
-        for (k, v) in other.by_provider {
-            *self.by_provider.entry(k).or_default() += v;
-        }
+        self.by_outcome.merge(&other.by_outcome);
+        self.by_direction.merge(&other.by_direction);
+        self.by_provider.merge(&other.by_provider);
         for (k, v) in other.by_day {
             *self.by_day.entry(k).or_default() += v;
         }
@@ -241,8 +215,204 @@ impl Partial for SummaryPartial {
         self.talk_sum_us += other.talk_sum_us;
         self.answered_talk_sum_us += other.answered_talk_sum_us;
         self.answered_talk_count += other.answered_talk_count;
-        self.durations.extend(other.durations);
+        self.durations.merge(other.durations);
         self
+    }
+}
+
+/// Counts by value of a closed vocabulary, each at the value's [`Vocabulary::index`] (an
+/// array step instead of a map lookup a call). Serialized as a map from every value to its
+/// count, as the summary writes them.
+#[derive(Debug, Clone, PartialEq)]
+struct Tally<T, const N: usize> {
+    counts: [u64; N],
+    of: PhantomData<T>,
+}
+
+impl<T: Vocabulary, const N: usize> Default for Tally<T, N> {
+    fn default() -> Self {
+        Tally {
+            counts: [0; N],
+            of: PhantomData,
+        }
+    }
+}
+
+impl<T: Vocabulary, const N: usize> Tally<T, N> {
+    fn add(&mut self, value: T, n: u64) {
+        // `N` is `T::ALL.len()`: every index is in range
+        if let Some(count) = self.counts.get_mut(value.index()) {
+            *count += n;
+        }
+    }
+
+    fn get(&self, value: T) -> u64 {
+        self.counts.get(value.index()).copied().unwrap_or(0)
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    fn merge(&mut self, other: &Self) {
+        for (count, n) in self.counts.iter_mut().zip(other.counts) {
+            *count += n;
+        }
+    }
+
+    /// Every value with its count.
+    fn to_map(&self) -> BTreeMap<T, u64> {
+        T::ALL.iter().map(|v| (*v, self.get(*v))).collect()
+    }
+}
+
+impl<T: Vocabulary + Serialize, const N: usize> Serialize for Tally<T, N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(serializer)
+    }
+}
+
+impl<'de, T: Vocabulary + Deserialize<'de>, const N: usize> Deserialize<'de> for Tally<T, N> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut tally = Tally::default();
+        for (value, n) in BTreeMap::<T, u64>::deserialize(deserializer)? {
+            tally.add(value, n);
+        }
+        Ok(tally)
+    }
+}
+
+/// Whole seconds below this are counted per second; other durations are kept as values.
+const WHOLE_SECONDS: usize = 1 << 14;
+
+/// Every duration of a summary, exactly, in memory that does not grow with the calls where
+/// the source gives whole seconds (Twilio, JustCall, MightyCall, the CDRs): a count per whole
+/// second below [`WHOLE_SECONDS`] (about 4.5 hours), and the other values themselves.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "DurationsForm", into = "DurationsForm")]
+struct Durations {
+    /// Calls lasting `i` whole seconds at `i`, grown to the longest such call.
+    whole: Vec<u64>,
+    /// Durations that are not a whole number of seconds below [`WHOLE_SECONDS`], in arrival
+    /// order.
+    other: Vec<f64>,
+}
+
+impl Durations {
+    /// A duration of `us` microseconds (never negative: [`micros`] gives none).
+    fn add(&mut self, us: i128) {
+        let second = usize::try_from(us / 1_000_000).ok();
+        match second.filter(|s| us % 1_000_000 == 0 && *s < WHOLE_SECONDS) {
+            Some(s) => {
+                if self.whole.len() <= s {
+                    self.whole.resize(s + 1, 0);
+                }
+                if let Some(n) = self.whole.get_mut(s) {
+                    *n += 1;
+                }
+            }
+            None => self.other.push(seconds(us)),
+        }
+    }
+
+    fn merge(&mut self, other: Durations) {
+        if self.whole.len() < other.whole.len() {
+            self.whole.resize(other.whole.len(), 0);
+        }
+        for (n, m) in self.whole.iter_mut().zip(other.whole) {
+            *n += m;
+        }
+        self.other.extend(other.other);
+    }
+
+    /// How many durations there are, and the value at each nearest rank `p` (SPEC 4.1: the
+    /// value at position ceil(p/100 x n) of the ascending list; `p` ascending), `None` when
+    /// there are none. The list is walked as the merge of the whole seconds and the other
+    /// values sorted: a value below a whole second comes before it.
+    fn ranks<const K: usize>(mut self, p: [u32; K]) -> (u64, [Option<f64>; K]) {
+        // values equal under `total_cmp` have the same bits: an unstable sort gives one list
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::slice::ParallelSliceMut;
+            self.other.par_sort_unstable_by(f64::total_cmp);
+        }
+        #[cfg(not(feature = "parallel"))]
+        self.other.sort_unstable_by(f64::total_cmp);
+        let n = self.whole.iter().sum::<u64>() + self.other.len() as u64;
+        let mut found = [None; K];
+        if n == 0 {
+            return (n, found);
+        }
+        let ranks = p.map(|p| (u64::from(p) * n).div_ceil(100).clamp(1, n));
+        let mut next = 0;
+        let mut seen = 0u64;
+        // `count` more values equal to `value` follow the `seen` before them
+        let mut pass = |value: f64, count: u64, next: &mut usize| {
+            seen += count;
+            while ranks.get(*next).is_some_and(|rank| *rank <= seen) {
+                if let Some(slot) = found.get_mut(*next) {
+                    *slot = Some(value);
+                }
+                *next += 1;
+            }
+        };
+        let mut other = self.other.iter().copied().peekable();
+        for (second, count) in self.whole.iter().enumerate() {
+            if *count == 0 {
+                continue;
+            }
+            let value = second as f64;
+            while let Some(x) = other.next_if(|x| x.total_cmp(&value).is_lt()) {
+                pass(x, 1, &mut next);
+            }
+            pass(value, *count, &mut next);
+        }
+        for x in other {
+            pass(x, 1, &mut next);
+        }
+        (n, found)
+    }
+}
+
+/// How [`Durations`] serialize: the whole seconds as `[second, count]` pairs (those with
+/// calls), and the other values.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DurationsForm {
+    whole_seconds: Vec<(u32, u64)>,
+    other: Vec<f64>,
+}
+
+impl From<Durations> for DurationsForm {
+    fn from(d: Durations) -> Self {
+        DurationsForm {
+            whole_seconds: (0u32..).zip(d.whole).filter(|(_, n)| *n > 0).collect(),
+            other: d.other,
+        }
+    }
+}
+
+impl TryFrom<DurationsForm> for Durations {
+    type Error = String;
+
+    fn try_from(form: DurationsForm) -> Result<Self, String> {
+        let mut d = Durations {
+            whole: Vec::new(),
+            other: form.other,
+        };
+        for (second, n) in form.whole_seconds {
+            let s = usize::try_from(second)
+                .ok()
+                .filter(|s| *s < WHOLE_SECONDS)
+                .ok_or_else(|| format!("whole second {second} is not below {WHOLE_SECONDS}"))?;
+            if d.whole.len() <= s {
+                d.whole.resize(s + 1, 0);
+            }
+            if let Some(count) = d.whole.get_mut(s) {
+                *count += n;
+            }
+        }
+        Ok(d)
     }
 }
 
@@ -419,6 +589,98 @@ mod tests {
             summary(&[r], &AnalyticsOptions::default()).answer_rate,
             None
         );
+    }
+
+    #[test]
+    fn durations_are_counted_per_whole_second_and_kept_otherwise() {
+        let mut d = Durations::default();
+        // 3 s, 2.5 s, 2 s, 20,000 s (past the whole-second counts), 2 s, 0 s
+        for us in [
+            3_000_000,
+            2_500_000,
+            2_000_000,
+            20_000_000_000,
+            2_000_000,
+            0,
+        ] {
+            d.add(us);
+        }
+        assert_eq!(d.whole, vec![1, 0, 2, 1]);
+        assert_eq!(d.other, vec![2.5, 20_000.0]);
+        // as a partial serializes it, and back
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"wholeSeconds": [[0, 1], [2, 2], [3, 1]], "other": [2.5, 20000.0]})
+        );
+        let back: Durations = serde_json::from_value(json).unwrap();
+        assert_eq!(back, d);
+        let too_long = serde_json::json!({"wholeSeconds": [[16384, 1]], "other": []});
+        let err = serde_json::from_value::<Durations>(too_long).unwrap_err();
+        assert!(err.to_string().contains("whole second 16384"), "{err}");
+        // sorted [0, 2, 2, 2.5, 3, 20000], n = 6: p50 -> 3rd = 2; p90 -> ceil(5.4) = 6th;
+        // p10 -> ceil(0.6) = 1st = 0; p60 -> ceil(3.6) = 4th = 2.5; p70 -> ceil(4.2) = 5th = 3
+        assert_eq!(
+            d.ranks([10, 50, 60, 70, 90]),
+            (
+                6,
+                [Some(0.0), Some(2.0), Some(2.5), Some(3.0), Some(20_000.0)]
+            )
+        );
+        assert_eq!(Durations::default().ranks([50]), (0, [None]));
+    }
+
+    #[test]
+    fn a_partial_serializes_counts_by_value_and_days_by_their_key() {
+        let mut p = SummaryPartial::new(&AnalyticsOptions::default());
+        day().iter().for_each(|r| p.add(r));
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["byOutcome"]["answered"], 2);
+        assert_eq!(json["byOutcome"]["unknown"], 0);
+        assert_eq!(json["byOutcome"].as_object().unwrap().len(), 9);
+        assert_eq!(json["byDirection"]["inbound"], 4);
+        assert_eq!(json["byProvider"]["twilio"], 1);
+        assert_eq!(
+            json["byDay"],
+            serde_json::json!({"2024-01-01": 3, "2024-01-02": 3})
+        );
+    }
+
+    fn arb_duration() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            // whole seconds, around the end of the per-second counts too
+            (0u32..200).prop_map(f64::from),
+            (16_380u32..16_390).prop_map(f64::from),
+            // microsecond values, some of them whole seconds
+            (0u64..300_000_000).prop_map(|us| us as f64 / 1e6),
+            (0u32..4).prop_map(|x| f64::from(x) + 0.5),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn duration_ranks_are_the_nearest_ranks_of_the_sorted_list(
+            values in proptest::collection::vec(arb_duration(), 0..80),
+            cut in 0usize..80,
+            p in proptest::collection::vec(0u32..=100, 4),
+        ) {
+            let mut p: [u32; 4] = [p[0], p[1], p[2], p[3]];
+            p.sort_unstable();
+            let us: Vec<i128> = values.iter().filter_map(|v| micros(Some(*v))).collect();
+            // the reference: every value in one sorted list
+            let mut sorted: Vec<f64> = us.iter().map(|u| seconds(*u)).collect();
+            sorted.sort_by(f64::total_cmp);
+            let expected = p.map(|p| nearest_rank(&sorted, p));
+            let part = |us: &[i128]| {
+                let mut d = Durations::default();
+                us.iter().for_each(|u| d.add(*u));
+                d
+            };
+            let cut = cut.min(us.len());
+            let mut merged = part(&us[cut..]);
+            merged.merge(part(&us[..cut]));
+            prop_assert_eq!(merged.ranks(p), (sorted.len() as u64, expected));
+        }
     }
 
     fn arb_record() -> impl Strategy<Value = CallRecord> {

@@ -12,4 +12,5 @@ pub use record::{
     Agent, CallRecord, EndedReason, Extra, MAX_SECONDS, Quality, Transcript, TranscriptTurn,
     Transfer, Violation,
 };
+pub(crate) use vocab::Vocabulary;
 pub use vocab::{Direction, EndedReasonCategory, Outcome, Provider};

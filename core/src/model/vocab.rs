@@ -5,6 +5,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// A closed vocabulary: every value, and each value's place among them.
+pub(crate) trait Vocabulary: Copy + Ord + 'static {
+    /// Every value, in declaration order.
+    const ALL: &'static [Self];
+    /// This value's place in [`Vocabulary::ALL`].
+    fn index(self) -> usize;
+}
+
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $word:literal,)+ }) => {
         $(#[$meta])*
@@ -17,9 +25,21 @@ macro_rules! vocabulary {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
+            /// This value's place in [`ALL`](Self::ALL) (its declaration order).
+            pub const fn index(self) -> usize {
+                self as usize
+            }
+
             /// The wire word of this value (the same word serde writes).
             pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $word,)+ }
+            }
+        }
+
+        impl Vocabulary for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            fn index(self) -> usize {
+                $name::index(self)
             }
         }
 
@@ -177,6 +197,28 @@ mod tests {
         assert_eq!(EndedReasonCategory::ALL.len(), 11);
         assert_eq!(Outcome::ALL.len(), 9);
         assert_eq!(Provider::ALL.len(), 10);
+    }
+
+    #[test]
+    fn each_value_is_at_its_index_of_all() {
+        // the summary counts by these indexes: a value's index must be its place in ALL
+        let places = |all: &[usize]| all.iter().copied().eq(0..all.len());
+        assert!(places(
+            &Outcome::ALL.iter().map(|v| v.index()).collect::<Vec<_>>()
+        ));
+        assert!(places(
+            &Direction::ALL.iter().map(|v| v.index()).collect::<Vec<_>>()
+        ));
+        assert!(places(
+            &Provider::ALL.iter().map(|v| v.index()).collect::<Vec<_>>()
+        ));
+        assert!(places(
+            &EndedReasonCategory::ALL
+                .iter()
+                .map(|v| v.index())
+                .collect::<Vec<_>>()
+        ));
+        assert_eq!(Outcome::Unknown.index(), 8);
     }
 
     #[test]
