@@ -19,15 +19,23 @@ use crate::model::{Direction, Outcome};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-/// A draft waiting to be folded.
+/// A draft waiting to be folded, with the path of its item: 16 bytes (two variants, so that
+/// the compact form's pointer tells them apart), which every waiting item holds.
 #[derive(Debug)]
 pub(crate) enum PackedDraft {
-    /// Everything in one buffer (see [`PackedDraft::pack_from`] for its layout).
+    /// Everything in one buffer (see [`PackedDraft::pack_from`] for its layout). Empty: an
+    /// item done with ([`PackedDraft::taken`]: an empty draft, no provider, no call id, no
+    /// path).
     Compact(Box<[u8]>),
     /// Anything the compact form does not hold.
-    Full(Box<CallDraft>),
-    /// Moved out by [`PackedDraft::take`] (an empty draft, no provider, no call id).
-    Taken,
+    Full(Box<Whole>),
+}
+
+/// A draft kept whole, and the path of its item when it was packed with one.
+#[derive(Debug)]
+pub(crate) struct Whole {
+    draft: CallDraft,
+    path: Option<String>,
 }
 
 /// The texts of a compact draft, in [`slot`] order, each present or not.
@@ -75,13 +83,16 @@ impl PackedDraft {
     /// Pack a draft found at `path` (kept with it when given): its texts are copied (and
     /// left in `draft`, whose strings can then be reused, [`Buffers::recycle_draft`]), or,
     /// when the compact form cannot hold it, the whole draft is moved out (`draft` is left
-    /// empty) and `None` is given back for the path (the caller keeps it).
+    /// empty) and kept with a copy of the path.
     ///
     /// The compact layout: [`HEADER`]; each set instant and number in field order; each
     /// present text, the tags, the `extra` keys and values ([`put`], [`put_value`]); the path.
     pub(crate) fn pack_from(draft: &mut CallDraft, path: Option<&str>) -> Self {
         if !compactable(draft) || path.is_some_and(|p| u32::try_from(p.len()).is_err()) {
-            return PackedDraft::Full(Box::new(std::mem::take(draft)));
+            return PackedDraft::Full(Box::new(Whole {
+                draft: std::mem::take(draft),
+                path: path.map(str::to_owned),
+            }));
         }
         let draft = &*draft;
         let texts = texts(draft);
@@ -169,11 +180,11 @@ impl PackedDraft {
 
     /// The draft back, equal to the one packed, its texts written into `buffers`: moved out
     /// of a whole draft (left empty), decoded from a compact one (which stays, with its
-    /// path, until it is dropped or replaced by [`PackedDraft::Taken`]). A call's items are
+    /// path, until it is dropped or replaced by [`PackedDraft::taken`]). A call's items are
     /// finished where they lie, in a slice of all items.
     pub(crate) fn take(&mut self, buffers: &mut Buffers) -> CallDraft {
         match self {
-            PackedDraft::Full(draft) => std::mem::take(draft.as_mut()),
+            PackedDraft::Full(whole) => std::mem::take(&mut whole.draft),
             other => other.peek(buffers),
         }
     }
@@ -182,9 +193,8 @@ impl PackedDraft {
     /// cloned): for a first look at a call whose items are finished again later.
     pub(crate) fn peek(&self, buffers: &mut Buffers) -> CallDraft {
         match self {
-            PackedDraft::Full(draft) => draft.as_ref().clone(),
+            PackedDraft::Full(whole) => whole.draft.clone(),
             PackedDraft::Compact(c) => unpack_compact(c, buffers),
-            PackedDraft::Taken => CallDraft::default(),
         }
     }
 
@@ -194,12 +204,17 @@ impl PackedDraft {
         self.take(&mut Buffers::default())
     }
 
+    /// What is left of an item whose draft is done with: an empty compact draft, which
+    /// holds no memory.
+    pub(crate) fn taken() -> Self {
+        PackedDraft::Compact(Box::default())
+    }
+
     /// The draft's provider.
     pub(crate) fn provider(&self) -> Option<Provider> {
         match self {
             PackedDraft::Compact(c) => decode(c.first().copied().unwrap_or(0), Provider::ALL),
-            PackedDraft::Full(d) => d.provider,
-            PackedDraft::Taken => None,
+            PackedDraft::Full(whole) => whole.draft.provider,
         }
     }
 
@@ -210,15 +225,15 @@ impl PackedDraft {
                 let mut r = Reader::after_scalars(c);
                 (r.present & (1 << CALL_ID) != 0).then(|| r.next_str())
             }
-            PackedDraft::Full(d) => d.provider_call_id.as_deref(),
-            PackedDraft::Taken => None,
+            PackedDraft::Full(whole) => whole.draft.provider_call_id.as_deref(),
         }
     }
 
     /// The path of the item, when it was packed with it.
     pub(crate) fn path(&self) -> Option<&str> {
-        let PackedDraft::Compact(c) = self else {
-            return None;
+        let c = match self {
+            PackedDraft::Compact(c) => c,
+            PackedDraft::Full(whole) => return whole.path.as_deref(),
         };
         let mut r = Reader::after_scalars(c);
         if r.present & PATH == 0 {
@@ -823,7 +838,12 @@ mod tests {
         });
         shapes.push(d);
         for d in shapes {
-            let p = PackedDraft::pack(d.clone());
+            // a whole draft keeps a copy of its item's path
+            let mut left = d.clone();
+            let p = PackedDraft::pack_from(&mut left, Some("$.calls[3]"));
+            assert_eq!(p.path(), Some("$.calls[3]"));
+            assert_eq!(left, CallDraft::default());
+            assert_eq!(PackedDraft::pack(d.clone()).path(), None);
             assert!(matches!(p, PackedDraft::Full(_)));
             assert_eq!(p.provider(), Some(Provider::Vapi));
             assert_eq!(p.call_id(), Some("x"));
@@ -1107,9 +1127,11 @@ mod tests {
             // out (an empty draft is left)
             let compact = matches!(p, PackedDraft::Compact(_));
             prop_assert_eq!(p.take(&mut Buffers::default()), if compact { d.clone() } else { CallDraft::default() });
-            prop_assert_eq!(PackedDraft::Taken.provider(), None);
-            prop_assert_eq!(PackedDraft::Taken.call_id(), None);
-            prop_assert_eq!(PackedDraft::Taken.unpack(), CallDraft::default());
+            let taken = PackedDraft::taken();
+            prop_assert_eq!(taken.provider(), None);
+            prop_assert_eq!(taken.call_id(), None);
+            prop_assert_eq!(taken.path(), None);
+            prop_assert_eq!(PackedDraft::taken().unpack(), CallDraft::default());
         }
     }
 }
