@@ -55,6 +55,7 @@ pub use report::{Report, ReportPartial};
 pub use summary::{Percentiles, Summary, SummaryPartial, nearest_rank, summary};
 
 use crate::CallRecord;
+use crate::model::round_non_negative;
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -274,7 +275,7 @@ pub(crate) fn micros(seconds: Option<f64>) -> Option<i128> {
     seconds
         .filter(|s| s.is_finite() && *s >= 0.0)
         // Saturates at i64 (292,000 years): a sum of any number of such values fits in i128.
-        .map(|s| i128::from((s * 1e6).round() as i64))
+        .map(|s| i128::from(round_non_negative(s * 1e6)))
 }
 
 /// A microsecond sum as seconds.
@@ -605,6 +606,16 @@ mod tests {
         assert_eq!(micros(Some(1.5)), Some(1_500_000));
         assert_eq!(micros(Some(-1.0)), None);
         assert_eq!(micros(Some(f64::NAN)), None);
+        // halves round up, as `f64::round` does for them; just below a half rounds down
+        assert_eq!(micros(Some(0.000_000_5)), Some(1));
+        assert_eq!(round_non_negative(0.5), 1);
+        assert_eq!(round_non_negative(2.5), 3);
+        assert_eq!(round_non_negative(0.499_999_999_999_999_94), 0);
+        assert_eq!(
+            round_non_negative(4_503_599_627_370_495.5),
+            4_503_599_627_370_496
+        );
+        assert_eq!(round_non_negative(1e300), i64::MAX);
         let mut rows = vec![(2, Some("b")), (3, None), (2, None), (2, Some("a"))];
         sort_rows(&mut rows, |r| r.0, |r| r.1);
         assert_eq!(

@@ -7,10 +7,10 @@ mod vocab;
 
 pub(crate) use draft::call_key;
 pub use draft::{CallDraft, FieldIssue};
-pub(crate) use record::after_seconds;
 pub use record::{
     Agent, CallRecord, EndedReason, Extra, MAX_SECONDS, Quality, Transcript, TranscriptTurn,
     Transfer, Violation,
 };
+pub(crate) use record::{after_seconds, round_non_negative};
 pub(crate) use vocab::Vocabulary;
 pub use vocab::{Direction, EndedReasonCategory, Outcome, Provider};
