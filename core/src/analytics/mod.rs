@@ -324,42 +324,35 @@ impl LocalTime {
     pub(crate) fn day_key(&self) -> String {
         date_key(self.date)
     }
-
-    /// `YYYY-MM-DD` written into `buf` without allocating, for years 0-9999 (the years
-    /// `%Y` writes as four plain digits); `None` for other years.
-    pub(crate) fn day_key_in<'b>(&self, buf: &'b mut [u8; 10]) -> Option<&'b str> {
-        let year = u32::try_from(self.date.year())
-            .ok()
-            .filter(|y| *y <= 9999)?;
-        let digits = |n: u32, out: &mut [u8]| {
-            let mut n = n;
-            for b in out.iter_mut().rev() {
-                *b = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        };
-        digits(year, &mut buf[0..4]);
-        buf[4] = b'-';
-        digits(self.date.month(), &mut buf[5..7]);
-        buf[7] = b'-';
-        digits(self.date.day(), &mut buf[8..10]);
-        std::str::from_utf8(buf).ok()
-    }
 }
 
 /// A local calendar day as `YYYY-MM-DD` (chrono's `%Y-%m-%d`: a sign and more digits outside
 /// the years 0-9999).
 pub(crate) fn date_key(date: NaiveDate) -> String {
-    let local = LocalTime {
-        date,
-        hour: 0,
-        weekday: 0,
-    };
     let mut buf = [0u8; 10];
-    match local.day_key_in(&mut buf) {
+    match date_key_in(date, &mut buf) {
         Some(key) => key.to_owned(),
         None => date.format("%Y-%m-%d").to_string(),
     }
+}
+
+/// `YYYY-MM-DD` written into `buf` without chrono's formatter, for years 0-9999 (the years
+/// `%Y` writes as four plain digits); `None` for other years.
+fn date_key_in(date: NaiveDate, buf: &mut [u8; 10]) -> Option<&str> {
+    let year = u32::try_from(date.year()).ok().filter(|y| *y <= 9999)?;
+    let digits = |n: u32, out: &mut [u8]| {
+        let mut n = n;
+        for b in out.iter_mut().rev() {
+            *b = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    digits(year, &mut buf[0..4]);
+    buf[4] = b'-';
+    digits(date.month(), &mut buf[5..7]);
+    buf[7] = b'-';
+    digits(date.day(), &mut buf[8..10]);
+    std::str::from_utf8(buf).ok()
 }
 
 /// Sort rows by count descending, ties by key in code-point order (a null key after any
@@ -687,7 +680,7 @@ mod day_key_tests {
                     format!("\"{}\"", local.day_key())
                 );
                 let mut buf = [0u8; 10];
-                let fast = local.day_key_in(&mut buf).map(str::to_owned);
+                let fast = super::date_key_in(date, &mut buf).map(str::to_owned);
                 assert_eq!(fast.is_some(), (0..=9999).contains(&year));
                 if let Some(fast) = fast {
                     assert_eq!(fast, date.format("%Y-%m-%d").to_string());

@@ -286,8 +286,8 @@ impl<'de, T: Vocabulary + Deserialize<'de>, const N: usize> Deserialize<'de> for
 const WHOLE_SECONDS: usize = 1 << 14;
 
 /// Every duration of a summary, exactly, in memory that does not grow with the calls where
-/// the source gives whole seconds (Twilio, JustCall, MightyCall, the CDRs): a count per whole
-/// second below [`WHOLE_SECONDS`] (about 4.5 hours), and the other values themselves.
+/// the source gives whole seconds (Twilio and JustCall do): a count per whole second below
+/// [`WHOLE_SECONDS`] (about 4.5 hours), and the other values themselves.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "DurationsForm", into = "DurationsForm")]
 struct Durations {
@@ -303,15 +303,18 @@ impl Durations {
     fn add(&mut self, us: i128) {
         let second = usize::try_from(us / 1_000_000).ok();
         match second.filter(|s| us % 1_000_000 == 0 && *s < WHOLE_SECONDS) {
-            Some(s) => {
-                if self.whole.len() <= s {
-                    self.whole.resize(s + 1, 0);
-                }
-                if let Some(n) = self.whole.get_mut(s) {
-                    *n += 1;
-                }
-            }
+            Some(s) => self.add_whole(s, 1),
             None => self.other.push(seconds(us)),
+        }
+    }
+
+    /// `n` calls of `second` whole seconds (below [`WHOLE_SECONDS`]).
+    fn add_whole(&mut self, second: usize, n: u64) {
+        if self.whole.len() <= second {
+            self.whole.resize(second + 1, 0);
+        }
+        if let Some(count) = self.whole.get_mut(second) {
+            *count += n;
         }
     }
 
@@ -405,12 +408,7 @@ impl TryFrom<DurationsForm> for Durations {
                 .ok()
                 .filter(|s| *s < WHOLE_SECONDS)
                 .ok_or_else(|| format!("whole second {second} is not below {WHOLE_SECONDS}"))?;
-            if d.whole.len() <= s {
-                d.whole.resize(s + 1, 0);
-            }
-            if let Some(count) = d.whole.get_mut(s) {
-                *count += n;
-            }
+            d.add_whole(s, n);
         }
         Ok(d)
     }

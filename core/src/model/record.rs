@@ -21,9 +21,10 @@ pub(crate) fn after_seconds(start: DateTime<Utc>, seconds: f64) -> Option<DateTi
 }
 
 /// `x.round() as i64` for `x >= 0` (a half rounds up; saturating at `i64::MAX`), without the
-/// software `round` that the baseline x86-64 target calls (~7 times a call in a report, in `analytics::micros` and here): the
-/// truncating cast is one instruction, and `x - whole` is exact (below 2^52 the two are within
-/// 1 of each other, Sterbenz; above, `x` is whole and the difference is 0).
+/// software `round` that the baseline x86-64 target calls (~7 times a call in a report, here
+/// and in `analytics::micros`): the truncating cast is one instruction, and `x - whole` is
+/// exact (below 2^52 the two are within 1 of each other, Sterbenz; above, `x` is whole and
+/// the difference is 0).
 pub(crate) fn round_non_negative(x: f64) -> i64 {
     let whole = x as i64;
     if whole < i64::MAX && x - whole as f64 >= 0.5 {
