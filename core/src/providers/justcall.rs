@@ -77,6 +77,16 @@ enum Rule {
     NoAnswer,
 }
 
+impl Rule {
+    /// The outcome of a call in `direction` whose type word has this rule.
+    fn outcome(self, direction: Direction) -> Outcome {
+        match self {
+            Rule::Is(o) => o,
+            Rule::NoAnswer => Outcome::no_answer(direction),
+        }
+    }
+}
+
 /// `call_info.type` words, normalized (lower case, `_` and `-` as spaces).
 const TYPE_WORDS: &[(&str, Rule)] = &[
     ("answered", Rule::Is(Outcome::Answered)),
@@ -800,8 +810,20 @@ fn normalize_word_general(word: &str) -> String {
         .join(" ")
 }
 
+/// The entry of `table` (whose words are normalized: lower-case ASCII, single spaces) that
+/// `word` spells up to ASCII case, if any. When there is one it is the entry of
+/// [`normalize_word`]`(word)`: a word equal to a normalized one but for ASCII case has no other
+/// difference for the normalization to remove. The API's own spellings (`Incoming`,
+/// `Answered`) are found here without building the normalized word.
+fn spelled<'t, T>(table: &'t [(&'static str, T)], word: &str) -> Option<&'t (&'static str, T)> {
+    table
+        .iter()
+        .find(|(k, _)| k.len() == word.len() && k.eq_ignore_ascii_case(word))
+}
+
 fn direction_word(word: &str, ctx: &mut ParseCtx) -> Direction {
-    let found = with_normalized(word, |w| DIRECTION_WORDS.iter().find(|(k, _)| *k == w));
+    let found = spelled(DIRECTION_WORDS, word)
+        .or_else(|| with_normalized(word, |w| DIRECTION_WORDS.iter().find(|(k, _)| *k == w)));
     match found {
         Some((_, d)) => *d,
         None => {
@@ -814,7 +836,12 @@ fn direction_word(word: &str, ctx: &mut ParseCtx) -> Direction {
 /// The outcome of a type word for a call in `direction`, and the direction the word itself
 /// names (`INCOMING_MISSED`). `None` when the word is unknown.
 fn type_outcome(word: &str, direction: Direction) -> (Option<Outcome>, Option<Direction>) {
-    with_normalized(word, |w| type_outcome_normalized(w, direction))
+    // A word of the table itself (no `incoming ` / `outgoing ` prefix: no table word starts
+    // with one) names no direction.
+    match spelled(TYPE_WORDS, word) {
+        Some((_, rule)) => (Some(rule.outcome(direction)), None),
+        None => with_normalized(word, |w| type_outcome_normalized(w, direction)),
+    }
 }
 
 /// [`type_outcome`] of a normalized word.
@@ -834,10 +861,7 @@ fn type_outcome_normalized(w: &str, direction: Direction) -> (Option<Outcome>, O
     let outcome = TYPE_WORDS
         .iter()
         .find(|(k, _)| *k == rest)
-        .map(|(_, rule)| match rule {
-            Rule::Is(o) => *o,
-            Rule::NoAnswer => Outcome::no_answer(dir),
-        });
+        .map(|(_, rule)| rule.outcome(dir));
     (outcome, hinted)
 }
 
@@ -1387,7 +1411,66 @@ mod tests {
         ("in-progress", Direction::Outbound, Outcome::Active),
     ];
 
+    /// A table word (of `TYPE_WORDS` or `DIRECTION_WORDS`), a prefix and a few other
+    /// spellings, each letter's case flipped or not by `flips`, with `_` for some spaces.
+    fn respelled(i: usize, flips: u64, prefix: usize) -> String {
+        let words: Vec<&str> = TYPE_WORDS
+            .iter()
+            .map(|(w, _)| *w)
+            .chain(DIRECTION_WORDS.iter().map(|(w, _)| *w))
+            .chain([
+                "transferred",
+                "\u{212a}",
+                "in  progress",
+                " busy",
+                "answered ",
+            ])
+            .collect();
+        let prefix = ["", "incoming ", "outgoing ", "INCOMING_"][prefix % 4];
+        let word = format!("{prefix}{}", words[i % words.len()]);
+        word.chars()
+            .enumerate()
+            .map(|(k, c)| match (flips >> (k % 64)) & 1 {
+                1 if c == ' ' => '_',
+                1 => c.to_ascii_uppercase(),
+                _ => c,
+            })
+            .collect()
+    }
+
     proptest::proptest! {
+        /// Looking a word up by its spelling up to ASCII case gives what looking its
+        /// normalized form up gives, for table words in any case, with or without a prefix,
+        /// and for other text.
+        #[test]
+        fn a_word_spelled_up_to_case_is_the_word_normalized(
+            i in 0usize..64,
+            flips in proptest::prelude::any::<u64>(),
+            prefix in 0usize..4,
+            other in "[ a-zA-Z_\\-\u{212a}\u{130}]{0,12}",
+            dir in proptest::sample::select(vec![Direction::Inbound, Direction::Outbound, Direction::Unknown]),
+        ) {
+            for word in [respelled(i, flips, prefix), other] {
+                proptest::prop_assert_eq!(
+                    type_outcome(&word, dir),
+                    with_normalized(&word, |w| type_outcome_normalized(w, dir)),
+                    "{:?}", word
+                );
+                let mut fast = ParseCtx::new(Tz::UTC, false);
+                let mut general = ParseCtx::new(Tz::UTC, false);
+                let found = with_normalized(&word, |w| DIRECTION_WORDS.iter().find(|(k, _)| *k == w));
+                let expected = match found {
+                    Some((_, d)) => *d,
+                    None => {
+                        general.unknown_word(P, &word);
+                        Direction::Unknown
+                    }
+                };
+                proptest::prop_assert_eq!(direction_word(&word, &mut fast), expected, "{:?}", word);
+                proptest::prop_assert_eq!(fast.unknown_words, general.unknown_words);
+            }
+        }
+
         /// The shortcut for plain ASCII words gives what the general normalization gives.
         #[test]
         fn normalize_word_shortcut_is_exact(word in "[ a-zA-Z_\\-\t\u{0b}\u{a0}\u{e9}\u{130}]{0,12}") {
