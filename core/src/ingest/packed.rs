@@ -88,14 +88,14 @@ impl PackedDraft {
     /// The compact layout: [`HEADER`]; each set instant and number in field order; each
     /// present text, the tags, the `extra` keys and values ([`put`], [`put_value`]); the path.
     pub(crate) fn pack_from(draft: &mut CallDraft, path: Option<&str>) -> Self {
-        if !compactable(draft) || path.is_some_and(|p| u32::try_from(p.len()).is_err()) {
+        let texts = texts(draft);
+        if !compactable(draft, &texts) || path.is_some_and(|p| u32::try_from(p.len()).is_err()) {
             return PackedDraft::Full(Box::new(Whole {
                 draft: std::mem::take(draft),
                 path: path.map(str::to_owned),
             }));
         }
         let draft = &*draft;
-        let texts = texts(draft);
         let times = [draft.started_at, draft.answered_at, draft.ended_at];
         let numbers = [
             draft.duration_s,
@@ -388,8 +388,8 @@ fn texts(draft: &CallDraft) -> [Option<&str>; TEXTS] {
     ]
 }
 
-/// Whether [`Compact`] holds everything of `draft`.
-fn compactable(draft: &CallDraft) -> bool {
+/// Whether [`Compact`] holds everything of `draft`, whose texts are `texts`.
+fn compactable(draft: &CallDraft, texts: &[Option<&str>; TEXTS]) -> bool {
     let fits = |s: &str| u32::try_from(s.len()).is_ok();
     draft.transfers.is_empty()
         && draft.transcript.is_empty()
@@ -399,7 +399,7 @@ fn compactable(draft: &CallDraft) -> bool {
         && u32::try_from(draft.extra.len()).is_ok()
         && draft.extra.iter().all(|(k, v)| fits(k) && value_fits(v, 0))
         && draft.tags.iter().all(|t| fits(t))
-        && texts(draft).iter().all(|t| t.is_none_or(fits))
+        && texts.iter().all(|t| t.is_none_or(fits))
 }
 
 // A draft with every unmapped field kept (`callscope ingest`: ~17 `extra` entries for a
