@@ -4,7 +4,7 @@
 //! `report_files` / `ingest_files` ([`crate::report::report_paths`], [`ingest_inputs`]) and
 //! `callscope report` / `callscope ingest` share this code.
 
-use crate::ingest::{IngestOptions, Ingested, Ingestor};
+use crate::ingest::{IngestOptions, Ingested, Ingestor, Prepared};
 use crate::{Error, Result};
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -170,15 +170,25 @@ pub fn read_inputs_with(
     Ok(ingestor)
 }
 
-/// Small files waiting to be read and parsed together, and the buffers of the last batch,
-/// reused so that reading does not touch fresh memory for every file.
+/// Small files waiting to be read and parsed together.
 struct Batch {
     files: Vec<(String, std::fs::File, u64)>,
     bytes: usize,
     /// Bytes read before the batch is parsed.
     limit: usize,
-    spare: Vec<Vec<u8>>,
 }
+
+thread_local! {
+    /// The buffer each thread reads a file into and parses it from, reused for the thread's
+    /// next file: its bytes are still in the core's cache when they are parsed, and again
+    /// when the next file is read into them (a buffer per file, reused batch after batch,
+    /// was out of the cache by then).
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A thread's read buffer larger than this is freed after use (one large file does not keep
+/// its size on every thread).
+const MAX_KEPT_BUFFER: usize = 4 << 20;
 
 impl Batch {
     /// An empty batch, parsed once `limit` bytes of files are in it.
@@ -187,55 +197,67 @@ impl Batch {
             files: Vec::new(),
             bytes: 0,
             limit,
-            spare: Vec::new(),
         }
     }
 
-    /// Read the batch's files (in parallel) and parse them as whole documents, in order; the
-    /// first read error, in order, is returned before anything of the batch is parsed.
+    /// Read the batch's files and parse them as whole documents (in parallel, each parsed on
+    /// the thread that read it), then add them in order; the first read error, in order, is
+    /// returned before anything of the batch is added.
     fn flush(&mut self, ingestor: &mut Ingestor, on_file: &mut impl FnMut(u64)) -> Result<()> {
         if self.files.is_empty() {
             return Ok(());
         }
-        let jobs: Vec<((String, std::fs::File, u64), Vec<u8>)> = self
-            .files
-            .drain(..)
-            .map(|f| (f, self.spare.pop().unwrap_or_default()))
-            .collect();
+        let files = std::mem::take(&mut self.files);
         self.bytes = 0;
-        let read = |((name, mut file, size), mut buf): ((String, std::fs::File, u64), Vec<u8>)| {
-            // A spare buffer too small for this file is replaced, not grown: growing copies
-            // its old bytes, which are not needed. The eighth more lets the next files, of
-            // about the same size, fit.
-            let size = size as usize;
-            if buf.capacity() < size {
-                buf = Vec::with_capacity(size.saturating_add(size / 8));
-            }
-            buf.clear();
-            match file.read_to_end(&mut buf) {
-                Ok(_) => Ok((name, buf)),
-                Err(cause) => Err(Error::Io {
-                    source_name: name,
+        // (the preparer borrows the ingest: dropped before the documents are added)
+        let read: Vec<Result<ReadFile>> = {
+            let prepare = ingestor.preparer();
+            let read = |(name, mut file, size): (String, std::fs::File, u64)| {
+                // taken out while it is used, not borrowed: a parse that waits on the pool
+                // may run another file's read on this thread, which then reads into a
+                // buffer of its own
+                let mut buf = READ_BUFFER.take();
+                buf.clear();
+                // room for the whole file at once (`read_to_end` then reads into it without
+                // zeroing it first), and a byte more to see the end
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
+                buf.reserve(size.saturating_add(1));
+                let read = file.read_to_end(&mut buf).map_err(|cause| Error::Io {
+                    source_name: name.clone(),
                     cause,
-                }),
-            }
+                });
+                let done = read.map(|len| {
+                    let ready = prepare(&name, &buf);
+                    // the bytes are kept only when adding the document reads them again
+                    let bytes = ready.needs_bytes().then(|| buf.clone());
+                    (name, ready, bytes, len)
+                });
+                if buf.capacity() <= MAX_KEPT_BUFFER {
+                    READ_BUFFER.set(buf);
+                }
+                done
+            };
+            #[cfg(feature = "parallel")]
+            let read: Vec<Result<ReadFile>> = {
+                use rayon::prelude::*;
+                files.into_par_iter().map(read).collect()
+            };
+            #[cfg(not(feature = "parallel"))]
+            let read: Vec<Result<ReadFile>> = files.into_iter().map(read).collect();
+            read
         };
-        #[cfg(feature = "parallel")]
-        let read: Vec<Result<(String, Vec<u8>)>> = {
-            use rayon::prelude::*;
-            jobs.into_par_iter().map(read).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let read: Vec<Result<(String, Vec<u8>)>> = jobs.into_iter().map(read).collect();
-        let docs: Vec<(String, Vec<u8>)> = read.into_iter().collect::<Result<_>>()?;
-        ingestor.add_documents(&docs)?;
-        for (_, buf) in docs {
-            on_file(buf.len() as u64);
-            self.spare.push(buf);
+        let docs: Vec<ReadFile> = read.into_iter().collect::<Result<_>>()?;
+        for (name, ready, bytes, len) in docs {
+            ingestor.add_prepared(&name, ready, bytes.as_deref().unwrap_or_default())?;
+            on_file(len as u64);
         }
         Ok(())
     }
 }
+
+/// A file read and prepared ([`Ingestor::preparer`]): its name, its parse, its bytes when
+/// adding it needs them, and its length.
+type ReadFile = (String, Prepared, Option<Vec<u8>>, usize);
 
 /// With `CALLSCOPE_TIMINGS` set, print the wall time since the previous stage mark (and, on
 /// Linux, the process's user and system CPU time over the stage and the resident memory now and

@@ -210,3 +210,65 @@ fn documents_of_a_list_are_named_by_place() {
     let err = report_documents(&docs, &options()).unwrap_err();
     assert!(err.to_string().contains("pages[1]"), "{err}");
 }
+
+/// Many small files of different sizes and kinds (list pages, single calls, NDJSON, CSV) read
+/// by the same threads one after another give the report of the same documents in memory:
+/// each thread's reused read buffer never carries a file's bytes into the next one, and the
+/// files that are not single JSON documents are read again from their own bytes.
+#[test]
+fn files_read_into_reused_buffers_are_the_documents() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
+    let sources = [
+        "justcall/list_v21.json",
+        "twilio/call_fetch.json",
+        "callcenter/stream.ndjson",
+        "twilio/call_list_page1.json",
+        "asterisk/cdr_custom_Master_pjsip.csv",
+        "justcall/call_v21.json",
+        "retell/list_v3.json",
+        "vapi",
+    ];
+    let dir = std::env::temp_dir().join(format!("callscope-reused-buffers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut docs = Vec::new();
+    // three rounds of the list: more files than threads, large ones after small ones
+    for round in 0..3 {
+        for (i, source) in sources.iter().enumerate() {
+            let from = data.join(source);
+            let from = if from.is_dir() {
+                std::fs::read_dir(&from)
+                    .unwrap()
+                    .next()
+                    .unwrap()
+                    .unwrap()
+                    .path()
+            } else {
+                from
+            };
+            let name = format!(
+                "{round}-{i}-{}",
+                from.file_name().unwrap().to_string_lossy()
+            );
+            let bytes = std::fs::read(&from).unwrap();
+            std::fs::write(dir.join(&name), &bytes).unwrap();
+            docs.push((path(&dir.join(&name)), bytes));
+        }
+    }
+    docs.sort();
+    let mut options = options();
+    options.analytics.allow_mixed_tenants = true;
+    let from_files = report_paths(&[path(&dir)], &options).unwrap();
+    let from_memory = report_documents(&docs, &options).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(from_files, from_memory);
+    // every file was read: the calls of each of them, three times over
+    assert!(from_files["ingest"]["recordsIn"].as_u64().unwrap() > 3 * sources.len() as u64);
+    assert_eq!(
+        from_files["ingest"]["rejected"]
+            .as_array()
+            .map_or(0, Vec::len)
+            % 3,
+        0
+    );
+}

@@ -221,6 +221,19 @@ struct Ahead(Spent);
 /// be reused for a later batch.
 type Spent = (Vec<Parsed>, Vec<u8>);
 
+/// A whole document parsed on any thread, waiting to be added in order
+/// ([`Ingestor::preparer`]); `None` when it is not a single JSON document, or not one the
+/// parsers take whole: [`Ingestor::add_prepared`] then reads its bytes as
+/// [`Ingestor::add_bytes`] does.
+pub(crate) struct Prepared(Option<Result<Parsed>>);
+
+impl Prepared {
+    /// Whether adding it needs the document's bytes.
+    pub(crate) fn needs_bytes(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
 /// What a unit gave.
 struct Parsed {
     index: usize,
@@ -269,6 +282,22 @@ impl Parser {
     /// Pack the draft of `item` (and hash its key).
     fn ready_one(&self, mut item: Item) -> Ready {
         self.ready_from(&mut item)
+    }
+
+    /// Parse a whole document when it is a single JSON document ([`Ingestor::add_documents`]);
+    /// anything else is left to [`Ingestor::add_prepared`].
+    fn prepare_document(&self, source: &str, bytes: &[u8]) -> Prepared {
+        let body = format::strip_bom(bytes);
+        // The fast lane succeeds only on one valid JSON object (and whitespace), which
+        // `sniff` always calls `Json`: the format check is not needed for it.
+        if body.first_non_ws() == Some(b'{') {
+            if let Some(parsed) = self.fast_document(body) {
+                return Prepared(Some(Ok(parsed)));
+            }
+        }
+        // as `add_bytes`: `sniff` skips one leading BOM
+        let whole = format::sniff(bytes) == Format::Json && body.first_non_ws() != Some(b'[');
+        Prepared(whole.then(|| self.parse_document(source, body)))
     }
 
     /// [`Parser::ready_one`] of an item left in place: what is not copied is taken out of it,
@@ -698,40 +727,48 @@ impl Ingestor {
         S: AsRef<str> + Sync,
         B: AsRef<[u8]> + Sync,
     {
-        let whole = |bytes: &[u8]| {
-            // as `add_bytes`: `sniff` skips one leading BOM
-            format::sniff(bytes) == Format::Json
-                && format::strip_bom(bytes).first_non_ws() != Some(b'[')
-        };
-        let one = |(source, bytes): &(S, B)| -> Option<Result<Parsed>> {
-            let (source, bytes) = (source.as_ref(), bytes.as_ref());
-            let body = format::strip_bom(bytes);
-            // The fast lane succeeds only on one valid JSON object (and whitespace), which
-            // `sniff` always calls `Json`: the format check is not needed for it.
-            if body.first_non_ws() == Some(b'{') {
-                if let Some(parsed) = self.parser.fast_document(body) {
-                    return Some(Ok(parsed));
-                }
-            }
-            whole(bytes).then(|| self.parser.parse_document(source, body))
-        };
+        let parser = &*self.parser;
+        let one =
+            |(source, bytes): &(S, B)| parser.prepare_document(source.as_ref(), bytes.as_ref());
         #[cfg(feature = "parallel")]
-        let prepared: Vec<Option<Result<Parsed>>> = {
+        let prepared: Vec<Prepared> = {
             use rayon::prelude::*;
             inputs.par_iter().map(one).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let prepared: Vec<Option<Result<Parsed>>> = inputs.iter().map(one).collect();
+        let prepared: Vec<Prepared> = inputs.iter().map(one).collect();
         for ((source, bytes), ready) in inputs.iter().zip(prepared) {
-            match ready {
-                Some(parsed) => {
-                    let src: Arc<str> = Arc::from(source.as_ref());
-                    self.collect(&src, parsed?, true);
-                }
-                None => self.add_bytes(source.as_ref(), bytes.as_ref())?,
-            }
+            self.add_prepared(source.as_ref(), ready, bytes.as_ref())?;
         }
         Ok(())
+    }
+
+    /// The part of adding a whole document ([`Ingestor::add_documents`]) that can run on any
+    /// thread, and without the ingest: a single JSON document is parsed.
+    /// [`Prepared::needs_bytes`] says whether [`Ingestor::add_prepared`] needs the document's
+    /// bytes again.
+    pub(crate) fn preparer(&self) -> impl Fn(&str, &[u8]) -> Prepared + Sync + '_ {
+        let parser = &*self.parser;
+        move |source, bytes| parser.prepare_document(source, bytes)
+    }
+
+    /// Add a document prepared from `source` (by [`Ingestor::preparer`]), in the order the
+    /// documents are to be added; `bytes` are its bytes when [`Prepared::needs_bytes`] (they
+    /// are not read otherwise).
+    pub(crate) fn add_prepared(
+        &mut self,
+        source: &str,
+        ready: Prepared,
+        bytes: &[u8],
+    ) -> Result<()> {
+        match ready.0 {
+            Some(parsed) => {
+                let src: Arc<str> = Arc::from(source);
+                self.collect(&src, parsed?, true);
+                Ok(())
+            }
+            None => self.add_bytes(source, bytes),
+        }
     }
 
     fn add_array(
