@@ -423,7 +423,7 @@ pub(crate) fn call_fields_item(
     let at = ctx.path(path);
     match f.parent_call_sid.and_then(Field::text_ref) {
         Some(parent) if parent != sid => {
-            let leg = leg_contribution(&draft, &sid, &parent, &facts);
+            let leg = leg_contribution(&draft, &sid, &parent, &facts, !ctx.keep_extra);
             ctx.buffers.recycle_draft(&mut draft);
             ctx.finish(leg, at, 0, true)
         }
@@ -598,17 +598,10 @@ fn number_value(x: f64) -> Value {
     serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
 }
 
-/// A `<Dial>` leg as an event of its parent: `extra["leg:{sid}"]` and, for a connected
-/// `client:` identity, the parent's agent. Lowest precedence: it never overwrites the parent.
-fn leg_contribution(
-    leg: &CallDraft,
-    leg_sid: &str,
-    parent_sid: &str,
-    facts: &LegFacts,
-) -> CallDraft {
-    let mut d = CallDraft::new(P, parent_sid);
-    d.tenant = leg.tenant.clone();
-    d.precedence = TIER_LEG * TIER_UNIT + leg.precedence % TIER_UNIT;
+/// The JSON summary of a `<Dial>` leg, as its parent's `extra["leg:{sid}"]` shows it: the
+/// leg's own unmapped fields, then its sid, status, outcome, direction, parties, times, talk
+/// time, duration and cost.
+fn leg_summary(leg: &CallDraft, leg_sid: &str, facts: &LegFacts) -> Map<String, Value> {
     // room for the leg's fields below without growing the map
     let mut summary = Map::with_capacity(leg.extra.len() + 16);
     summary.extend(leg.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -661,8 +654,32 @@ fn leg_contribution(
     };
     put("duration_s", duration.map(number_value));
     put("cost", leg.cost.map(number_value));
-    d.extra
-        .insert(format!("leg:{leg_sid}"), Value::Object(summary));
+    summary
+}
+
+/// A `<Dial>` leg as an event of its parent: `extra["leg:{sid}"]` and, for a connected
+/// `client:` identity, the parent's agent. Lowest precedence: it never overwrites the parent.
+///
+/// With `lean` (`keep_extra` off: no record will show `extra`), the leg is kept as the
+/// [`LegView`] that [`stand_in_for_parent`] reads, encoded in one string, instead of the JSON
+/// summary object: the same stand-in, without building, packing and unpacking a map of a
+/// dozen values for every leg.
+fn leg_contribution(
+    leg: &CallDraft,
+    leg_sid: &str,
+    parent_sid: &str,
+    facts: &LegFacts,
+    lean: bool,
+) -> CallDraft {
+    let mut d = CallDraft::new(P, parent_sid);
+    d.tenant = leg.tenant.clone();
+    d.precedence = TIER_LEG * TIER_UNIT + leg.precedence % TIER_UNIT;
+    let summary = if lean {
+        Value::String(LegView::of(leg, leg_sid, facts).encode())
+    } else {
+        Value::Object(leg_summary(leg, leg_sid, facts))
+    };
+    d.extra.insert(format!("leg:{leg_sid}"), summary);
     let by_person = !matches!(
         facts.answered_by,
         Some(AnsweredBy::Machine | AnsweredBy::Fax)
@@ -885,7 +902,7 @@ fn form_item(params: &Map<String, Value>, path: &str, ctx: &mut ParseCtx) -> Ite
     let (draft, facts) = callback_call(params, &call_sid, ctx);
     match get("ParentCallSid") {
         Some(parent) if parent != call_sid => {
-            let leg = leg_contribution(&draft, &call_sid, &parent, &facts);
+            let leg = leg_contribution(&draft, &call_sid, &parent, &facts, !ctx.keep_extra);
             ctx.finish(leg, path, 0, true)
         }
         _ => ctx.finish(draft, path, 0, true),
@@ -1128,50 +1145,31 @@ fn stand_in_for_parent(draft: &mut CallDraft) {
         .extra
         .iter()
         .filter(|(k, _)| k.starts_with("leg:"))
-        .filter_map(|(_, v)| v.as_object())
-        .filter_map(|leg| {
-            let start = leg
-                .get("started_at")
-                .and_then(Value::as_str)
-                .and_then(|s| crate::time::parse_instant(s, Tz::UTC))?;
-            Some((start, leg.clone()))
-        })
-        .min_by(|a, b| {
-            (a.0, a.1.get("sid").and_then(Value::as_str))
-                .cmp(&(b.0, b.1.get("sid").and_then(Value::as_str)))
-        });
+        .filter_map(|(_, v)| LegView::of_value(v))
+        .filter_map(|leg| Some((leg.started_at?, leg)))
+        .min_by(|a, b| (a.0, a.1.sid.as_deref()).cmp(&(b.0, b.1.sid.as_deref())));
     let Some((start, leg)) = leg else {
         return;
     };
-    let instant = |k: &str| {
-        leg.get(k)
-            .and_then(Value::as_str)
-            .and_then(|s| crate::time::parse_instant(s, Tz::UTC))
-    };
-    let text = |k: &str| leg.get(k).and_then(Value::as_str).map(str::to_string);
     draft.started_at = Some(start);
-    draft.answered_at = draft.answered_at.or_else(|| instant("answered_at"));
-    draft.ended_at = draft.ended_at.or_else(|| instant("ended_at"));
-    draft.talk_s = draft
-        .talk_s
-        .or_else(|| leg.get("talk_s").and_then(Value::as_f64));
-    draft.cost = draft
-        .cost
-        .or_else(|| leg.get("cost").and_then(Value::as_f64));
+    draft.answered_at = draft.answered_at.or(leg.answered_at);
+    draft.ended_at = draft.ended_at.or(leg.ended_at);
+    draft.talk_s = draft.talk_s.or(leg.talk_s);
+    draft.cost = draft.cost.or(leg.cost);
     if draft.raw_status.is_none() {
-        draft.raw_status = text("status");
-        draft.outcome = text("outcome").and_then(|o| o.parse().ok());
+        draft.raw_status = leg.status;
+        draft.outcome = leg.outcome;
     }
     if draft.direction.is_none() {
-        draft.direction = text("direction").and_then(|d| d.parse().ok());
+        draft.direction = leg.direction;
     }
     let (customer, business) = match draft.direction {
-        Some(Direction::Inbound) => (text("from"), text("to")),
-        _ => (text("to"), text("from")),
+        Some(Direction::Inbound) => (leg.from, leg.to),
+        _ => (leg.to, leg.from),
     };
     draft.customer_number = draft.customer_number.take().or(customer);
     draft.business_number = draft.business_number.take().or(business);
-    if let Some(sid) = text("sid") {
+    if let Some(sid) = leg.sid {
         draft.extra.insert("legStandsIn".into(), Value::String(sid));
     }
     if let Some(state) = draft.raw_status.as_deref().and_then(any_state) {
@@ -1182,6 +1180,164 @@ fn stand_in_for_parent(draft: &mut CallDraft) {
             });
         }
     }
+}
+
+/// What [`stand_in_for_parent`] reads of a leg: from its JSON summary ([`leg_summary`]:
+/// texts, RFC 3339 instants, JSON numbers) or, for a report, straight from the leg
+/// ([`LegView::of`], kept as [`LegView::encode`] gives it). Both give the same view of a leg.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct LegView {
+    sid: Option<String>,
+    status: Option<String>,
+    outcome: Option<Outcome>,
+    direction: Option<Direction>,
+    from: Option<String>,
+    to: Option<String>,
+    started_at: Option<DateTime<Utc>>,
+    answered_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
+    talk_s: Option<f64>,
+    cost: Option<f64>,
+}
+
+/// [`LegView`] as encoded: instants as (seconds, nanoseconds) and numbers as their bits, so
+/// that decoding gives back the same values.
+type Encoded = (
+    [Option<String>; 6],
+    [Option<(i64, u32)>; 3],
+    [Option<u64>; 2],
+);
+
+impl LegView {
+    /// The view of a leg's JSON summary (an object) or of its encoded view (a string).
+    fn of_value(v: &Value) -> Option<LegView> {
+        match v {
+            Value::Object(summary) => Some(LegView::read(summary)),
+            Value::String(text) => LegView::decode(text),
+            _ => None,
+        }
+    }
+
+    /// What a leg's JSON summary says.
+    fn read(summary: &Map<String, Value>) -> LegView {
+        let text = |k: &str| summary.get(k).and_then(Value::as_str).map(str::to_string);
+        let instant = |k: &str| {
+            summary
+                .get(k)
+                .and_then(Value::as_str)
+                .and_then(|s| crate::time::parse_instant(s, Tz::UTC))
+        };
+        let number = |k: &str| summary.get(k).and_then(Value::as_f64);
+        LegView {
+            sid: text("sid"),
+            status: text("status"),
+            outcome: text("outcome").and_then(|o| o.parse().ok()),
+            direction: text("direction").and_then(|d| d.parse().ok()),
+            from: text("from"),
+            to: text("to"),
+            started_at: instant("started_at"),
+            answered_at: instant("answered_at"),
+            ended_at: instant("ended_at"),
+            talk_s: number("talk_s"),
+            cost: number("cost"),
+        }
+    }
+
+    /// What [`LegView::read`] reads of [`leg_summary`]'s summary of the leg, without building
+    /// it: each of the summary's own values where the leg has one, else the leg's `extra`
+    /// value of that key.
+    fn of(leg: &CallDraft, leg_sid: &str, facts: &LegFacts) -> LegView {
+        let extra = |k: &str| leg.extra.get(k);
+        let text = |own: Option<String>, k: &str| {
+            own.or_else(|| extra(k).and_then(Value::as_str).map(str::to_string))
+        };
+        fn word<T: std::str::FromStr>(own: Option<&str>, other: Option<&Value>) -> Option<T> {
+            own.or_else(|| other.and_then(Value::as_str))
+                .and_then(|w| w.parse().ok())
+        }
+        let phone = |own: Option<&str>, k: &str| text(own.and_then(crate::phone::normalize), k);
+        let instant = |own: Option<DateTime<Utc>>, k: &str| match own {
+            Some(t) => as_reread(t),
+            None => extra(k)
+                .and_then(Value::as_str)
+                .and_then(|s| crate::time::parse_instant(s, Tz::UTC)),
+        };
+        // `number_value` writes a non-finite number as null, which reads as none
+        let number = |own: Option<f64>, k: &str| match own {
+            Some(x) => x.is_finite().then_some(x),
+            None => extra(k).and_then(Value::as_f64),
+        };
+        LegView {
+            sid: Some(leg_sid.to_string()),
+            status: text(leg.raw_status.clone(), "status"),
+            outcome: word(leg.outcome.map(Outcome::as_str), extra("outcome")),
+            direction: word(leg.direction.map(Direction::as_str), extra("direction")),
+            from: phone(facts.from.as_deref(), "from"),
+            to: phone(facts.to.as_deref(), "to"),
+            started_at: instant(leg.started_at, "started_at"),
+            answered_at: instant(leg.answered_at, "answered_at"),
+            ended_at: instant(leg.ended_at, "ended_at"),
+            talk_s: number(leg.talk_s, "talk_s"),
+            cost: number(leg.cost, "cost"),
+        }
+    }
+
+    /// The view in one string (JSON of [`Encoded`]).
+    fn encode(&self) -> String {
+        let when =
+            |t: Option<DateTime<Utc>>| t.map(|t| (t.timestamp(), t.timestamp_subsec_nanos()));
+        let encoded: Encoded = (
+            [
+                self.sid.clone(),
+                self.status.clone(),
+                self.outcome.map(|o| o.as_str().to_string()),
+                self.direction.map(|d| d.as_str().to_string()),
+                self.from.clone(),
+                self.to.clone(),
+            ],
+            [
+                when(self.started_at),
+                when(self.answered_at),
+                when(self.ended_at),
+            ],
+            [self.talk_s.map(f64::to_bits), self.cost.map(f64::to_bits)],
+        );
+        serde_json::to_string(&encoded).unwrap_or_default()
+    }
+
+    /// The view [`LegView::encode`] gave `text` (`None` for any other string).
+    fn decode(text: &str) -> Option<LegView> {
+        let ([sid, status, outcome, direction, from, to], times, [talk, cost]): Encoded =
+            serde_json::from_str(text).ok()?;
+        let [started_at, answered_at, ended_at] =
+            times.map(|t| t.and_then(|(s, n)| DateTime::from_timestamp(s, n)));
+        Some(LegView {
+            sid,
+            status,
+            outcome: outcome.and_then(|o| o.parse().ok()),
+            direction: direction.and_then(|d| d.parse().ok()),
+            from,
+            to,
+            started_at,
+            answered_at,
+            ended_at,
+            talk_s: talk.map(f64::from_bits),
+            cost: cost.map(f64::from_bits),
+        })
+    }
+}
+
+/// `t` as read back from its RFC 3339 text in a leg's JSON summary: itself for years 1 to
+/// 9999 outside a leap second (the text round-trips; a property test checks it), else
+/// written and read back.
+fn as_reread(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&t.year()) && t.timestamp_subsec_nanos() < 1_000_000_000 {
+        return Some(t);
+    }
+    rfc3339(t)
+        .as_str()
+        .and_then(|s| crate::time::parse_instant(s, Tz::UTC))
 }
 
 /// No start event is known: the earliest of `ended_at - CallDuration` (when the call

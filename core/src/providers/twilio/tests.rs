@@ -1299,3 +1299,146 @@ fn odd_form_values_never_panic() {
         &mut ParseCtx::new(Tz::UTC, false),
     )]);
 }
+
+#[test]
+fn leg_without_its_parent_stands_in_for_it_in_a_report() {
+    // the same leg as above, read for a report (`keep_extra` off): it is kept in its encoded
+    // view, not as a JSON summary, and stands in with the same values (worked out above)
+    let mut ctx = strict();
+    ctx.keep_extra = false;
+    let mut leg = call(&parse(&json("call_fetch.json"), "$", &mut ctx)[0])
+        .0
+        .clone();
+    assert!(leg.extra[&format!("leg:{CA_A}")].is_string());
+    finalize(&mut leg);
+    let (r, _) = leg.into_record(true).unwrap();
+    assert_eq!(r.id, "twilio:CAdeadbeefdeadbeefdeadbeefdeadbeef");
+    assert_eq!(r.started_at.to_rfc3339(), "2019-10-18T17:02:00+00:00");
+    assert_eq!((r.duration_s, r.talk_s), (Some(60.0), Some(4.0)));
+    assert_eq!(r.outcome, Outcome::Voicemail);
+    assert_eq!(r.direction, Direction::Outbound);
+    assert_eq!(r.cost, Some(0.2));
+    assert_eq!(r.extra["legStandsIn"], "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+}
+
+#[test]
+fn a_string_that_is_no_encoded_leg_is_no_leg() {
+    assert_eq!(LegView::decode("not a leg"), None);
+    assert_eq!(LegView::decode("[[null],[],[]]"), None);
+    let mut d = CallDraft::new(P, PARENT_F);
+    d.extra
+        .insert(format!("leg:{CA_A}"), Value::String("{}".into()));
+    stand_in_for_parent(&mut d);
+    assert_eq!(d.started_at, None);
+}
+
+mod lean_legs {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn instant() -> impl Strategy<Value = DateTime<Utc>> {
+        // chrono's whole range (years -262143..=262142), and years 1..=9999 more often
+        prop_oneof![
+            (
+                -8_334_601_228_800i64..8_210_266_876_799,
+                0u32..1_000_000_000
+            ),
+            (-62_135_596_800i64..253_402_300_799, 0u32..1_000_000_000),
+            (
+                0i64..2_000_000_000,
+                prop::sample::select(vec![0u32, 500_000_000, 1])
+            )
+        ]
+        .prop_filter_map("in range", |(s, n)| DateTime::from_timestamp(s, n))
+    }
+
+    fn number() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            any::<f64>(),
+            prop::sample::select(vec![0.0, -0.0, f64::NAN, f64::INFINITY, 4.0, 0.2]),
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ -~]{0,12}",
+            "\\PC{0,6}",
+            prop::sample::select(vec![
+                "+14155550100".to_string(),
+                "client:ann".to_string(),
+                "completed".to_string(),
+                "inbound".to_string(),
+                "answered".to_string(),
+                "2019-10-18T17:02:00Z".to_string(),
+                "a\"b\\\n\u{1f}".to_string(),
+            ]),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            text().prop_map(Value::String),
+            number().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            Just(Value::Null),
+        ]
+    }
+
+    prop_compose! {
+        fn leg()(
+            status in prop::option::of(text()),
+            outcome in prop::option::of(prop::sample::select(Outcome::ALL)),
+            direction in prop::option::of(prop::sample::select(Direction::ALL)),
+            times in [prop::option::of(instant()), prop::option::of(instant()), prop::option::of(instant())],
+            talk in prop::option::of(number()),
+            cost in prop::option::of(number()),
+            extra in prop::collection::vec((prop::sample::select(vec![
+                "sid", "status", "outcome", "direction", "from", "to", "started_at",
+                "answered_at", "ended_at", "talk_s", "cost", "other",
+            ]), value()), 0..6),
+        ) -> CallDraft {
+            let mut d = CallDraft::new(P, CA_A);
+            d.raw_status = status;
+            d.outcome = outcome;
+            d.direction = direction;
+            [d.started_at, d.answered_at, d.ended_at] = times;
+            d.talk_s = talk;
+            d.cost = cost;
+            d.extra = extra.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            d
+        }
+    }
+
+    proptest! {
+        /// A report's view of a leg, taken from the leg, is what reading its JSON summary
+        /// gives (floats compared by their bits: `Debug` tells -0.0 from 0.0), and encoding
+        /// it loses nothing.
+        #[test]
+        fn the_view_of_a_leg_is_the_view_of_its_summary(
+            leg in leg(),
+            from in prop::option::of(text()),
+            to in prop::option::of(text()),
+        ) {
+            let facts = LegFacts {
+                from: from.as_deref().map(Cow::Borrowed),
+                to: to.as_deref().map(Cow::Borrowed),
+                ..LegFacts::default()
+            };
+            let view = LegView::of(&leg, CA_A, &facts);
+            let read = LegView::read(&leg_summary(&leg, CA_A, &facts));
+            prop_assert_eq!(format!("{view:?}"), format!("{read:?}"));
+            let back = LegView::decode(&view.encode());
+            prop_assert_eq!(format!("{back:?}"), format!("{:?}", Some(view)));
+        }
+
+        /// Where `as_reread` skips the text, the text gives the instant back.
+        #[test]
+        fn an_instant_of_years_1_to_9999_reads_back_from_its_text(t in instant()) {
+            let written = rfc3339(t);
+            let reread = written
+                .as_str()
+                .and_then(|s| crate::time::parse_instant(s, Tz::UTC));
+            prop_assert_eq!(as_reread(t), reread);
+        }
+    }
+}
