@@ -220,11 +220,6 @@ fn fast_hms(b: &[u8]) -> Option<NaiveTime> {
 /// the general parser. The weekday must match the date; any other text (or any doubt) returns
 /// `None` so that the general parser decides, which keeps the results identical.
 fn fast_rfc2822(b: &[u8]) -> Option<DateTime<Utc>> {
-    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
     if b.len() != 31 {
         return None;
     }
@@ -241,10 +236,34 @@ fn fast_rfc2822(b: &[u8]) -> Option<DateTime<Utc>> {
     if !fixed.iter().all(|&(i, c)| b.get(i) == Some(&c)) {
         return None;
     }
-    let weekday = DAYS.iter().position(|d| b.get(0..3) == Some(&d[..]))?;
-    let month = MONTHS.iter().position(|m| b.get(8..11) == Some(&m[..]))? as u32 + 1;
+    let three = |at: usize| b.get(at..at + 3).and_then(|w| <[u8; 3]>::try_from(w).ok());
+    let weekday = match three(0)? {
+        [b'M', b'o', b'n'] => 0,
+        [b'T', b'u', b'e'] => 1,
+        [b'W', b'e', b'd'] => 2,
+        [b'T', b'h', b'u'] => 3,
+        [b'F', b'r', b'i'] => 4,
+        [b'S', b'a', b't'] => 5,
+        [b'S', b'u', b'n'] => 6,
+        _ => return None,
+    };
+    let month = match three(8)? {
+        [b'J', b'a', b'n'] => 1,
+        [b'F', b'e', b'b'] => 2,
+        [b'M', b'a', b'r'] => 3,
+        [b'A', b'p', b'r'] => 4,
+        [b'M', b'a', b'y'] => 5,
+        [b'J', b'u', b'n'] => 6,
+        [b'J', b'u', b'l'] => 7,
+        [b'A', b'u', b'g'] => 8,
+        [b'S', b'e', b'p'] => 9,
+        [b'O', b'c', b't'] => 10,
+        [b'N', b'o', b'v'] => 11,
+        [b'D', b'e', b'c'] => 12,
+        _ => return None,
+    };
     let date = NaiveDate::from_ymd_opt(four(b, 12)?, month, two(b, 5)?)?;
-    if date.weekday().num_days_from_monday() as usize != weekday {
+    if date.weekday().num_days_from_monday() != weekday {
         return None;
     }
     let (h, m, s) = (two(b, 17)?, two(b, 20)?, two(b, 23)?);
@@ -262,7 +281,12 @@ fn fast_rfc2822(b: &[u8]) -> Option<DateTime<Utc>> {
         return None;
     }
     let offset = sign * i64::from(oh * 60 + om);
-    Some(Utc.from_utc_datetime(&(date.and_time(time) - chrono::Duration::minutes(offset))))
+    let local = date.and_time(time);
+    // `+0000` (what Twilio writes) needs no shift
+    if offset == 0 {
+        return Some(local.and_utc());
+    }
+    Some(Utc.from_utc_datetime(&(local - chrono::Duration::minutes(offset))))
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS.fffZ` (1-9 fraction digits) read without the
@@ -344,6 +368,80 @@ mod tests {
                 Some(naive.and_utc())
             );
             t += 7_919;
+        }
+    }
+
+    mod fast_paths {
+        use super::*;
+        use chrono::{Datelike, Timelike};
+        use proptest::prelude::*;
+
+        /// What the fast RFC 2822 path gave when it used chrono's calendar (its first form,
+        /// kept as the reference): the layout checked the same way, the date and weekday by
+        /// `NaiveDate`, the time by `NaiveTime`.
+        fn by_chrono(text: &str) -> Option<DateTime<Utc>> {
+            let b = text.as_bytes();
+            if b.len() != 31 || b.get(3) != Some(&b',') {
+                return None;
+            }
+            let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                .iter()
+                .position(|d| text.get(0..3) == Some(*d))?;
+            let month = month_number(text.get(8..11)?)?;
+            let date = NaiveDate::from_ymd_opt(text.get(12..16)?.parse().ok()?, month, two(b, 5)?)?;
+            if date.weekday().num_days_from_monday() as usize != weekday {
+                return None;
+            }
+            let (h, m, s) = (two(b, 17)?, two(b, 20)?, two(b, 23)?);
+            let time = NaiveTime::from_hms_opt(h, m, s).filter(|_| s < 60)?;
+            let sign = if b.get(26)? == &b'-' { -1 } else { 1 };
+            let (oh, om) = (two(b, 27)?, two(b, 29)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let offset = sign * i64::from(oh * 60 + om);
+            Some(Utc.from_utc_datetime(&(date.and_time(time) - chrono::Duration::minutes(offset))))
+        }
+
+        proptest! {
+            // most texts name a wrong weekday (both paths decline): enough cases for many real ones
+            #![proptest_config(ProptestConfig::with_cases(4096))]
+
+            /// Any day, month (days 29-31 included, in every month) and weekday of years
+            /// 0000-9999, any time and offset: the arithmetic calendar agrees with chrono's,
+            /// whether the text names a real date or not.
+            #[test]
+            fn the_calendar_is_chronos(
+                year in 0u32..10_000,
+                month in 0usize..12,
+                day in 1u32..32,
+                weekday in 0usize..7,
+                (h, m, s) in (0u32..25, 0u32..61, 0u32..61),
+                (sign, oh, om) in (prop::sample::select(vec!['+', '-']), 0u32..25, 0u32..61),
+            ) {
+                const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+                const MONTHS: [&str; 12] = [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+                ];
+                let text = format!(
+                    "{}, {day:02} {} {year:04} {h:02}:{m:02}:{s:02} {sign}{oh:02}{om:02}",
+                    DAYS[weekday], MONTHS[month]
+                );
+                prop_assert_eq!(fast_rfc2822(text.as_bytes()), by_chrono(&text), "{}", text);
+                let date = format!("{year:04}-{:02}-{day:02}", month + 1);
+                let real = NaiveDate::from_ymd_opt(year as i32, month as u32 + 1, day);
+                prop_assert_eq!(fast_date(date.as_bytes()), real);
+            }
+
+            /// The weekday a real date is written with is the one the fast path wants.
+            #[test]
+            fn real_instants_read_back(secs in -62_167_219_200i64..253_402_300_800, nanos in 0u32..1_000_000_000) {
+                let t = DateTime::from_timestamp(secs, nanos).unwrap();
+                let text = t.format("%a, %d %b %Y %H:%M:%S +0000").to_string();
+                prop_assert_eq!(fast_rfc2822(text.as_bytes()), Some(t.with_nanosecond(0).unwrap()));
+                let iso = t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+                prop_assert_eq!(fast_iso_utc(iso.as_bytes()), Some(t));
+            }
         }
     }
 
