@@ -400,8 +400,11 @@ impl Parser {
             .flatten()
             .find_map(|provider| {
                 let mut ctx = self.ctx();
-                // each item packed as it comes (a draft is large; a packed one is not)
-                let mut items = Vec::new();
+                // each item packed as it comes (a draft is large; a packed one is not), into
+                // a list with room for an item every 512 bytes (REST and v2.1 calls take more
+                // than 512 bytes even without whitespace): it is not grown and copied while a
+                // page is read, and the room never used is never touched
+                let mut items = Vec::with_capacity(text.len() / 512 + 1);
                 let mut clean = true;
                 // packed in place: the lane then writes the next item's texts into the
                 // strings of this one's draft
