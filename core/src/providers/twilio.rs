@@ -9,8 +9,11 @@
 //!   leg's status, normalized outcome and direction, `from`/`to`, instants, talk, duration, cost,
 //!   and the leg's other fields) and, when the leg connected to a person at a `client:` identity,
 //!   the parent's `agent.id` (the identity without `client:`). Legs have the lowest precedence,
-//!   so they never overwrite a parent value. A leg whose parent is not in the batch gives a
-//!   draft without a start instant, which ingest rejects ("no start time").
+//!   so they never overwrite a parent value. When only legs of a call are in the input, the
+//!   earliest leg stands in for the parent (its times, status, direction and parties become
+//!   the call's; `extra.legStandsIn` names it). When `extra` is not kept (`keep_extra` off, as
+//!   in every report), a leg keeps only what the stand-in reads, encoded in one string under
+//!   the same key, and finished records have an empty `extra` as always.
 //! - **Times and durations.** `started_at` = `start_time` (else `date_created`, for calls never
 //!   dialed); `talk_s` = `duration` (connected time); `duration_s` = end - start; `wait_s` =
 //!   `duration_s - talk_s`, only for answered calls and only when not negative (a negative
