@@ -623,19 +623,27 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
         seed: K,
     ) -> Result<Option<K::Value>, Bail> {
         let r = &mut *self.reader;
-        r.skip_ws();
-        match r.peek() {
-            Some(b'}') => {
-                r.pos += 1;
-                self.done = true;
-                return Ok(None);
+        if !self.first && r.bytes.get(r.pos..r.pos + 2) == Some(b",\n") {
+            // what a pretty printer writes between two entries: the comma, a newline and the
+            // next line's indentation (anything after it as `skip_ws` reads it)
+            r.pos += 2;
+            r.skip_indent();
+            r.skip_ws();
+        } else {
+            r.skip_ws();
+            match r.peek() {
+                Some(b'}') => {
+                    r.pos += 1;
+                    self.done = true;
+                    return Ok(None);
+                }
+                Some(b',') if !self.first => {
+                    r.pos += 1;
+                    r.skip_ws();
+                }
+                _ if self.first => {}
+                _ => return Err(Bail),
             }
-            Some(b',') if !self.first => {
-                r.pos += 1;
-                r.skip_ws();
-            }
-            _ if self.first => {}
-            _ => return Err(Bail),
         }
         self.first = false;
         if r.peek() != Some(b'"') {
@@ -782,6 +790,9 @@ mod tests {
             r#"{"i": [0, 7, 9999999999999999999, 10000000000000000000, 1234567890123456789, 12.0, 3e0, -5]}"#,
             r#"{"s": "tab\tquote\" slash\/ back\\ nl\n", "e": "", "u": "Zoë مرحبا"}"#,
             r#"{"dup": 1, "dup": 2}"#,
+            // a comma, a newline, then any whitespace (the pretty printer's layout is read
+            // first, the rest as before)
+            "{\"a\": 1,\n\t \"b\": 2,\n\n    \"c\": [1,\n 2],\n\"d\": {\"e\": 3,\n      \r\n \"f\": 4}\n}",
             "[]",
             "{}",
             r#""text""#,
@@ -789,6 +800,11 @@ mod tests {
             "null",
         ] {
             assert!(agrees(text), "the lane gave up on {text:?}");
+        }
+        // a comma before the end of an object is not JSON: both decline
+        for text in ["{\"a\": 1,\n}", "{\"a\": 1,\n    }", "{,\n\"a\": 1}"] {
+            assert!(from_str::<Value>(text).is_none(), "{text:?}");
+            assert!(serde_json::from_str::<Value>(text).is_err(), "{text:?}");
         }
     }
 
