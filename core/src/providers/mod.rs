@@ -92,7 +92,9 @@ pub struct ParseCtx {
     pub unknown_words: Vec<(Provider, String)>,
     /// Copy unmapped fields into `extra` (default). When false, a parser may skip copying the
     /// unmapped fields it does not itself need later (the Twilio and JustCall REST call readers
-    /// do); ingest then also empties `extra` of the finished records.
+    /// do) and may keep what it needs in a form of its own (a Twilio `<Dial>` leg's values for
+    /// its parent, encoded in one string instead of a summary object); ingest then also empties
+    /// `extra` of the finished records.
     pub keep_extra: bool,
     warnings: Vec<FieldIssue>,
     rejection: Option<FieldIssue>,

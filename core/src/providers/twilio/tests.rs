@@ -490,22 +490,29 @@ fn parent_and_leg_fold_in_any_order() {
 
 #[test]
 fn leg_without_its_parent_stands_in_for_it() {
-    let mut ctx = strict();
-    let mut leg = call(&parse(&json("call_fetch.json"), "$", &mut ctx)[0])
-        .0
-        .clone();
-    finalize(&mut leg);
-    let (r, _) = leg.into_record(true).unwrap();
-    // the parent CAdeadbeef... is not in the input: its leg CAaaa... stands in. From the file:
-    // start 17:02:00, end 17:03:00 (60 s), duration "4" = talk, outbound-api answered by
-    // machine_start -> voicemail, price -0.200 -> cost 0.2
-    assert_eq!(r.id, "twilio:CAdeadbeefdeadbeefdeadbeefdeadbeef");
-    assert_eq!(r.started_at.to_rfc3339(), "2019-10-18T17:02:00+00:00");
-    assert_eq!((r.duration_s, r.talk_s), (Some(60.0), Some(4.0)));
-    assert_eq!(r.outcome, Outcome::Voicemail);
-    assert_eq!(r.direction, Direction::Outbound);
-    assert_eq!(r.cost, Some(0.2));
-    assert_eq!(r.extra["legStandsIn"], "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    // read for `ingest` (the leg's summary object kept in `extra`) and for a report
+    // (`keep_extra` off: its encoded view), the leg stands in with the same values
+    for keep_extra in [true, false] {
+        let mut ctx = strict();
+        ctx.keep_extra = keep_extra;
+        let mut leg = call(&parse(&json("call_fetch.json"), "$", &mut ctx)[0])
+            .0
+            .clone();
+        let kept = &leg.extra[&format!("leg:{CA_A}")];
+        assert_eq!(kept.is_string(), !keep_extra, "{kept}");
+        finalize(&mut leg);
+        let (r, _) = leg.into_record(true).unwrap();
+        // the parent CAdeadbeef... is not in the input: its leg CAaaa... stands in. From the
+        // file: start 17:02:00, end 17:03:00 (60 s), duration "4" = talk, outbound-api
+        // answered by machine_start -> voicemail, price -0.200 -> cost 0.2
+        assert_eq!(r.id, "twilio:CAdeadbeefdeadbeefdeadbeefdeadbeef");
+        assert_eq!(r.started_at.to_rfc3339(), "2019-10-18T17:02:00+00:00");
+        assert_eq!((r.duration_s, r.talk_s), (Some(60.0), Some(4.0)));
+        assert_eq!(r.outcome, Outcome::Voicemail);
+        assert_eq!(r.direction, Direction::Outbound);
+        assert_eq!(r.cost, Some(0.2));
+        assert_eq!(r.extra["legStandsIn"], "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    }
 }
 
 #[test]
@@ -1298,27 +1305,6 @@ fn odd_form_values_never_panic() {
         &form(body),
         &mut ParseCtx::new(Tz::UTC, false),
     )]);
-}
-
-#[test]
-fn leg_without_its_parent_stands_in_for_it_in_a_report() {
-    // the same leg as above, read for a report (`keep_extra` off): it is kept in its encoded
-    // view, not as a JSON summary, and stands in with the same values (worked out above)
-    let mut ctx = strict();
-    ctx.keep_extra = false;
-    let mut leg = call(&parse(&json("call_fetch.json"), "$", &mut ctx)[0])
-        .0
-        .clone();
-    assert!(leg.extra[&format!("leg:{CA_A}")].is_string());
-    finalize(&mut leg);
-    let (r, _) = leg.into_record(true).unwrap();
-    assert_eq!(r.id, "twilio:CAdeadbeefdeadbeefdeadbeefdeadbeef");
-    assert_eq!(r.started_at.to_rfc3339(), "2019-10-18T17:02:00+00:00");
-    assert_eq!((r.duration_s, r.talk_s), (Some(60.0), Some(4.0)));
-    assert_eq!(r.outcome, Outcome::Voicemail);
-    assert_eq!(r.direction, Direction::Outbound);
-    assert_eq!(r.cost, Some(0.2));
-    assert_eq!(r.extra["legStandsIn"], "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 }
 
 #[test]
