@@ -161,7 +161,8 @@ fn main() -> ExitCode {
                 &input.inputs,
                 &options,
                 report.as_deref(),
-                std::io::stdout().lock(),
+                // (the handle, not its lock: the ingest runs on a thread of the pool)
+                std::io::stdout(),
             )?;
             Ok(strict_status(&options, &done))
         }),
@@ -196,7 +197,8 @@ fn main() -> ExitCode {
                 &kind,
                 lang.as_deref(),
                 stdin.lock(),
-                std::io::stdout().lock(),
+                // (the handle, not its lock: the ingest runs on a thread of the pool)
+                std::io::stdout(),
             )
             .map(|()| ExitCode::SUCCESS)
         }

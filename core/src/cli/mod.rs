@@ -23,6 +23,16 @@ pub fn run_ingest(
     inputs: &[String],
     options: &IngestOptions,
     report_path: Option<&Path>,
+    out: impl Write + Send,
+) -> Result<IngestReport> {
+    crate::files::on_pool(|| ingest_into(inputs, options, report_path, out))
+}
+
+/// [`run_ingest`], on the thread it is called on.
+fn ingest_into(
+    inputs: &[String],
+    options: &IngestOptions,
+    report_path: Option<&Path>,
     out: impl Write,
 ) -> Result<IngestReport> {
     let io = |cause| Error::Io {

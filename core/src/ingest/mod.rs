@@ -96,9 +96,11 @@ pub struct Ingested {
 
 /// Ingest one in-memory input.
 pub fn ingest_bytes(source: &str, bytes: &[u8], options: &IngestOptions) -> Result<Ingested> {
-    let mut ingestor = Ingestor::new(options)?;
-    ingestor.add_bytes(source, bytes)?;
-    Ok(ingestor.finish())
+    crate::files::on_pool(|| {
+        let mut ingestor = Ingestor::new(options)?;
+        ingestor.add_bytes(source, bytes)?;
+        Ok(ingestor.finish())
+    })
 }
 
 /// The source name of the `index`-th document of a list given under one name: `source[index]`
@@ -115,9 +117,11 @@ where
     S: AsRef<str> + Sync,
     B: AsRef<[u8]> + Sync,
 {
-    let mut ingestor = Ingestor::new(options)?;
-    ingestor.add_documents(inputs)?;
-    Ok(ingestor.finish())
+    crate::files::on_pool(|| {
+        let mut ingestor = Ingestor::new(options)?;
+        ingestor.add_documents(inputs)?;
+        Ok(ingestor.finish())
+    })
 }
 
 /// A parsed item waiting to be folded with the other items of its call: 56 bytes, held by

@@ -767,11 +767,13 @@ pub fn report_json(report: &crate::analytics::Report) -> String {
 
 /// Ingest one in-memory input and build its report (the bindings' `report` function).
 pub fn report_bytes(source: &str, bytes: &[u8], options: &ReportOptions) -> crate::Result<Value> {
-    let mut ingestor = report_ingestor(options)?;
-    ingestor.add_bytes(source, bytes)?;
-    // counted in as each call is finished, as `callscope report` does
-    let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
-    Ok(from_report(&report))
+    crate::files::on_pool(|| {
+        let mut ingestor = report_ingestor(options)?;
+        ingestor.add_bytes(source, bytes)?;
+        // counted in as each call is finished, as `callscope report` does
+        let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
+        Ok(from_report(&report))
+    })
 }
 
 /// [`report_bytes`] over a stream: JSON arrays and NDJSON are read a batch at a time, so the
@@ -814,10 +816,12 @@ where
     S: AsRef<str> + Sync,
     B: AsRef<[u8]> + Sync,
 {
-    let mut ingestor = report_ingestor(options)?;
-    ingestor.add_documents(inputs)?;
-    let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
-    Ok(from_report(&report))
+    crate::files::on_pool(|| {
+        let mut ingestor = report_ingestor(options)?;
+        ingestor.add_documents(inputs)?;
+        let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
+        Ok(from_report(&report))
+    })
 }
 
 /// The report of files and folders, read as `callscope report` reads them (the bindings'
@@ -835,21 +839,23 @@ pub fn report_paths(paths: &[String], options: &ReportOptions) -> crate::Result<
 pub fn compute_paths(
     paths: &[String],
     options: &ReportOptions,
-    on_file: impl FnMut(u64),
+    on_file: impl FnMut(u64) + Send,
 ) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
-    let streamed = Streamed::new(&options.analytics, options.skip_text)?;
-    let ingest = crate::ingest::IngestOptions {
-        keep_extra: false,
-        ..options.ingest.clone()
-    };
-    let mut early = streamed.sink();
-    let make = || streamed.sink();
-    let ingestor = crate::files::read_inputs_with(paths, &ingest, on_file, &mut |i| {
-        i.finish_idle_into(&mut early, &make)
-    })?;
-    let done = streamed.finish(ingestor, early)?;
-    crate::files::stage("finish + analytics");
-    Ok(done)
+    crate::files::on_pool(|| {
+        let streamed = Streamed::new(&options.analytics, options.skip_text)?;
+        let ingest = crate::ingest::IngestOptions {
+            keep_extra: false,
+            ..options.ingest.clone()
+        };
+        let mut early = streamed.sink();
+        let make = || streamed.sink();
+        let ingestor = crate::files::read_inputs_with(paths, &ingest, on_file, &mut |i| {
+            i.finish_idle_into(&mut early, &make)
+        })?;
+        let done = streamed.finish(ingestor, early)?;
+        crate::files::stage("finish + analytics");
+        Ok(done)
+    })
 }
 
 /// The ingest of a report: the report never shows `extra`, so the unmapped fields are not
