@@ -131,11 +131,14 @@ pub fn read_inputs_with(
         .filter_map(|i| std::fs::metadata(i).ok())
         .map(|m| m.len())
         .sum();
-    let (mut done, mut estimated) = (0u64, false);
+    let mut added = Added {
+        done: 0,
+        total,
+        estimated: false,
+    };
     for input in inputs {
         if input == "-" {
-            batch.flush(&mut ingestor, &mut on_file)?;
-            between(&mut ingestor);
+            added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
             let stdin = std::io::stdin();
             ingestor.add_reader_with("-", stdin.lock(), between)?;
             between(&mut ingestor);
@@ -149,25 +152,65 @@ pub fn read_inputs_with(
         if size <= small {
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
-            done += size;
             if batch.bytes >= batch.limit || batch.files.len() >= BATCH_FILES {
-                batch.flush(&mut ingestor, &mut on_file)?;
-                between(&mut ingestor);
-                estimated = estimated || ingestor.expect_rest(done, total);
+                let bytes = batch.flush(&mut ingestor, &mut on_file)?;
+                added.batch(&mut ingestor, between, bytes);
             }
             continue;
         }
-        batch.flush(&mut ingestor, &mut on_file)?;
-        between(&mut ingestor);
+        added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
         ingestor.add_reader_with(&input, BufReader::with_capacity(1 << 20, file), between)?;
-        between(&mut ingestor);
         on_file(size);
-        done += size;
-        estimated = estimated || ingestor.expect_rest(done, total);
+        added.batch(&mut ingestor, between, Some(size));
     }
-    batch.flush(&mut ingestor, &mut on_file)?;
+    // (`between` after every batch but the last: the caller finishes the ingest)
+    added.drain(&mut batch, &mut ingestor, &mut on_file, between, false)?;
     stage("read + parse");
     Ok(ingestor)
+}
+
+/// What [`read_inputs_with`] has added: bytes of the files whose items are waiting (`done`,
+/// of the input's `total`), and whether room was made for the items still to come.
+struct Added {
+    done: u64,
+    total: u64,
+    estimated: bool,
+}
+
+impl Added {
+    /// After a batch of `bytes` was added (`None`: nothing was): `between`, and once, room for
+    /// the rest ([`Ingestor::expect_rest`]).
+    fn batch(
+        &mut self,
+        ingestor: &mut Ingestor,
+        between: &mut dyn FnMut(&mut Ingestor),
+        bytes: Option<u64>,
+    ) {
+        if let Some(bytes) = bytes {
+            between(ingestor);
+            self.done += bytes;
+            self.estimated = self.estimated || ingestor.expect_rest(self.done, self.total);
+        }
+    }
+
+    /// Add everything `batch` holds (the batch parsed last, then its files), each followed by
+    /// [`Added::batch`], the last one only when `between_last`.
+    fn drain(
+        &mut self,
+        batch: &mut Batch,
+        ingestor: &mut Ingestor,
+        on_file: &mut impl FnMut(u64),
+        between: &mut dyn FnMut(&mut Ingestor),
+        between_last: bool,
+    ) -> Result<()> {
+        let bytes = batch.flush(ingestor, on_file)?;
+        self.batch(ingestor, between, bytes);
+        let bytes = batch.flush(ingestor, on_file)?;
+        if between_last {
+            self.batch(ingestor, between, bytes);
+        }
+        Ok(())
+    }
 }
 
 /// Run a whole job (`work`) as a task of the thread pool, the caller waiting, so that its
@@ -188,12 +231,15 @@ pub(crate) fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     work()
 }
 
-/// Small files waiting to be read and parsed together.
+/// Small files waiting to be read and parsed together, and the batch before them, parsed and
+/// waiting to be added.
 struct Batch {
     files: Vec<(String, std::fs::File, u64)>,
     bytes: usize,
     /// Bytes read before the batch is parsed.
     limit: usize,
+    /// The documents of the batch parsed last, not yet added, and their files' bytes.
+    parsed: Option<(Vec<Result<ReadFile>>, u64)>,
 }
 
 thread_local! {
@@ -215,62 +261,92 @@ impl Batch {
             files: Vec::new(),
             bytes: 0,
             limit,
+            parsed: None,
         }
     }
 
     /// Read the batch's files and parse them as whole documents (in parallel, each parsed on
-    /// the thread that read it), then add them in order; the first read error, in order, is
-    /// returned before anything of the batch is added.
-    fn flush(&mut self, ingestor: &mut Ingestor, on_file: &mut impl FnMut(u64)) -> Result<()> {
-        if self.files.is_empty() {
-            return Ok(());
-        }
+    /// the thread that read it) while the documents of the batch parsed before are added, in
+    /// order, on this thread: adding a batch (a serial step) no longer leaves the other core
+    /// idle. The first read error of that batch, in order, is returned before anything of it
+    /// is added. Returns the bytes of the files added, `None` when no batch was waiting.
+    fn flush(
+        &mut self,
+        ingestor: &mut Ingestor,
+        on_file: &mut impl FnMut(u64),
+    ) -> Result<Option<u64>> {
         let files = std::mem::take(&mut self.files);
-        self.bytes = 0;
-        // (the preparer borrows the ingest: dropped before the documents are added)
-        let read: Vec<Result<ReadFile>> = {
-            let prepare = ingestor.preparer();
-            let read = |(name, mut file, size): (String, std::fs::File, u64)| {
-                // taken out while it is used, not borrowed: a parse that waits on the pool
-                // may run another file's read on this thread, which then reads into a
-                // buffer of its own
-                let mut buf = READ_BUFFER.take();
-                buf.clear();
-                // room for the whole file at once (`read_to_end` then reads into it without
-                // zeroing it first), and a byte more to see the end
-                let size = usize::try_from(size).unwrap_or(usize::MAX);
-                buf.reserve(size.saturating_add(1));
-                let read = file.read_to_end(&mut buf).map_err(|cause| Error::Io {
-                    source_name: name.clone(),
-                    cause,
-                });
-                let done = read.map(|len| {
-                    let ready = prepare(&name, &buf);
-                    // the bytes are kept only when adding the document reads them again
-                    let bytes = ready.needs_bytes().then(|| buf.clone());
-                    (name, ready, bytes, len)
-                });
-                if buf.capacity() <= MAX_KEPT_BUFFER {
-                    READ_BUFFER.set(buf);
-                }
-                done
+        let bytes = std::mem::take(&mut self.bytes) as u64;
+        let waiting = self.parsed.take();
+        let prepare = ingestor.preparer();
+        let mut next = None;
+        let add = || -> Result<Option<u64>> {
+            let Some((docs, bytes)) = waiting else {
+                return Ok(None);
             };
-            #[cfg(feature = "parallel")]
-            let read: Vec<Result<ReadFile>> = {
-                use rayon::prelude::*;
-                files.into_par_iter().map(read).collect()
-            };
-            #[cfg(not(feature = "parallel"))]
-            let read: Vec<Result<ReadFile>> = files.into_iter().map(read).collect();
-            read
+            let docs: Vec<ReadFile> = docs.into_iter().collect::<Result<_>>()?;
+            for (name, ready, read, len) in docs {
+                ingestor.add_prepared(&name, ready, read.as_deref().unwrap_or_default())?;
+                on_file(len as u64);
+            }
+            Ok(Some(bytes))
         };
-        let docs: Vec<ReadFile> = read.into_iter().collect::<Result<_>>()?;
-        for (name, ready, bytes, len) in docs {
-            ingestor.add_prepared(&name, ready, bytes.as_deref().unwrap_or_default())?;
-            on_file(len as u64);
-        }
-        Ok(())
+        #[cfg(feature = "parallel")]
+        let added = rayon::in_place_scope(|scope| {
+            if !files.is_empty() {
+                scope.spawn(|_| next = Some(read_batch(files, &prepare)));
+            }
+            add()
+        });
+        #[cfg(not(feature = "parallel"))]
+        let added = {
+            if !files.is_empty() {
+                next = Some(read_batch(files, &prepare));
+            }
+            add()
+        };
+        self.parsed = next.map(|docs| (docs, bytes));
+        added
     }
+}
+
+/// Read `files` and parse each as a whole document with `prepare`, in parallel, each file
+/// parsed on the thread that read it, into a buffer the thread keeps ([`READ_BUFFER`]).
+fn read_batch(
+    files: Vec<(String, std::fs::File, u64)>,
+    prepare: &(impl Fn(&str, &[u8]) -> Prepared + Sync),
+) -> Vec<Result<ReadFile>> {
+    let read = |(name, mut file, size): (String, std::fs::File, u64)| {
+        // taken out while it is used, not borrowed: a parse that waits on the pool may run
+        // another file's read on this thread, which then reads into a buffer of its own
+        let mut buf = READ_BUFFER.take();
+        buf.clear();
+        // room for the whole file at once (`read_to_end` then reads into it without zeroing
+        // it first), and a byte more to see the end
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        buf.reserve(size.saturating_add(1));
+        let read = file.read_to_end(&mut buf).map_err(|cause| Error::Io {
+            source_name: name.clone(),
+            cause,
+        });
+        let done = read.map(|len| {
+            let ready = prepare(&name, &buf);
+            // the bytes are kept only when adding the document reads them again
+            let bytes = ready.needs_bytes().then(|| buf.clone());
+            (name, ready, bytes, len)
+        });
+        if buf.capacity() <= MAX_KEPT_BUFFER {
+            READ_BUFFER.set(buf);
+        }
+        done
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        files.into_par_iter().map(read).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    files.into_iter().map(read).collect()
 }
 
 /// A file read and prepared ([`Ingestor::preparer`]): its name, its parse, its bytes when

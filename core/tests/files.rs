@@ -272,3 +272,68 @@ fn files_read_into_reused_buffers_are_the_documents() {
         0
     );
 }
+
+#[test]
+fn batches_parsed_while_the_one_before_is_added_are_the_documents() {
+    // 700 small pages: three batches of at most 256 files. Each page holds the fixture's three
+    // JustCall calls, two of them given a call SID of the page's (the call's key) and one the
+    // same in every page (merged across batches).
+    let page: Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/justcall/list_v21.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("callscope-batches-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut docs = Vec::new();
+    for i in 0..700u64 {
+        let mut page = page.clone();
+        for k in 1..3u64 {
+            page["data"][k as usize]["call_sid"] = Value::from(format!("CA{:032x}", i * 10 + k));
+        }
+        let name = dir.join(format!("page-{i:04}.json"));
+        let bytes = serde_json::to_vec_pretty(&page).unwrap();
+        std::fs::write(&name, &bytes).unwrap();
+        docs.push((path(&name), bytes));
+    }
+    let from_files = report_paths(&[path(&dir)], &options()).unwrap();
+    let from_memory = report_documents(&docs, &options()).unwrap();
+    assert_eq!(from_files, from_memory);
+    let ingest = &from_files["ingest"];
+    assert_eq!(ingest["recordsIn"], 2100);
+    assert_eq!(ingest["recordsOut"], 1 + 2 * 700);
+    assert_eq!(ingest["duplicatesMerged"], 699);
+    assert_eq!(from_files["summary"]["totalCalls"], 1401);
+
+    // `between` comes after each batch is added, the batch parsed meanwhile not yet in, and
+    // not after the last one; every file is told once, in order
+    let options = callscope::ingest::IngestOptions {
+        keep_extra: false,
+        ..Default::default()
+    };
+    let (mut waiting, mut told) = (Vec::new(), Vec::new());
+    let ingestor = callscope::files::read_inputs_with(
+        &[path(&dir)],
+        &options,
+        |bytes| told.push(bytes),
+        &mut |ingestor| waiting.push(ingestor.waiting()),
+    )
+    .unwrap();
+    assert_eq!(waiting, [3 * 256, 3 * 512]);
+    assert_eq!(ingestor.waiting(), 2100);
+    let sizes: Vec<u64> = docs.iter().map(|(_, b)| b.len() as u64).collect();
+    assert_eq!(told, sizes);
+
+    // a broken page in the third batch: its error, after the two batches before it were added
+    std::fs::write(dir.join("page-0600.json"), b"{\"data\": [").unwrap();
+    let mut betweens = 0;
+    let err =
+        callscope::files::read_inputs_with(&[path(&dir)], &options, |_| {}, &mut |_| betweens += 1)
+            .unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(err.to_string().contains("page-0600.json"), "{err}");
+    assert_eq!(betweens, 2);
+}

@@ -756,9 +756,10 @@ impl Ingestor {
     /// The part of adding a whole document ([`Ingestor::add_documents`]) that can run on any
     /// thread, and without the ingest: a single JSON document is parsed.
     /// [`Prepared::needs_bytes`] says whether [`Ingestor::add_prepared`] needs the document's
-    /// bytes again.
-    pub(crate) fn preparer(&self) -> impl Fn(&str, &[u8]) -> Prepared + Sync + '_ {
-        let parser = &*self.parser;
+    /// bytes again. It holds the parser's settings, not the ingest: documents can be prepared
+    /// while others are added ([`crate::files`]).
+    pub(crate) fn preparer(&self) -> impl Fn(&str, &[u8]) -> Prepared + Send + Sync + 'static {
+        let parser = Arc::clone(&self.parser);
         move |source, bytes| parser.prepare_document(source, bytes)
     }
 
