@@ -218,6 +218,15 @@ impl PackedDraft {
         }
     }
 
+    /// The first byte of a compact draft's bytes (0 for a whole one): a load that brings the
+    /// draft's first bytes into the cache.
+    pub(crate) fn first_byte(&self) -> u8 {
+        match self {
+            PackedDraft::Compact(c) => c.first().copied().unwrap_or(0),
+            PackedDraft::Full(_) => 0,
+        }
+    }
+
     /// The draft's provider call id.
     pub(crate) fn call_id(&self) -> Option<&str> {
         match self {
