@@ -1,6 +1,7 @@
 //! Reading files and folders into one ingest, as the command line does: folders walked
 //! recursively (sorted, hidden entries skipped), small files (API list pages) read a batch at a
-//! time and parsed in parallel, large files (NDJSON, big arrays) streamed. The bindings'
+//! time and parsed in parallel while the batch before is added, large files (NDJSON, big
+//! arrays) streamed. A whole job runs as a task of the thread pool. The bindings'
 //! `report_files` / `ingest_files` ([`crate::report::report_paths`], [`ingest_inputs`]) and
 //! `callscope report` / `callscope ingest` share this code.
 
