@@ -197,8 +197,7 @@ fn main() -> ExitCode {
                 &kind,
                 lang.as_deref(),
                 stdin.lock(),
-                // (the handle, not its lock: the ingest runs on a thread of the pool)
-                std::io::stdout(),
+                std::io::stdout().lock(),
             )
             .map(|()| ExitCode::SUCCESS)
         }

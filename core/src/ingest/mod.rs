@@ -734,19 +734,15 @@ impl Ingestor {
         S: AsRef<str> + Sync,
         B: AsRef<[u8]> + Sync,
     {
-        // (the preparer borrows the ingest: dropped before the documents are added)
+        let prepare = self.preparer();
+        let one = |(source, bytes): &(S, B)| prepare(source.as_ref(), bytes.as_ref());
+        #[cfg(feature = "parallel")]
         let prepared: Vec<Prepared> = {
-            let prepare = self.preparer();
-            let one = |(source, bytes): &(S, B)| prepare(source.as_ref(), bytes.as_ref());
-            #[cfg(feature = "parallel")]
-            let prepared = {
-                use rayon::prelude::*;
-                inputs.par_iter().map(one).collect()
-            };
-            #[cfg(not(feature = "parallel"))]
-            let prepared = inputs.iter().map(one).collect();
-            prepared
+            use rayon::prelude::*;
+            inputs.par_iter().map(one).collect()
         };
+        #[cfg(not(feature = "parallel"))]
+        let prepared: Vec<Prepared> = inputs.iter().map(one).collect();
         for ((source, bytes), ready) in inputs.iter().zip(prepared) {
             self.add_prepared(source.as_ref(), ready, bytes.as_ref())?;
         }
