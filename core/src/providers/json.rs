@@ -323,7 +323,7 @@ impl<'a> Scalars<'a> {
             .chain(&self.more)
     }
 
-    fn push(&mut self, s: Scalar<'a>) {
+    pub(crate) fn push(&mut self, s: Scalar<'a>) {
         match self.inline.get_mut(self.len) {
             Some(slot) => *slot = s,
             None => self.more.push(s),
@@ -536,7 +536,7 @@ where
     L::Item<'de>: Fill<'de> + Default,
 {
     fn fill<D: Deserializer<'de>>(&mut self, deserializer: D) -> Result<(), D::Error> {
-        struct ListVisitor<'p, 'de, L: Spare>(&'p mut Vec<L::Item<'de>>);
+        struct ListVisitor<'p, 'de, L: Spare>(&'p mut List<'de, L>);
         impl<'de, L: Spare> Visitor<'de> for ListVisitor<'_, 'de, L>
         where
             L::Item<'de>: Fill<'de> + Default,
@@ -546,11 +546,9 @@ where
                 f.write_str("a JSON array")
             }
             fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-                // as serde does for a Vec: a hint, but never more than 1 MiB on its word
-                let cap = (1 << 20) / std::mem::size_of::<L::Item<'de>>().max(1);
-                self.0.reserve(seq.size_hint().unwrap_or(0).min(cap));
-                while seq.next_element_seed(Push(&mut *self.0))?.is_some() {
-                    if self.0.len() > MAX_LIST {
+                self.0.reserve_for(seq.size_hint().unwrap_or(0));
+                while seq.next_element_seed(Push(&mut self.0.0))?.is_some() {
+                    if self.0.0.len() > MAX_LIST {
                         return Err(serde::de::Error::custom(format!(
                             "a list of more than {MAX_LIST} elements is left to the general path"
                         )));
@@ -560,7 +558,16 @@ where
             }
         }
         self.0.clear();
-        deserializer.deserialize_seq(ListVisitor::<L>(&mut self.0))
+        deserializer.deserialize_seq(ListVisitor::<L>(self))
+    }
+}
+
+impl<L: Spare> List<'_, L> {
+    /// Room for `hint` more elements, as serde makes for a `Vec` on a size hint: never more
+    /// than 1 MiB on the hint's word.
+    pub(crate) fn reserve_for(&mut self, hint: usize) {
+        let cap = (1 << 20) / std::mem::size_of::<L::Item<'_>>().max(1);
+        self.0.reserve(hint.min(cap));
     }
 }
 
@@ -717,7 +724,7 @@ macro_rules! json_object {
                         mut map: M,
                     ) -> Result<(), M::Error> {
                         let out = self.0;
-                        while let Some(at) = map.next_key_seed($crate::providers::json::KeyIndex(KEYS))? {
+                        while let Some(at) = map.next_key_seed($crate::providers::json::KeyIndex($name::KEYS))? {
                             // the field at place `at` of KEYS (a repeated key: its last value,
                             // as each field's `fill` replaces what the field held)
                             let mut place = 0usize;
@@ -735,10 +742,34 @@ macro_rules! json_object {
                         Ok(())
                     }
                 }
-                /// The keys the struct names, in field order.
-                const KEYS: &[&str] = &[$($key),*];
-                deserializer.deserialize_struct(stringify!($name), KEYS, ObjectVisitor(self))
+                deserializer.deserialize_struct(stringify!($name), Self::KEYS, ObjectVisitor(self))
             }
+        }
+
+        impl<$lt> $crate::providers::lane::LaneFill<$lt> for $name<$lt> {
+            fn lane_fill(
+                &mut self,
+                r: &mut $crate::providers::lane::Reader<$lt>,
+            ) -> Result<(), $crate::providers::lane::Bail> {
+                r.fill_struct(Self::KEYS, |r, at| {
+                    // as `fill` above, straight from the lane's reader
+                    let mut place = 0usize;
+                    $(
+                        if at == place {
+                            return $crate::providers::lane::LaneFill::lane_fill(&mut self.$field, r);
+                        }
+                        place += 1;
+                    )*
+                    let _ = place;
+                    self.other_keys = true;
+                    r.skip_value()
+                })
+            }
+        }
+
+        impl<$lt> $name<$lt> {
+            /// The keys the struct names, in field order.
+            const KEYS: &'static [&'static str] = &[$($key),*];
         }
     };
 }
@@ -829,6 +860,8 @@ mod tests {
             assert_eq!(outer_view(&by_serde_json), want, "{text}");
             let by_lane: Outer<'_> = crate::providers::lane::from_str(text).unwrap();
             assert_eq!(outer_view(&by_lane), want, "{text}");
+            let by_fill: Outer<'_> = crate::providers::lane::fill_str(text).unwrap();
+            assert_eq!(outer_view(&by_fill), want, "{text}");
         }
         // a value of the wrong type is an error, as for a derived struct
         for text in [
@@ -840,6 +873,10 @@ mod tests {
             assert!(serde_json::from_str::<Outer<'_>>(text).is_err(), "{text}");
             assert!(
                 crate::providers::lane::from_str::<Outer<'_>>(text).is_none(),
+                "{text}"
+            );
+            assert!(
+                crate::providers::lane::fill_str::<Outer<'_>>(text).is_none(),
                 "{text}"
             );
         }
@@ -899,6 +936,8 @@ mod tests {
         for _ in 0..2 {
             let by_lane: KeyedPage<'_> = crate::providers::lane::from_str(text).unwrap();
             assert_eq!(keyed_view(&by_lane), Some(want.clone()));
+            let by_fill: KeyedPage<'_> = crate::providers::lane::fill_str(text).unwrap();
+            assert_eq!(keyed_view(&by_fill), Some(want.clone()));
         }
     }
 
@@ -927,6 +966,135 @@ mod tests {
             let by_serde_json: KeyedPage<'_> = serde_json::from_str(&text).unwrap();
             let by_lane: KeyedPage<'_> = crate::providers::lane::from_str(&text).unwrap();
             prop_assert_eq!(keyed_view(&by_lane), keyed_view(&by_serde_json));
+            let by_fill: KeyedPage<'_> = crate::providers::lane::fill_str(&text).unwrap();
+            prop_assert_eq!(keyed_view(&by_fill), keyed_view(&by_serde_json));
+        }
+    }
+
+    json_object! {
+        /// Every kind of field a lane struct has.
+        struct Mixed<'a> {
+            a: Scalar<'a> = "a",
+            b: Scalar<'a> = "b",
+            inner: Option<Inner<'a>> = "inner",
+            list: Option<List<'a, Inners>> = "list",
+            scalars: Option<Scalars<'a>> = "scalars",
+            seen: Seen = "seen",
+        }
+    }
+
+    /// What a `Mixed` holds, printed (a list's elements one by one).
+    fn mixed_view(m: &Mixed<'_>) -> String {
+        let list = m
+            .list
+            .as_ref()
+            .map(|l| l.0.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>());
+        format!(
+            "{:?} {:?} {:?} {list:?} {:?} {:?} {}",
+            m.a, m.b, m.inner, m.scalars, m.seen, m.other_keys
+        )
+    }
+
+    /// Any JSON value, small.
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e6f64..1e6).prop_map(Value::from),
+            "[a-z \"\\\\\t\u{e9}]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec(
+                    (
+                        prop::sample::select(vec!["a", "b", "x", "list", "inner"]),
+                        inner
+                    ),
+                    0..4
+                )
+                .prop_map(|kv| Value::Object(
+                    kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                )),
+            ]
+        })
+    }
+
+    #[test]
+    fn the_direct_reading_gives_up_where_the_serde_reading_does() {
+        let deep = format!(r#"{{"seen": {}{}}}"#, "[".repeat(120), "]".repeat(120));
+        let cases = [
+            (r#"{"other": {"k\n": 1}, "a": 1}"#, false),
+            (r#"{"other": ["x", {"k": "\u00e9"}]}"#, false),
+            (r#"{"seen": 1e400}"#, false),
+            (
+                r#"{"seen": {"a": [1, {"b": null}], "c": -2.5e3}, "a": "x", "b": false}"#,
+                true,
+            ),
+            (
+                r#"{"seen": -5, "a": 2.5, "other": [true, null, "\t"]}"#,
+                true,
+            ),
+            (r#"{"a": {"x": 1}}"#, false),
+            (r#"{"a": [1]}"#, false),
+            (r#"{"inner": null, "list": null, "scalars": null}"#, true),
+            (
+                r#"{"scalars": [1, "a", null, true, false, 2.5, 3, 4], "list": [{"a": 1}, {"b": "\t"}]}"#,
+                true,
+            ),
+            (r#"{"scalars": [[1]]}"#, false),
+            (r#"{"other": tru}"#, false),
+            (r#"{"other": [1,]}"#, false),
+            (&deep, false),
+        ];
+        for (text, reads) in cases {
+            let by_serde: Option<Mixed<'_>> = crate::providers::lane::from_str(text);
+            let by_fill: Option<Mixed<'_>> = crate::providers::lane::fill_str(text);
+            assert_eq!(by_fill.is_some(), reads, "{text}");
+            assert_eq!(
+                by_fill.as_ref().map(mixed_view),
+                by_serde.as_ref().map(mixed_view),
+                "{text}"
+            );
+        }
+    }
+
+    proptest! {
+        /// The lane's direct reading ([`lane::fill_str`]) gives what its serde reading gives,
+        /// and gives up where it gives up, on objects with every kind of field holding any
+        /// value (of the right type or not), laid out compactly or pretty, and mutated.
+        #[test]
+        fn the_direct_reading_is_the_serde_reading(
+            entries in prop::collection::vec(
+                (prop::sample::select(vec!["a", "b", "inner", "list", "scalars", "seen", "other"]), any_json()),
+                0..8,
+            ),
+            pretty in any::<bool>(),
+            mutate in prop::option::of((any::<prop::sample::Index>(), prop::sample::select(b"{}[],:\"\\ 0-.eEtfnu".to_vec()))),
+        ) {
+            let object = Value::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            let text = if pretty {
+                serde_json::to_string_pretty(&object).unwrap()
+            } else {
+                serde_json::to_string(&object).unwrap()
+            };
+            let mut bytes = text.into_bytes();
+            if let Some((at, byte)) = mutate {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                return Ok(());
+            };
+            let by_serde: Option<Mixed<'_>> = crate::providers::lane::from_str(text);
+            let by_fill: Option<Mixed<'_>> = crate::providers::lane::fill_str(text);
+            prop_assert_eq!(by_fill.as_ref().map(mixed_view), by_serde.as_ref().map(mixed_view), "{}", text);
+            if let Some(read) = &by_fill {
+                let reference: Mixed<'_> = serde_json::from_str(text).unwrap();
+                prop_assert_eq!(mixed_view(read), mixed_view(&reference));
+            }
         }
     }
 
@@ -973,8 +1141,10 @@ mod tests {
         // through the lane, inside an object as a page holds it
         let page = |items: &str| format!(r#"{{"list": {items}}}"#);
         assert!(crate::providers::lane::from_str::<Outer<'_>>(&page("[{}]")).is_some());
+        assert!(crate::providers::lane::fill_str::<Outer<'_>>(&page("[{}]")).is_some());
         let hostile = page(&format!("[{}]", vec!["{}"; MAX_LIST + 1].join(",")));
         assert!(crate::providers::lane::from_str::<Outer<'_>>(&hostile).is_none());
+        assert!(crate::providers::lane::fill_str::<Outer<'_>>(&hostile).is_none());
         assert!(serde_json::from_str::<Outer<'_>>(&hostile).is_err());
     }
 

@@ -14,7 +14,9 @@
 //! that are not plain non-negative integers are handed to `serde_json` itself, so their values
 //! (and range errors) are exact.
 
+use crate::providers::json::{List, MAX_LIST, Scalar, ScalarVisitor, Scalars, Seen, Spare};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Why the reader gave up (never shown: the caller falls back to `serde_json`).
@@ -38,8 +40,28 @@ impl de::Error for Bail {
 /// Deepest nesting read (serde_json's limit is 128; deeper texts are left to it).
 const MAX_DEPTH: u32 = 100;
 
-/// `T` read from `text` (one JSON value and whitespace), or `None` when the reader gives up.
+/// `T` read from `text` (one JSON value and whitespace) through serde, or `None` when the
+/// reader gives up. The lanes read with [`fill_str`]; this is the reference the tests hold it
+/// to (and the reader of any JSON value, which the tests check against `serde_json`).
+#[cfg(test)]
 pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Option<T> {
+    read_whole(text, |reader| T::deserialize(reader))
+}
+
+/// `T` read from `text` as [`from_str`] reads it (the same value, or `None` where it gives
+/// none), through [`LaneFill`]: without serde's visitors.
+pub(crate) fn fill_str<'de, T: LaneFill<'de> + Default>(text: &'de str) -> Option<T> {
+    read_whole(text, |reader| {
+        let mut value = T::default();
+        value.lane_fill(reader).map(|()| value)
+    })
+}
+
+/// What `read` reads from the start of `text`, when `text` holds nothing more but whitespace.
+fn read_whole<'de, T>(
+    text: &'de str,
+    read: impl FnOnce(&mut Reader<'de>) -> Result<T, Bail>,
+) -> Option<T> {
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
@@ -47,14 +69,16 @@ pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Option<T
         depth: 0,
         shapes: SHAPES.take(),
     };
-    let value = T::deserialize(&mut reader);
+    let value = read(&mut reader);
     reader.skip_ws();
     let whole = reader.pos == reader.bytes.len();
     SHAPES.set(reader.shapes);
     value.ok().filter(|_| whole)
 }
 
-struct Reader<'de> {
+/// The reader of one document (its state is private: [`LaneFill`] implementations call
+/// its reading steps).
+pub(crate) struct Reader<'de> {
     text: &'de str,
     bytes: &'de [u8],
     pos: usize,
@@ -433,11 +457,309 @@ impl<'de> Reader<'de> {
         Ok(value)
     }
 
+    /// Before an object's next entry (`first`: none read yet): true when a key follows (its
+    /// opening quote consumed), false at the closing brace (consumed).
+    #[inline(always)]
+    fn entry_follows(&mut self, first: bool) -> Result<bool, Bail> {
+        if !first && self.bytes.get(self.pos..self.pos + 2) == Some(b",\n") {
+            // what a pretty printer writes between two entries: the comma, a newline and the
+            // next line's indentation (anything after it as `skip_ws` reads it)
+            self.pos += 2;
+            self.skip_indent();
+            self.skip_ws();
+        } else {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(false);
+                }
+                Some(b',') if !first => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                _ if first => {}
+                _ => return Err(Bail),
+            }
+        }
+        if self.peek() != Some(b'"') {
+            return Err(Bail);
+        }
+        self.pos += 1;
+        Ok(true)
+    }
+
+    /// The key of a struct's entry after its opening quote, through its closing quote: where
+    /// its text lies and its place in the struct's keys, known from the struct's [`Shape`]
+    /// (`shape`, of which `at` keys were read) where it repeats the last order.
+    #[inline(always)]
+    fn struct_key(&mut self, shape: usize, at: &mut usize) -> Result<(usize, usize, usize), Bail> {
+        let start = self.pos;
+        if let Some(k) = self.shapes.get(shape).and_then(|s| s.seen.get(*at)) {
+            if k.starts(self.bytes.get(start..).unwrap_or_default()) {
+                let (end, place) = (start + k.len, k.place);
+                self.pos = end + 1;
+                *at += 1;
+                return Ok((start, end, place));
+            }
+        }
+        let key = self.key()?;
+        let Some(s) = self.shapes.get_mut(shape) else {
+            return Err(Bail);
+        };
+        let place = crate::providers::json::key_index(s.keys_of, key);
+        s.learn(*at, key, place);
+        *at += 1;
+        Ok((start, start + key.len(), place))
+    }
+
+    /// The colon after a key: `": "` at once (what pretty printers write), else any
+    /// whitespace around it.
+    #[inline(always)]
+    fn colon(&mut self) -> Result<(), Bail> {
+        if self.bytes.get(self.pos..self.pos + 2) == Some(b": ") {
+            self.pos += 2;
+            Ok(())
+        } else {
+            self.expect(b':')
+        }
+    }
+
+    /// An array's opening bracket, one level deeper; gives the [`Reader::list_hint`].
+    fn open_array(&mut self) -> Result<usize, Bail> {
+        self.expect(b'[')?;
+        self.enter()?;
+        Ok(self.list_hint())
+    }
+
+    /// Before an array's next element (`first`: none read yet): true when one follows (its
+    /// comma consumed), false at the closing bracket (consumed).
+    #[inline(always)]
+    fn element_follows(&mut self, first: bool) -> Result<bool, Bail> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b']') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b',') if !first => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ if first => Ok(true),
+            _ => Err(Bail),
+        }
+    }
+
+    /// A guess, at an array's start, of its length for a list at the top of a document (an
+    /// API list page's calls): one element per KiB of text left, so that the list is
+    /// allocated once instead of growing (serde caps what it allocates on a hint at 1 MiB).
+    /// Deeper lists get 0.
+    fn list_hint(&self) -> usize {
+        if self.depth <= 2 {
+            self.bytes.len().saturating_sub(self.pos) / 1024
+        } else {
+            0
+        }
+    }
+
+    /// Whether the next value is `null` (then read).
+    #[inline(always)]
+    fn null(&mut self) -> Result<bool, Bail> {
+        self.skip_ws();
+        if self.peek() == Some(b'n') {
+            self.literal(b"null")?;
+            Ok(true)
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Whether the next value is an object (nothing of it read but the whitespace before).
+    pub(crate) fn object_follows(&mut self) -> bool {
+        self.skip_ws();
+        self.peek() == Some(b'{')
+    }
+
+    /// A scalar, as [`ScalarVisitor`] takes it from `deserialize_any`; an array or an object
+    /// gives up, as that visitor refuses them.
+    #[inline]
+    pub(crate) fn scalar(&mut self) -> Result<Scalar<'de>, Bail> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                Ok(Scalar::Str(match self.string()? {
+                    Text::Borrowed(s) => Cow::Borrowed(s),
+                    Text::Owned(s) => Cow::Owned(s),
+                }))
+            }
+            Some(b'-' | b'0'..=b'9') => match self.number()? {
+                (_, Some(n)) => Ok(Scalar::Num(n.into())),
+                (text, None) => visit_number(text, ScalarVisitor),
+            },
+            Some(b't') => self.literal(b"true").map(|()| Scalar::Bool(true)),
+            Some(b'f') => self.literal(b"false").map(|()| Scalar::Bool(false)),
+            Some(b'n') => self.literal(b"null").map(|()| Scalar::Null),
+            _ => Err(Bail),
+        }
+    }
+
+    /// A value checked as [`Skip`](crate::providers::json::Skip) checks it through this reader (the same steps and
+    /// give-ups: an escaped key, a number serde_json refuses, nesting past [`MAX_DEPTH`]),
+    /// and dropped.
+    pub(crate) fn skip_value(&mut self) -> Result<(), Bail> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                self.string().map(drop)
+            }
+            Some(b'-' | b'0'..=b'9') => match self.number()? {
+                (_, Some(_)) => Ok(()),
+                (text, None) => visit_number(text, de::IgnoredAny).map(drop),
+            },
+            Some(b'{') => {
+                self.pos += 1;
+                self.enter()?;
+                let mut first = true;
+                while self.entry_follows(first)? {
+                    first = false;
+                    self.key()?;
+                    self.colon()?;
+                    self.skip_value()?;
+                }
+                self.depth -= 1;
+                Ok(())
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                self.enter()?;
+                let mut first = true;
+                while self.element_follows(first)? {
+                    first = false;
+                    self.skip_value()?;
+                }
+                self.depth -= 1;
+                Ok(())
+            }
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            _ => Err(Bail),
+        }
+    }
+
+    /// An object read into a struct with the keys `keys` (what `deserialize_struct` reads):
+    /// `each` reads each entry's value, given the key's place in `keys` (`keys.len()` for a
+    /// key they do not name).
+    #[inline]
+    pub(crate) fn fill_struct(
+        &mut self,
+        keys: &'static [&'static str],
+        mut each: impl FnMut(&mut Self, usize) -> Result<(), Bail>,
+    ) -> Result<(), Bail> {
+        self.expect(b'{')?;
+        self.enter()?;
+        let shape = self.shape_of(keys);
+        let (mut first, mut at) = (true, 0);
+        while self.entry_follows(first)? {
+            first = false;
+            let place = match shape {
+                Some(shape) => self.struct_key(shape, &mut at)?.2,
+                None => crate::providers::json::key_index(keys, self.key()?),
+            };
+            self.colon()?;
+            each(self, place)?;
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
     fn enter(&mut self) -> Result<(), Bail> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Bail);
         }
+        Ok(())
+    }
+}
+
+/// A value read straight from a [`Reader`], without serde's visitors: the value
+/// [`Fill::fill`](crate::providers::json::Fill) reads with the reader as its deserializer, and
+/// a give-up wherever that gives up. A lane struct's fields know their types, so the reader is
+/// asked at once for a scalar, an object or a list instead of through a seed, a visitor and a
+/// `Result` at each level.
+pub(crate) trait LaneFill<'de> {
+    /// Read into `self`, replacing what it held (a lane struct, `json_object!`, must hold its
+    /// default value, as for `Fill`).
+    fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail>;
+}
+
+impl<'de> LaneFill<'de> for Scalar<'de> {
+    #[inline]
+    fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail> {
+        *self = r.scalar()?;
+        Ok(())
+    }
+}
+
+impl<'de> LaneFill<'de> for Seen {
+    fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail> {
+        r.skip_value()?;
+        *self = Seen(true);
+        Ok(())
+    }
+}
+
+impl<'de> LaneFill<'de> for Scalars<'de> {
+    fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail> {
+        let mut list = Scalars::default();
+        r.open_array()?;
+        let mut first = true;
+        while r.element_follows(first)? {
+            first = false;
+            list.push(r.scalar()?);
+        }
+        r.depth -= 1;
+        *self = list;
+        Ok(())
+    }
+}
+
+/// `null` reads as `None`, anything else into a default `T`.
+impl<'de, T: LaneFill<'de> + Default> LaneFill<'de> for Option<T> {
+    #[inline]
+    fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail> {
+        if r.null()? {
+            *self = None;
+            Ok(())
+        } else {
+            self.insert(T::default()).lane_fill(r)
+        }
+    }
+}
+
+impl<'de, L: Spare> LaneFill<'de> for List<'de, L>
+where
+    L::Item<'de>: LaneFill<'de> + Default,
+{
+    fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail> {
+        self.0.clear();
+        let hint = r.open_array()?;
+        self.reserve_for(hint);
+        let mut first = true;
+        while r.element_follows(first)? {
+            first = false;
+            self.0.push(L::Item::default());
+            if let Some(element) = self.0.last_mut() {
+                element.lane_fill(r)?;
+            }
+            if self.0.len() > MAX_LIST {
+                return Err(Bail);
+            }
+        }
+        r.depth -= 1;
         Ok(())
     }
 }
@@ -504,8 +826,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
-        self.expect(b'[')?;
-        self.enter()?;
+        self.open_array()?;
         let mut access = Elements {
             reader: self,
             first: true,
@@ -532,9 +853,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Bail> {
-        self.skip_ws();
-        if self.peek() == Some(b'n') {
-            self.literal(b"null")?;
+        if self.null()? {
             visitor.visit_none()
         } else {
             visitor.visit_some(self)
@@ -623,68 +942,28 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
         seed: K,
     ) -> Result<Option<K::Value>, Bail> {
         let r = &mut *self.reader;
-        if !self.first && r.bytes.get(r.pos..r.pos + 2) == Some(b",\n") {
-            // what a pretty printer writes between two entries: the comma, a newline and the
-            // next line's indentation (anything after it as `skip_ws` reads it)
-            r.pos += 2;
-            r.skip_indent();
-            r.skip_ws();
-        } else {
-            r.skip_ws();
-            match r.peek() {
-                Some(b'}') => {
-                    r.pos += 1;
-                    self.done = true;
-                    return Ok(None);
-                }
-                Some(b',') if !self.first => {
-                    r.pos += 1;
-                    r.skip_ws();
-                }
-                _ if self.first => {}
-                _ => return Err(Bail),
-            }
+        if !r.entry_follows(self.first)? {
+            self.done = true;
+            return Ok(None);
         }
         self.first = false;
-        if r.peek() != Some(b'"') {
-            return Err(Bail);
-        }
-        r.pos += 1;
-        let start = r.pos;
-        let Some((shape, at)) = self.shape.as_mut() else {
-            let key = r.key()?;
-            let end = start + key.len();
-            return seed.deserialize(r.key_text(start, end, None)).map(Some);
+        let key = match self.shape.as_mut() {
+            Some((shape, at)) => {
+                let (start, end, place) = r.struct_key(*shape, at)?;
+                r.key_text(start, end, Some(place))
+            }
+            None => {
+                let start = r.pos;
+                let key = r.key()?;
+                r.key_text(start, start + key.len(), None)
+            }
         };
-        let known = r.shapes.get(*shape).and_then(|s| s.seen.get(*at));
-        if let Some(k) = known.filter(|k| k.starts(r.bytes.get(start..).unwrap_or_default())) {
-            let (end, place) = (start + k.len, k.place);
-            r.pos = end + 1;
-            *at += 1;
-            return seed
-                .deserialize(r.key_text(start, end, Some(place)))
-                .map(Some);
-        }
-        let key = r.key()?;
-        let Some(s) = r.shapes.get_mut(*shape) else {
-            return Err(Bail);
-        };
-        let place = crate::providers::json::key_index(s.keys_of, key);
-        s.learn(*at, key, place);
-        *at += 1;
-        let end = start + key.len();
-        seed.deserialize(r.key_text(start, end, Some(place)))
-            .map(Some)
+        seed.deserialize(key).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Bail> {
         let r = &mut *self.reader;
-        // `": "` at once (what pretty printers write), else any whitespace around the colon
-        if r.bytes.get(r.pos..r.pos + 2) == Some(b": ") {
-            r.pos += 2;
-        } else {
-            r.expect(b':')?;
-        }
+        r.colon()?;
         seed.deserialize(r)
     }
 }
@@ -704,16 +983,9 @@ impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
         seed: T,
     ) -> Result<Option<T::Value>, Bail> {
         let r = &mut *self.reader;
-        r.skip_ws();
-        match r.peek() {
-            Some(b']') => {
-                r.pos += 1;
-                self.done = true;
-                return Ok(None);
-            }
-            Some(b',') if !self.first => r.pos += 1,
-            _ if self.first => {}
-            _ => return Err(Bail),
+        if !r.element_follows(self.first)? {
+            self.done = true;
+            return Ok(None);
         }
         self.first = false;
         seed.deserialize(&mut *r).map(Some)
@@ -723,8 +995,7 @@ impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
     /// per KiB of text left, so that the list is allocated once instead of growing (serde
     /// caps what it allocates on a hint at 1 MiB). Deeper lists give no hint.
     fn size_hint(&self) -> Option<usize> {
-        let r = &*self.reader;
-        (self.first && r.depth <= 2).then(|| r.bytes.len().saturating_sub(r.pos) / 1024)
+        self.first.then(|| self.reader.list_hint())
     }
 }
 

@@ -12,6 +12,7 @@ use crate::providers::json::{
     List, Scalar, ScalarVisitor, Scalars, Seen, element_path_in, fill_by_value, json_object,
     spare_list,
 };
+use crate::providers::lane::{Bail, LaneFill, Reader};
 use crate::providers::{Item, ParseCtx};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::fmt;
@@ -104,6 +105,20 @@ impl<'de> Deserialize<'de> for Queue<'de> {
 }
 
 fill_by_value!(Queue<'de>);
+
+impl<'de> LaneFill<'de> for Queue<'de> {
+    /// As `Queue::deserialize`: an object, or a scalar (an array gives up).
+    fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail> {
+        *self = if r.object_follows() {
+            let mut object = QueueObject::default();
+            object.lane_fill(r)?;
+            Queue::Object(object)
+        } else {
+            Queue::Scalar(r.scalar()?)
+        };
+        Ok(())
+    }
+}
 
 impl Default for Queue<'_> {
     /// Only a place to read into (an `Option<Queue>` read as `Some` is always replaced).
@@ -289,7 +304,7 @@ pub(crate) fn read(
     }
     // the fast reader when it can, serde_json when it gives up (the same value either way)
     let doc: Call<'_> =
-        crate::providers::lane::from_str(text).or_else(|| serde_json::from_str(text).ok())?;
+        crate::providers::lane::fill_str(text).or_else(|| serde_json::from_str(text).ok())?;
     if !doc.plain() {
         return None;
     }
@@ -325,7 +340,7 @@ pub(crate) fn read(
 /// object 1. For the stage benchmarks, through [`crate::providers::read_typed`].
 pub(crate) fn calls_read(text: &str, lane: bool) -> Option<usize> {
     let doc: Call<'_> = if lane {
-        crate::providers::lane::from_str(text)?
+        crate::providers::lane::fill_str(text)?
     } else {
         serde_json::from_str(text).ok()?
     };

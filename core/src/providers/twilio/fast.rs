@@ -115,7 +115,7 @@ pub(crate) fn read(
     }
     // the fast reader when it can, serde_json when it gives up (the same value either way)
     let doc: Call<'_> =
-        crate::providers::lane::from_str(text).or_else(|| serde_json::from_str(text).ok())?;
+        crate::providers::lane::fill_str(text).or_else(|| serde_json::from_str(text).ok())?;
     if !doc.plain() {
         return None;
     }
@@ -151,7 +151,7 @@ pub(crate) fn read(
 /// object 1. For the stage benchmarks, through [`crate::providers::read_typed`].
 pub(crate) fn calls_read(text: &str, lane: bool) -> Option<usize> {
     let doc: Call<'_> = if lane {
-        crate::providers::lane::from_str(text)?
+        crate::providers::lane::fill_str(text)?
     } else {
         serde_json::from_str(text).ok()?
     };
