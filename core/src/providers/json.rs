@@ -971,6 +971,53 @@ mod tests {
         }
     }
 
+    proptest! {
+        /// Entry heads (separator, whitespace, key, colon) remembered from one object and
+        /// met again, or met with other spacing, a key in another place, or near the end of
+        /// the text: the direct reading gives what serde_json gives.
+        #[test]
+        fn entries_spaced_any_way_read_as_serde_json_reads_them(
+            objects in prop::collection::vec(
+                prop::collection::vec(
+                    (
+                        prop::sample::select(vec!["a", "ab", "b", "c", "abcdefg", "abcdefghijklmnopqrstuvwxyz01234"]),
+                        prop::sample::select(vec![",", ", ", ",\n    ", ",\n      ", " ,\t", ",\n\n  "]),
+                        prop::sample::select(vec![":", ": ", " :", ":\n ", " : "]),
+                        0i64..100,
+                    ),
+                    0..6,
+                ),
+                1..6,
+            ),
+            repeat in 1usize..3,
+        ) {
+            let object = |entries: &Vec<(&str, &str, &str, i64)>| {
+                let mut text = String::from("{");
+                for (i, (key, comma, colon, value)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(comma);
+                    }
+                    text.push_str(&format!("\n  \"{key}\"{colon}{value}"));
+                }
+                text + "}"
+            };
+            // each object as generated, `repeat` times in a row: heads are learned, then met
+            let list: Vec<String> = objects
+                .iter()
+                .flat_map(|o| std::iter::repeat_n(object(o), repeat))
+                .collect();
+            let text = format!("{{\"list\": [{}]}}", list.join(", "));
+            let by_serde_json: KeyedPage<'_> = serde_json::from_str(&text).unwrap();
+            let by_fill: KeyedPage<'_> = crate::providers::lane::fill_str(&text).unwrap();
+            prop_assert_eq!(keyed_view(&by_fill), keyed_view(&by_serde_json));
+            // one object alone (its last entries near the end of the text)
+            let last = format!("{{\"list\": [{}]}}", list.last().cloned().unwrap_or_default());
+            let by_serde_json: KeyedPage<'_> = serde_json::from_str(&last).unwrap();
+            let by_fill: KeyedPage<'_> = crate::providers::lane::fill_str(&last).unwrap();
+            prop_assert_eq!(keyed_view(&by_fill), keyed_view(&by_serde_json));
+        }
+    }
+
     json_object! {
         /// Every kind of field a lane struct has.
         struct Mixed<'a> {

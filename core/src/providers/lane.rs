@@ -93,77 +93,101 @@ thread_local! {
 }
 
 /// Most kinds of struct whose keys a thread remembers, and most keys remembered of each: a
-/// bound on what [`SHAPES`] can hold whatever the input (64 bytes a key: 8 KiB a kind,
-/// 256 KiB a thread).
+/// bound on what [`SHAPES`] can hold whatever the input (192 bytes a key: 24 KiB a kind,
+/// 768 KiB a thread).
 const MAX_SHAPES: usize = 32;
 const MAX_SHAPE_KEYS: usize = 128;
 /// Words of a remembered key with its closing quote (longer keys are not remembered).
 const KEY_WORDS: usize = 4;
+/// Words of a remembered entry head (longer heads are not remembered).
+const HEAD_WORDS: usize = 6;
 
 /// The keys of the last object read as one kind of struct (named by its key list), in their
 /// order, each with its place in the list: API pages repeat one order call after call, so a
 /// key that is where it was last time is known by comparing its bytes, a word at a time,
-/// without scanning it as a string or looking it up among the struct's keys.
+/// without scanning it as a string or looking it up among the struct's keys. Each key also
+/// remembers the bytes from the end of the value before it to its own value (its entry's
+/// head: the comma, the line break and indentation, the quoted key, the colon and the space
+/// after it): where the next object repeats them, the whole head is known at once, so the
+/// reading position moves past it in one step instead of one per separator, whitespace run,
+/// key and colon, each waiting on the one before.
 struct Shape {
     keys_of: &'static [&'static str],
     seen: Vec<Known>,
 }
 
+/// Bytes to recognize at the reading position: up to `W` little-endian words, compared
+/// under a mask (zero past the bytes).
+struct Pattern<const W: usize> {
+    words: [u64; W],
+    masks: [u64; W],
+    /// How many bytes.
+    len: usize,
+}
+
+impl<const W: usize> Pattern<W> {
+    /// `bytes` as a pattern, unless they are more than `W` words or none.
+    fn new(bytes: &[u8]) -> Option<Self> {
+        if bytes.is_empty() || bytes.len() > W * 8 {
+            return None;
+        }
+        let (mut words, mut masks) = ([0u64; W], [0u64; W]);
+        for (i, &b) in bytes.iter().enumerate() {
+            words[i / 8] |= u64::from(b) << (8 * (i % 8));
+            masks[i / 8] |= 0xff << (8 * (i % 8));
+        }
+        Some(Pattern {
+            words,
+            masks,
+            len: bytes.len(),
+        })
+    }
+
+    /// Whether `bytes` start with the pattern (`false` when fewer than `W` words are left:
+    /// the words are read whole, and compared all before one test).
+    #[inline(always)]
+    fn starts(&self, bytes: &[u8]) -> bool {
+        let Some(head) = bytes.get(..W * 8) else {
+            return false;
+        };
+        let mut differ = 0u64;
+        for (i, chunk) in head.chunks_exact(8).enumerate() {
+            let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            differ |= (word ^ self.words[i]) & self.masks[i];
+        }
+        differ == 0
+    }
+}
+
 /// A remembered key.
 struct Known {
-    /// The key's bytes and its closing quote, little-endian words, zero after the quote.
-    words: [u64; KEY_WORDS],
-    /// How many words hold them, and the bits of the last one that do.
-    count: usize,
-    last_mask: u64,
-    /// The key's length in bytes, and its place in the struct's keys (their number for a key
-    /// the struct does not name).
-    len: usize,
+    /// The key's bytes and its closing quote.
+    key: Pattern<KEY_WORDS>,
+    /// Its place in the struct's keys (their number for a key the struct does not name).
     place: usize,
+    /// The head of the key's entry in the last object read through [`Reader::fill_struct`],
+    /// when it was short enough.
+    head: Option<Pattern<HEAD_WORDS>>,
 }
 
 impl Known {
     /// `key`, at `place`, unless it is too long to remember.
     fn new(key: &str, place: usize) -> Option<Known> {
-        let quoted = key.len() + 1;
-        if quoted > KEY_WORDS * 8 {
-            return None;
-        }
-        let mut words = [0u64; KEY_WORDS];
-        for (i, &b) in key.as_bytes().iter().chain([&b'"']).enumerate() {
-            words[i / 8] |= u64::from(b) << (8 * (i % 8));
-        }
-        let tail = quoted % 8;
+        let mut quoted = [0u8; KEY_WORDS * 8];
+        let bytes = quoted.get_mut(..key.len() + 1)?;
+        let (text, quote) = bytes.split_at_mut(key.len());
+        text.copy_from_slice(key.as_bytes());
+        quote.fill(b'"');
         Some(Known {
-            words,
-            count: quoted.div_ceil(8),
-            last_mask: if tail == 0 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * tail)) - 1
-            },
-            len: key.len(),
+            key: Pattern::new(bytes)?,
             place,
+            head: None,
         })
     }
 
-    /// Whether `bytes` start with this key and its closing quote (`false` when fewer than the
-    /// words it takes to compare are left).
-    #[inline(always)]
-    fn starts(&self, bytes: &[u8]) -> bool {
-        let word = |i: usize| {
-            bytes
-                .get(i * 8..i * 8 + 8)
-                .and_then(|w| <[u8; 8]>::try_from(w).ok())
-                .map(u64::from_le_bytes)
-        };
-        let last = self.count - 1;
-        for i in 0..last {
-            if word(i) != Some(self.words[i]) {
-                return false;
-            }
-        }
-        word(last).is_some_and(|w| (w ^ self.words[last]) & self.last_mask == 0)
+    /// The key's length in bytes (without its quote).
+    fn len(&self) -> usize {
+        self.key.len - 1
     }
 }
 
@@ -496,8 +520,8 @@ impl<'de> Reader<'de> {
     fn struct_key(&mut self, shape: usize, at: &mut usize) -> Result<(usize, usize, usize), Bail> {
         let start = self.pos;
         if let Some(k) = self.shapes.get(shape).and_then(|s| s.seen.get(*at)) {
-            if k.starts(self.bytes.get(start..).unwrap_or_default()) {
-                let (end, place) = (start + k.len, k.place);
+            if k.key.starts(self.bytes.get(start..).unwrap_or_default()) {
+                let (end, place) = (start + k.len(), k.place);
                 self.pos = end + 1;
                 *at += 1;
                 return Ok((start, end, place));
@@ -663,17 +687,60 @@ impl<'de> Reader<'de> {
         self.enter()?;
         let shape = self.shape_of(keys);
         let (mut first, mut at) = (true, 0);
-        while self.entry_follows(first)? {
+        loop {
+            // the entry's head as the last object of this kind had it at this place: the same
+            // bytes read the same way (the same key, so the same place)
+            if let Some(place) = shape.and_then(|shape| self.known_head(shape, at)) {
+                first = false;
+                at += 1;
+                each(self, place)?;
+                continue;
+            }
+            let head = self.pos;
+            if !self.entry_follows(first)? {
+                break;
+            }
             first = false;
             let place = match shape {
-                Some(shape) => self.struct_key(shape, &mut at)?.2,
-                None => crate::providers::json::key_index(keys, self.key()?),
+                Some(shape) => {
+                    let place = self.struct_key(shape, &mut at)?.2;
+                    self.colon()?;
+                    self.learn_head(shape, at - 1, head);
+                    place
+                }
+                None => {
+                    let place = crate::providers::json::key_index(keys, self.key()?);
+                    self.colon()?;
+                    place
+                }
             };
-            self.colon()?;
             each(self, place)?;
         }
         self.depth -= 1;
         Ok(())
+    }
+
+    /// The place of the key whose remembered entry head (the `at`-th of `shape`) the text at
+    /// the reading position starts with, the position moved past it.
+    #[inline(always)]
+    fn known_head(&mut self, shape: usize, at: usize) -> Option<usize> {
+        let known = self.shapes.get(shape)?.seen.get(at)?;
+        let head = known.head.as_ref()?;
+        if !head.starts(self.bytes.get(self.pos..)?) {
+            return None;
+        }
+        self.pos += head.len;
+        Some(known.place)
+    }
+
+    /// Remember the text from `from` to the reading position as the head of the `at`-th
+    /// entry of `shape`, when that key is remembered (it was just read there).
+    #[cold]
+    fn learn_head(&mut self, shape: usize, at: usize, from: usize) {
+        let head = self.bytes.get(from..self.pos).and_then(Pattern::new);
+        if let Some(known) = self.shapes.get_mut(shape).and_then(|s| s.seen.get_mut(at)) {
+            known.head = head;
+        }
     }
 
     fn enter(&mut self) -> Result<(), Bail> {
@@ -1030,11 +1097,11 @@ mod tests {
             .expect("a shape of Named");
         // the first MAX_SHAPE_KEYS keys, then nothing (not "a", the 1001st)
         assert_eq!(shape.seen.len(), MAX_SHAPE_KEYS);
-        assert!(shape.seen.iter().all(|k| k.len == 20 && k.place == 1));
+        assert!(shape.seen.iter().all(|k| k.len() == 20 && k.place == 1));
         assert!(shapes.len() <= MAX_SHAPES);
         // what the bounds come to (the figures in MAX_SHAPES's comment and the README)
         #[cfg(target_pointer_width = "64")]
-        assert_eq!(std::mem::size_of::<Known>(), 64);
+        assert!(std::mem::size_of::<Known>() <= 192);
         SHAPES.set(shapes);
     }
 
