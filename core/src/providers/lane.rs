@@ -227,12 +227,14 @@ fn special(w: u64) -> u64 {
 }
 
 /// How many bytes `b` starts with that are not a quote, a backslash or below 0x20 (all of
-/// `b` when none is): eight bytes at a time, then byte by byte.
+/// `b` when none is): the first [`WORD_SCAN`] bytes eight at a time (most values end there),
+/// the rest with [`memchr::memchr2`] for the quote or backslash (SIMD) and one pass over the
+/// bytes before it for a control character.
 #[inline]
 fn plain_len(b: &[u8]) -> usize {
     let mut chunks = b.chunks_exact(8);
     let mut n = 0;
-    for chunk in &mut chunks {
+    for chunk in (&mut chunks).take(WORD_SCAN / 8) {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
@@ -243,11 +245,35 @@ fn plain_len(b: &[u8]) -> usize {
         }
         n += 8;
     }
-    let rest = chunks.remainder();
-    n + rest
+    let rest = b.get(n..).unwrap_or_default();
+    if n < WORD_SCAN {
+        // fewer than eight bytes were left
+        return n + rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            .unwrap_or(rest.len());
+    }
+    n + long_plain_len(rest)
+}
+
+/// Bytes [`plain_len`] reads a word at a time before it searches.
+const WORD_SCAN: usize = 32;
+
+/// [`plain_len`] of a string's bytes after its first [`WORD_SCAN`] (kept out of line: long
+/// values are few, URLs and texts).
+#[inline(never)]
+fn long_plain_len(rest: &[u8]) -> usize {
+    let end = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+    let before = rest.get(..end).unwrap_or_default();
+    // (a fold, not `any`: no early exit, so the compiler compares many bytes at once)
+    if before
         .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .unwrap_or(rest.len())
+        .fold(false, |control, &c| control | (c < 0x20))
+    {
+        before.iter().position(|&c| c < 0x20).unwrap_or(end)
+    } else {
+        end
+    }
 }
 
 impl<'de> Reader<'de> {
@@ -1226,9 +1252,10 @@ mod tests {
         #[test]
         fn plain_len_stops_at_the_first_special_byte(
             bytes in prop::collection::vec(prop::sample::select(b"ab\"\\\x00\x1f\x20\x7f\x80\xff".to_vec()), 0..40),
-            plain in 0usize..20,
+            plain in 0usize..80,
         ) {
-            // a run of plain bytes first, so that the special byte lands at every offset
+            // a run of plain bytes first, so that the special byte lands at every offset, in
+            // the words read first and past them (`WORD_SCAN`)
             let mut text = vec![b'x'; plain];
             text.extend(bytes);
             let naive = text.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(text.len());
