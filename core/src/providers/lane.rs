@@ -256,8 +256,13 @@ fn plain_len(b: &[u8]) -> usize {
     n + long_plain_len(rest)
 }
 
-/// Bytes [`plain_len`] reads a word at a time before it searches.
-const WORD_SCAN: usize = 32;
+/// Bytes [`plain_len`] reads a word at a time before it searches (all of them on wasm32,
+/// where memchr has no SIMD search without the `simd128` target feature).
+const WORD_SCAN: usize = if cfg!(target_arch = "wasm32") {
+    usize::MAX
+} else {
+    32
+};
 
 /// [`plain_len`] of a string's bytes after its first [`WORD_SCAN`] (kept out of line: long
 /// values are few, URLs and texts).
