@@ -232,9 +232,8 @@ fn special(w: u64) -> u64 {
 /// bytes before it for a control character.
 #[inline]
 fn plain_len(b: &[u8]) -> usize {
-    let mut chunks = b.chunks_exact(8);
     let mut n = 0;
-    for chunk in (&mut chunks).take(WORD_SCAN / 8) {
+    for chunk in b.chunks_exact(8).take(WORD_SCAN / 8) {
         let Ok(word) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
