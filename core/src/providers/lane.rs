@@ -1,15 +1,17 @@
 //! A small JSON reader for the typed fast lanes, faster than `serde_json` on API list pages
-//! because it does less: it serves only the serde calls the lane structs make (maps, sequences,
-//! strings, options, scalars) and gives up — [`from_str`] returns `None` — on anything it does
-//! not handle exactly as `serde_json` does: `\u` escapes, escaped keys, nesting deeper than
-//! 100, invalid JSON of any kind. The caller then reads the text with `serde_json`, so the
-//! result never depends on this reader: when it answers, the value is the one `serde_json`
-//! gives (the same visitor calls with the same values; tested against `serde_json` on
-//! generated and mutated texts).
+//! because it does less: the lane structs are read straight from it ([`LaneFill`],
+//! [`fill_str`]: entries, scalars, options, lists, skipped values), and it gives up —
+//! [`fill_str`] returns `None` — on anything it does not handle exactly as `serde_json` does:
+//! `\u` escapes, escaped keys, nesting deeper than 100, invalid JSON of any kind. The caller then
+//! reads the text with `serde_json`, so the result never depends on this reader: when it
+//! answers, the value is the one `serde_json` gives (tested against its serde reading, which
+//! makes the same visitor calls as `serde_json` with the same values, and against `serde_json`
+//! itself, on generated and mutated texts).
 //!
-//! Strings are scanned eight bytes at a time for a quote, a backslash or a control character;
-//! unescaped strings are borrowed from the input. A lane struct's keys are known by their
-//! bytes where they come in the order of the last object of the same kind the thread read
+//! Strings are scanned eight bytes at a time for a quote, a backslash or a control character
+//! (past their first 32 bytes searched with `memchr`); unescaped strings are borrowed from the
+//! input. A lane struct's keys, and each entry's head (separator, indentation, key, colon), are
+//! known by their bytes where they come as in the last object of the same kind the thread read
 //! ([`Shape`]), and indentation after a line break is skipped eight bytes at a time. Numbers
 //! that are not plain non-negative integers are handed to `serde_json` itself, so their values
 //! (and range errors) are exact.
@@ -1096,6 +1098,33 @@ impl<'de> SeqAccess<'de> for Elements<'_, 'de> {
     }
 }
 
+/// Any JSON value (the tests' texts), nested up to `depth` levels and about `size` values, its
+/// objects' keys drawn from `keys`.
+#[cfg(test)]
+pub(crate) fn json_keyed(
+    keys: impl proptest::strategy::Strategy<Value = String> + Clone + 'static,
+    depth: u32,
+    size: u32,
+) -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(Value::from),
+        "[a-z \"\\\\/\t\n\u{e9}]{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(depth, size, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((keys.clone(), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
@@ -1205,21 +1234,7 @@ mod tests {
     }
 
     fn json() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            (-1e12f64..1e12).prop_map(Value::from),
-            "[a-z \"\\\\/\t\n\u{e9}]{0,12}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 48, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-                prop::collection::vec(("[a-z_]{0,6}", inner), 0..6)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            ]
-        })
+        json_keyed("[a-z_]{0,6}", 4, 48)
     }
 
     proptest! {
