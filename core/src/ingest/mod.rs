@@ -1218,19 +1218,17 @@ impl Ingestor {
             })
             .collect();
         let each = |group: &mut [Pending]| {
-            let mut at = Finishing::default();
             finish_group(
                 group,
                 &sources,
                 &options,
                 &mut Buffers::default(),
-                &mut at,
                 Keep::Nothing,
-                |r, _| {
+                |mut r, _| {
                     if options.redact {
-                        crate::redact::redact(r);
+                        crate::redact::redact(&mut r);
                     }
-                    convert(std::mem::replace(r, CallRecord::blank()))
+                    convert(r)
                 },
             )
             .0
@@ -1915,8 +1913,6 @@ struct Acc<P> {
     partial: Box<P>,
     /// The strings of the last record counted, for the next one's texts (boxed: as above).
     buffers: Box<Buffers>,
-    /// The draft and the record every call is finished through (boxed: as above).
-    at: Box<Finishing>,
     notes: Vec<(usize, Finished)>,
     records: u64,
     events_folded: u64,
@@ -1929,7 +1925,6 @@ impl<P> Acc<P> {
         let Acc {
             partial,
             buffers: _,
-            at: _,
             mut notes,
             records,
             events_folded,
@@ -1996,7 +1991,6 @@ where
     let empty = || Acc {
         partial: Box::new(make()),
         buffers: Box::default(),
-        at: Box::default(),
         notes: Vec::new(),
         records: 0,
         events_folded: 0,
@@ -2009,12 +2003,11 @@ where
             sources,
             options,
             &mut acc.buffers,
-            &mut acc.at,
             keep,
-            |record, buffers| {
-                add(partial, g, record);
+            |mut record, buffers| {
+                add(partial, g, &mut record);
                 // counted and not kept: the next record's texts are written into its strings
-                buffers.recycle_record(record);
+                buffers.recycle_record(&mut record);
             },
         );
         if record.is_some() {
@@ -2091,7 +2084,6 @@ fn finish_grouped<S: Send>(
         )
         .collect();
     let run = |(piece, (slots, done)): (Piece<'_>, (&mut [Option<S>], &mut [Finished]))| {
-        let mut at = Finishing::default();
         for ((_, group), (slot, f)) in piece.groups().zip(slots.iter_mut().zip(done)) {
             // kept records: their strings are their own, of the size they need
             let (record, finished) = finish_group(
@@ -2099,9 +2091,8 @@ fn finish_grouped<S: Send>(
                 sources,
                 options,
                 &mut Buffers::default(),
-                &mut at,
                 Keep::Nothing,
-                |record, _| each(Some(std::mem::replace(record, CallRecord::blank()))),
+                |record, _| each(Some(record)),
             );
             *slot = Some(record.unwrap_or_else(|| each(None)));
             *f = finished;
@@ -2270,38 +2261,19 @@ fn source_name(sources: &[Arc<str>], i: usize) -> String {
     sources.get(i).map(|s| s.to_string()).unwrap_or_default()
 }
 
-/// The draft and the record a call is finished through ([`finish_group`]): one of each for
-/// many calls, written field by field, instead of two ~800-byte values made and moved for
-/// every call.
-pub(crate) struct Finishing {
-    draft: CallDraft,
-    record: CallRecord,
-}
-
-impl Default for Finishing {
-    fn default() -> Self {
-        Finishing {
-            draft: CallDraft::default(),
-            record: CallRecord::blank(),
-        }
-    }
-}
-
 /// Fold one call's items (in order of arrival; the first full record, else the first event,
 /// "began" the call), finalize the draft and check the record. Where the lead item was (its
 /// source, index and path) is kept for report lines, which are rare: nothing is copied for
-/// them unless one is written. The record, when there is one, is written into `at.record`
-/// (through `at.draft`) and handed to `then` (with `buffers`) there: returning a record, ~800
-/// bytes, through each caller moved it every time (100k JustCall calls: 2.9% fewer
-/// instructions), and so did making the draft and the record as values.
+/// them unless one is written. The record, when there is one, is handed to `then` (with
+/// `buffers`) where it was made: returning a record, ~800 bytes, through each caller moved it
+/// every time (100k JustCall calls: 2.9% fewer instructions).
 fn finish_group<R>(
     group: &mut [Pending],
     sources: &[Arc<str>],
     options: &IngestOptions,
     buffers: &mut Buffers,
-    at: &mut Finishing,
     keep: Keep,
-    then: impl FnOnce(&mut CallRecord, &mut Buffers) -> R,
+    then: impl FnOnce(CallRecord, &mut Buffers) -> R,
 ) -> (Option<R>, Finished) {
     let lead = group.iter().position(|p| !p.event).unwrap_or(0);
     let all_events = group.iter().all(|p| p.event);
@@ -2320,22 +2292,19 @@ fn finish_group<R>(
         // groups are never empty
         None => (usize::MAX, 0),
     };
-    let Finishing { draft, record } = at;
-    match (&mut *group, keep) {
-        ([one], Keep::Items) => one.draft.peek_into(buffers, draft),
-        ([one], Keep::Nothing) => one.draft.take_into(buffers, draft),
-        (many, keep) => {
-            *draft = CallDraft::fold(
-                many.iter_mut()
-                    .map(|p| match keep {
-                        Keep::Items => p.draft.peek(&mut Buffers::default()),
-                        Keep::Nothing => p.draft.take(&mut Buffers::default()),
-                    })
-                    .collect(),
-            );
-        }
-    }
-    providers::finalize(draft);
+    let mut draft = match (&mut *group, keep) {
+        ([one], Keep::Items) => one.draft.peek(buffers),
+        ([one], Keep::Nothing) => one.draft.take(buffers),
+        (many, keep) => CallDraft::fold(
+            many.iter_mut()
+                .map(|p| match keep {
+                    Keep::Items => p.draft.peek(&mut Buffers::default()),
+                    Keep::Nothing => p.draft.take(&mut Buffers::default()),
+                })
+                .collect(),
+        ),
+    };
+    providers::finalize(&mut draft);
     if !options.keep_extra {
         draft.extra.clear();
     }
@@ -2355,8 +2324,8 @@ fn finish_group<R>(
         events_folded,
         duplicates_merged,
     };
-    let done = match draft.record_into(options.strict, record, buffers.id()) {
-        Ok(warnings) => {
+    let done = match draft.into_record_with(options.strict, buffers.id()) {
+        Ok((record, warnings)) => {
             finished.warnings = warnings
                 .iter()
                 .map(|w| entry(&record.id, &w.path, &w.reason))

@@ -222,33 +222,16 @@ impl CallDraft {
         strict: bool,
         id: String,
     ) -> Result<(CallRecord, Vec<FieldIssue>), (FieldIssue, String)> {
-        let mut record = CallRecord::blank();
-        let warnings = self.record_into(strict, &mut record, id)?;
-        Ok((record, warnings))
-    }
-
-    /// [`CallDraft::into_record_with`] in place: the record written into `record` (whose
-    /// every field is replaced; its old texts are dropped), the draft's texts moved there
-    /// (the draft keeps its scalars, and `None` or empty for everything moved). A report
-    /// finishes every call through one draft and one record this way instead of moving two
-    /// ~800-byte values per call. On a rejection `record` is left as it was, except that a
-    /// record a strict check rejects is left written.
-    pub(crate) fn record_into(
-        &mut self,
-        strict: bool,
-        record: &mut CallRecord,
-        id: String,
-    ) -> Result<Vec<FieldIssue>, (FieldIssue, String)> {
         let key = |d: &CallDraft| d.id().unwrap_or_default();
         self.derive();
         let Some(provider) = self.provider else {
-            return Err((issue("$", "no provider"), key(self)));
+            return Err((issue("$", "no provider"), key(&self)));
         };
         let provider_call_id = match self.provider_call_id.take() {
             Some(id) if !id.is_empty() => id,
             other => {
                 self.provider_call_id = other;
-                return Err((issue("$", "no call id"), key(self)));
+                return Err((issue("$", "no call id"), key(&self)));
             }
         };
         let Some(started_at) = self.started_at else {
@@ -260,87 +243,53 @@ impl CallDraft {
                 call_key(provider, &provider_call_id),
             ));
         };
-        // every field named: a field added to the record must be written here
-        let CallRecord {
-            id: r_id,
-            provider: r_provider,
-            provider_call_id: r_provider_call_id,
-            tenant,
-            direction,
-            outcome,
-            raw_status,
-            started_at: r_started_at,
-            answered_at,
-            ended_at,
-            duration_s,
-            talk_s,
-            wait_s,
-            wrap_up_s,
-            agent,
-            assistant,
-            queue,
-            customer_number,
-            business_number,
-            customer_name,
-            ended_reason,
-            disposition,
-            notes,
-            tags,
-            transfers,
-            summary,
-            intent,
-            transcript,
-            recording_url,
-            quality,
-            cost,
-            language,
-            extra,
-        } = record;
-        *r_id = call_key_in(id, provider, &provider_call_id);
-        *r_provider = provider;
-        *r_provider_call_id = provider_call_id;
-        *tenant = self.tenant.take();
-        *direction = self.direction.unwrap_or(Direction::Unknown);
-        *outcome = self.outcome.unwrap_or(Outcome::Unknown);
-        *raw_status = self.raw_status.take();
-        *r_started_at = started_at;
-        *answered_at = self.answered_at;
-        *ended_at = self.ended_at;
-        *duration_s = self.duration_s;
-        *talk_s = self.talk_s;
-        *wait_s = self.wait_s;
-        *wrap_up_s = self.wrap_up_s;
-        *agent = self.agent.take().filter(|a| !a.is_empty());
-        *assistant = self.assistant.take();
-        *queue = self.queue.take();
-        *customer_number = self.customer_number.take();
-        *business_number = self.business_number.take();
-        *customer_name = self.customer_name.take();
-        *ended_reason = self.ended_reason.take();
-        *disposition = self.disposition.take();
-        *notes = self.notes.take();
-        *tags = std::mem::take(&mut self.tags);
-        *transfers = std::mem::take(&mut self.transfers);
-        *summary = self.summary.take();
-        *intent = self.intent.take();
-        *transcript = std::mem::take(&mut self.transcript);
-        *recording_url = self.recording_url.take();
-        *quality = self.quality.take().filter(|q| !q.is_empty());
-        *cost = self.cost;
-        *language = self.language.take();
-        *extra = std::mem::take(&mut self.extra);
-        let mut warnings = std::mem::take(&mut self.warnings);
+        let mut record = CallRecord {
+            id: call_key_in(id, provider, &provider_call_id),
+            provider,
+            provider_call_id,
+            tenant: self.tenant,
+            direction: self.direction.unwrap_or(Direction::Unknown),
+            outcome: self.outcome.unwrap_or(Outcome::Unknown),
+            raw_status: self.raw_status,
+            started_at,
+            answered_at: self.answered_at,
+            ended_at: self.ended_at,
+            duration_s: self.duration_s,
+            talk_s: self.talk_s,
+            wait_s: self.wait_s,
+            wrap_up_s: self.wrap_up_s,
+            agent: self.agent.filter(|a| !a.is_empty()),
+            assistant: self.assistant,
+            queue: self.queue,
+            customer_number: self.customer_number,
+            business_number: self.business_number,
+            customer_name: self.customer_name,
+            ended_reason: self.ended_reason,
+            disposition: self.disposition,
+            notes: self.notes,
+            tags: self.tags,
+            transfers: self.transfers,
+            summary: self.summary,
+            intent: self.intent,
+            transcript: self.transcript,
+            recording_url: self.recording_url,
+            quality: self.quality.filter(|q| !q.is_empty()),
+            cost: self.cost,
+            language: self.language,
+            extra: self.extra,
+        };
+        let mut warnings = self.warnings;
         let violations = record.violations();
         if let Some(first) = violations.first() {
             if strict {
-                return Err((issue(first.field, &first.reason), record.id.clone()));
+                return Err((issue(first.field, &first.reason), record.id));
             }
             for v in violations {
                 record.clear(v.field);
                 warnings.push(issue(v.field, &format!("{}; value cleared", v.reason)));
             }
         }
-        Ok(warnings)
+        Ok((record, warnings))
     }
 }
 
