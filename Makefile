@@ -44,7 +44,7 @@ deps-python: $(PY)
 	  -r bindings-python/requirements-dev.txt
 
 deps-node:
-	$(STEP) deps-node-npm-ci bash -c 'cd bindings-node && npm install --no-audit --no-fund && cd ../bindings-wasm && npm install --no-audit --no-fund'
+	$(STEP) deps-node-npm-ci bash -c 'cd bindings-node && npm ci --no-audit --no-fund && cd ../bindings-wasm && npm ci --no-audit --no-fund'
 
 versions:
 	$(STEP) versions scripts/check-versions.sh
