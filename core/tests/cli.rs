@@ -54,7 +54,7 @@ fn ingest_with_a_window_writes_the_same_records() {
                 + "\n"
         })
         .collect();
-    let f = file("window", "calls.ndjson", body.as_bytes());
+    let f = file("window-ingest", "calls.ndjson", body.as_bytes());
     let whole = run(&["ingest", f.to_str().unwrap()]);
     // standard input is streamed (a file is read whole below 16 MiB)
     let streamed = {
@@ -242,7 +242,7 @@ fn report_window_rejects_a_late_item_and_says_where() {
         .map(|i| GOOD.replace("\"c1\"", &format!("\"c{i}\"")) + "\n")
         .collect();
     body += &(GOOD.replace("\"c1\"", "\"c0\"") + "\n");
-    let f = file("window", "calls.ndjson", body.as_bytes());
+    let f = file("window-late", "calls.ndjson", body.as_bytes());
     let path = f.to_str().unwrap();
     let report = |extra: &[&str]| {
         let mut args = vec!["report", "--format", "json", "--no-text"];
