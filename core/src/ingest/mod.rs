@@ -28,6 +28,7 @@ use chrono_tz::Tz;
 use packed::PackedDraft;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::hash::BuildHasher;
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
@@ -154,29 +155,21 @@ impl Pending {
     fn key(&self) -> Option<u64> {
         self.keyed.then_some(self.key_hash)
     }
-
-    /// A 128-bit fingerprint of the item's call key (its key hash and a second, independent
-    /// hash): what a call finished early is remembered by. `None` without a call id.
-    fn fingerprint(&self) -> Option<u128> {
-        use std::hash::{Hash, Hasher};
-        let first = self.key()?;
-        let mut second = std::hash::DefaultHasher::new();
-        (self.draft.provider(), self.draft.call_id()).hash(&mut second);
-        Some((u128::from(first) << 64) | u128::from(second.finish()))
-    }
 }
 
-/// The calls finished early under a window ([`Ingestor::finish_idle_into`]), by the 128-bit
-/// fingerprint of their key ([`Pending::fingerprint`], 16 bytes a call). The fingerprint's
-/// first half is the key hash every waiting item already holds, and the table is hashed by it:
-/// whether an item's call was finished early is answered from that hash alone, and the second
-/// half, which reads the item's packed draft, is computed only when a finished call has the
-/// same key hash (a late item, or two keys whose hashes meet). Every waiting item is asked
-/// each time the waiting items are grouped; computing every item's fingerprint for it was 15%
-/// of a windowed report's time.
+/// The calls finished early under a window ([`Ingestor::finish_idle_into`]), by a 128-bit
+/// fingerprint of their key ([`FinishedCalls::fingerprint`], 16 bytes a call). The
+/// fingerprint's first half is the key hash every waiting item already holds, and the table is
+/// hashed by it: whether an item's call was finished early is answered from that hash alone,
+/// and the second half, which reads the item's packed draft, is computed only when a finished
+/// call has the same key hash (a late item, or two keys whose hashes meet). Every waiting item
+/// is asked each time the waiting items are grouped; computing every item's fingerprint for it
+/// was 15% of a windowed report's time.
 #[derive(Debug, Default)]
 struct FinishedCalls {
     table: hashbrown::HashTable<u128>,
+    /// Hashes the second half (its own random seed: independent of the key hash).
+    second: hashbrown::DefaultHashBuilder,
 }
 
 /// The first half of a fingerprint: the key hash.
@@ -187,6 +180,24 @@ fn first_half(fingerprint: u128) -> u64 {
 impl FinishedCalls {
     fn is_empty(&self) -> bool {
         self.table.is_empty()
+    }
+
+    /// The 128-bit fingerprint of `item`'s call key: its key hash, and a second hash of its
+    /// provider and call id (the id's bytes as packed, not checked again as UTF-8). `None`
+    /// without a call id.
+    fn fingerprint(&self, item: &Pending) -> Option<u128> {
+        let first = item.key()?;
+        let second = self
+            .second
+            .hash_one((item.draft.provider(), item.draft.call_id_bytes()));
+        Some((u128::from(first) << 64) | u128::from(second))
+    }
+
+    /// Remember the call of `item` (the first item of a call finished early).
+    fn insert_call(&mut self, item: &Pending) {
+        if let Some(f) = self.fingerprint(item) {
+            self.insert(f);
+        }
     }
 
     /// Remember a call finished early by its fingerprint. A call is finished early once (its
@@ -206,7 +217,7 @@ impl FinishedCalls {
         self.table
             .find(hash, |&f| {
                 first_half(f) == hash
-                    && *fingerprint.get_or_insert_with(|| item.fingerprint()) == Some(f)
+                    && *fingerprint.get_or_insert_with(|| self.fingerprint(item)) == Some(f)
             })
             .is_some()
     }
@@ -630,7 +641,7 @@ pub struct Ingestor {
     report: IngestReport,
     /// Call items collected so far (the next `Pending::seq`).
     next_seq: usize,
-    /// Fingerprints ([`Pending::fingerprint`]) of the calls finished early by
+    /// Fingerprints ([`FinishedCalls::fingerprint`]) of the calls finished early by
     /// [`Ingestor::finish_idle_into`]: their later items are late.
     finished: FinishedCalls,
 }
@@ -1404,8 +1415,8 @@ impl Ingestor {
         let mut items = items.into_iter();
         for (len, is_idle) in lens.into_iter().zip(is_idle) {
             if is_idle {
-                if let Some(f) = items.as_slice().first().and_then(Pending::fingerprint) {
-                    self.finished.insert(f);
+                if let Some(first) = items.as_slice().first() {
+                    self.finished.insert_call(first);
                 }
                 idle.items.extend(items.by_ref().take(len));
                 idle.lens.push(len);
@@ -2961,11 +2972,10 @@ mod tests {
             let finished = if window.is_some() { finished } else { Vec::new() };
             let pending = keyed_items(&items);
             let mut finished_set = FinishedCalls::default();
-            for f in finished
-                .iter()
-                .filter_map(|&id| keyed_items(&[(Some(id), 0)]).first().and_then(Pending::fingerprint))
-            {
-                finished_set.insert(f);
+            for &id in &finished {
+                if let Some(first) = keyed_items(&[(Some(id), 0)]).first() {
+                    finished_set.insert_call(first);
+                }
             }
             let mut report = IngestReport::default();
             let sources = [Arc::from("in")];

@@ -238,6 +238,18 @@ impl PackedDraft {
         }
     }
 
+    /// The bytes of the draft's provider call id, not checked as UTF-8 (for hashing: the
+    /// fingerprint of a call finished early under a window).
+    pub(crate) fn call_id_bytes(&self) -> Option<&[u8]> {
+        match self {
+            PackedDraft::Compact(c) => {
+                let mut r = Reader::after_scalars(c);
+                (r.present & (1 << CALL_ID) != 0).then(|| r.next_raw())
+            }
+            PackedDraft::Full(whole) => whole.draft.provider_call_id.as_deref().map(str::as_bytes),
+        }
+    }
+
     /// The path of the item, when it was packed with it.
     pub(crate) fn path(&self) -> Option<&str> {
         let c = match self {
@@ -682,6 +694,15 @@ impl<'a> Reader<'a> {
     }
 
     /// The next text ("" past the end, which packing never leads to).
+    /// The next text's bytes, not checked as UTF-8 (empty past the end).
+    fn next_raw(&mut self) -> &'a [u8] {
+        let len = usize::try_from(self.next_len()).unwrap_or(usize::MAX);
+        let start = self.at;
+        let end = start.saturating_add(len);
+        self.at = end;
+        self.text.get(start..end).unwrap_or_default()
+    }
+
     fn next_str(&mut self) -> &'a str {
         let len = usize::try_from(self.next_len()).unwrap_or(usize::MAX);
         let start = self.at;
