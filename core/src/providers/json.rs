@@ -1049,6 +1049,45 @@ mod tests {
         crate::providers::lane::json_keyed(keys, 3, 24)
     }
 
+    #[test]
+    fn the_direct_reading_gives_up_where_the_serde_reading_does() {
+        let deep = format!(r#"{{"seen": {}{}}}"#, "[".repeat(120), "]".repeat(120));
+        let cases = [
+            (r#"{"other": {"k\n": 1}, "a": 1}"#, false),
+            (r#"{"other": ["x", {"k": "\u00e9"}]}"#, false),
+            (r#"{"seen": 1e400}"#, false),
+            (
+                r#"{"seen": {"a": [1, {"b": null}], "c": -2.5e3}, "a": "x", "b": false}"#,
+                true,
+            ),
+            (
+                r#"{"seen": -5, "a": 2.5, "other": [true, null, "\t"]}"#,
+                true,
+            ),
+            (r#"{"a": {"x": 1}}"#, false),
+            (r#"{"a": [1]}"#, false),
+            (r#"{"inner": null, "list": null, "scalars": null}"#, true),
+            (
+                r#"{"scalars": [1, "a", null, true, false, 2.5, 3, 4], "list": [{"a": 1}, {"b": "\t"}]}"#,
+                true,
+            ),
+            (r#"{"scalars": [[1]]}"#, false),
+            (r#"{"other": tru}"#, false),
+            (r#"{"other": [1,]}"#, false),
+            (&deep, false),
+        ];
+        for (text, reads) in cases {
+            let by_serde: Option<Mixed<'_>> = crate::providers::lane::from_str(text);
+            let by_fill: Option<Mixed<'_>> = crate::providers::lane::fill_str(text);
+            assert_eq!(by_fill.is_some(), reads, "{text}");
+            assert_eq!(
+                by_fill.as_ref().map(mixed_view),
+                by_serde.as_ref().map(mixed_view),
+                "{text}"
+            );
+        }
+    }
+
     proptest! {
         /// The lane's direct reading ([`lane::fill_str`]) gives what its serde reading gives,
         /// and gives up where it gives up, on objects with every kind of field holding any
