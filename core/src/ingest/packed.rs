@@ -693,21 +693,24 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The next text ("" past the end, which packing never leads to).
-    /// The next text's bytes, not checked as UTF-8 (empty past the end).
-    fn next_raw(&mut self) -> &'a [u8] {
+    /// Where the next text lies in the packed bytes (start, end), the position moved past it.
+    fn next_span(&mut self) -> (usize, usize) {
         let len = usize::try_from(self.next_len()).unwrap_or(usize::MAX);
         let start = self.at;
         let end = start.saturating_add(len);
         self.at = end;
+        (start, end)
+    }
+
+    /// The next text's bytes, not checked as UTF-8 (empty past the end).
+    fn next_raw(&mut self) -> &'a [u8] {
+        let (start, end) = self.next_span();
         self.text.get(start..end).unwrap_or_default()
     }
 
+    /// The next text ("" past the end, which packing never leads to).
     fn next_str(&mut self) -> &'a str {
-        let len = usize::try_from(self.next_len()).unwrap_or(usize::MAX);
-        let start = self.at;
-        let end = start.saturating_add(len);
-        self.at = end;
+        let (start, end) = self.next_span();
         match self.checked {
             Some(texts) => texts.get(start - self.texts_at..end - self.texts_at),
             None => self
