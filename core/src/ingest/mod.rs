@@ -193,19 +193,15 @@ impl FinishedCalls {
         Some((u128::from(first) << 64) | u128::from(second))
     }
 
-    /// Remember the call of `item` (the first item of a call finished early).
+    /// Remember the call of `item` (the first item of a call finished early). A call is
+    /// finished early once (its later items are late and never make a group again), so the
+    /// table is not searched first; a fingerprint held twice would change no answer of
+    /// [`FinishedCalls::holds`].
     fn insert_call(&mut self, item: &Pending) {
         if let Some(f) = self.fingerprint(item) {
-            self.insert(f);
+            self.table
+                .insert_unique(first_half(f), f, |&f| first_half(f));
         }
-    }
-
-    /// Remember a call finished early by its fingerprint. A call is finished early once (its
-    /// later items are late and never make a group again), so the table is not searched
-    /// first; a fingerprint held twice would change no answer of [`FinishedCalls::holds`].
-    fn insert(&mut self, fingerprint: u128) {
-        self.table
-            .insert_unique(first_half(fingerprint), fingerprint, |&f| first_half(f));
     }
 
     /// Whether the call of `item` was finished early.
