@@ -111,11 +111,41 @@ pub fn read_inputs(
 pub fn read_inputs_with(
     inputs: &[String],
     options: &IngestOptions,
-    mut on_file: impl FnMut(u64),
+    on_file: impl FnMut(u64),
     between: &mut dyn FnMut(&mut Ingestor),
 ) -> Result<Ingestor> {
     stage("start");
-    let mut ingestor = Ingestor::new(options)?;
+    let ingestor = Ingestor::new(options)?;
+    let prepare = ingestor.preparer();
+    read_into(ingestor, inputs, options, on_file, between, &prepare)
+}
+
+/// [`read_inputs`] for a report ([`crate::report::compute_paths`]): the calls of the API list
+/// pages the typed fast lanes read are finished where each page is read, into partials of
+/// `local` (see [`crate::ingest::Ingestor::local_conflict`] for what the caller must check
+/// once every input is read).
+pub(crate) fn read_inputs_local<P: crate::analytics::Partial + Send>(
+    inputs: &[String],
+    options: &IngestOptions,
+    on_file: impl FnMut(u64),
+    local: &crate::ingest::Local<'_, P>,
+) -> Result<Ingestor> {
+    stage("start");
+    let ingestor = Ingestor::new(options)?;
+    let prepare = ingestor.local_preparer(local);
+    read_into(ingestor, inputs, options, on_file, &mut |_| {}, &prepare)
+}
+
+/// Read every input into `ingestor`, each whole document (a small file) prepared by
+/// `prepare` ([`Ingestor::preparer`]).
+fn read_into(
+    mut ingestor: Ingestor,
+    inputs: &[String],
+    options: &IngestOptions,
+    mut on_file: impl FnMut(u64),
+    between: &mut dyn FnMut(&mut Ingestor),
+    prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
+) -> Result<Ingestor> {
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
     let (small, mut batch) = if options.keep_extra {
@@ -139,7 +169,14 @@ pub fn read_inputs_with(
     };
     for input in inputs {
         if input == "-" {
-            added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
+            added.drain(
+                &mut batch,
+                &mut ingestor,
+                &mut on_file,
+                between,
+                true,
+                prepare,
+            )?;
             let stdin = std::io::stdin();
             ingestor.add_reader_with("-", stdin.lock(), between)?;
             between(&mut ingestor);
@@ -154,18 +191,32 @@ pub fn read_inputs_with(
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
             if batch.bytes >= batch.limit || batch.files.len() >= BATCH_FILES {
-                let bytes = batch.flush(&mut ingestor, &mut on_file)?;
+                let bytes = batch.flush(&mut ingestor, &mut on_file, prepare)?;
                 added.batch(&mut ingestor, between, bytes);
             }
             continue;
         }
-        added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
+        added.drain(
+            &mut batch,
+            &mut ingestor,
+            &mut on_file,
+            between,
+            true,
+            prepare,
+        )?;
         ingestor.add_reader_with(&input, BufReader::with_capacity(1 << 20, file), between)?;
         on_file(size);
         added.batch(&mut ingestor, between, Some(size));
     }
     // (`between` after every batch but the last: the caller finishes the ingest)
-    added.drain(&mut batch, &mut ingestor, &mut on_file, between, false)?;
+    added.drain(
+        &mut batch,
+        &mut ingestor,
+        &mut on_file,
+        between,
+        false,
+        prepare,
+    )?;
     stage("read + parse");
     Ok(ingestor)
 }
@@ -203,10 +254,11 @@ impl Added {
         on_file: &mut impl FnMut(u64),
         between: &mut dyn FnMut(&mut Ingestor),
         between_last: bool,
+        prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
     ) -> Result<()> {
-        let bytes = batch.flush(ingestor, on_file)?;
+        let bytes = batch.flush(ingestor, on_file, prepare)?;
         self.batch(ingestor, between, bytes);
-        let bytes = batch.flush(ingestor, on_file)?;
+        let bytes = batch.flush(ingestor, on_file, prepare)?;
         if between_last {
             self.batch(ingestor, between, bytes);
         }
@@ -275,11 +327,11 @@ impl Batch {
         &mut self,
         ingestor: &mut Ingestor,
         on_file: &mut impl FnMut(u64),
+        prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
     ) -> Result<Option<u64>> {
         let files = std::mem::take(&mut self.files);
         let bytes = std::mem::take(&mut self.bytes) as u64;
         let waiting = self.parsed.take();
-        let prepare = ingestor.preparer();
         let mut next = None;
         let add = || -> Result<Option<u64>> {
             let Some((docs, bytes)) = waiting else {
@@ -295,14 +347,14 @@ impl Batch {
         #[cfg(feature = "parallel")]
         let added = rayon::in_place_scope(|scope| {
             if !files.is_empty() {
-                scope.spawn(|_| next = Some(read_batch(files, &prepare)));
+                scope.spawn(|_| next = Some(read_batch(files, prepare)));
             }
             add()
         });
         #[cfg(not(feature = "parallel"))]
         let added = {
             if !files.is_empty() {
-                next = Some(read_batch(files, &prepare));
+                next = Some(read_batch(files, prepare));
             }
             add()
         };
@@ -315,7 +367,7 @@ impl Batch {
 /// parsed on the thread that read it, into a buffer the thread keeps ([`READ_BUFFER`]).
 fn read_batch(
     files: Vec<(String, std::fs::File, u64)>,
-    prepare: &(impl Fn(&str, &[u8]) -> Prepared + Sync),
+    prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
 ) -> Vec<Result<ReadFile>> {
     let read = |(name, mut file, size): (String, std::fs::File, u64)| {
         // taken out while it is used, not borrowed: a parse that waits on the pool may run

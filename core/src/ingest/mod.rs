@@ -12,11 +12,13 @@
 //! ```
 
 pub mod format;
+mod local;
 mod packed;
 mod report;
 pub mod stream;
 
 pub use format::Format;
+pub(crate) use local::Local;
 pub use report::{IngestReport, ReportEntry};
 
 use crate::model::buffers::Buffers;
@@ -296,6 +298,9 @@ struct Parsed {
     index: usize,
     items: Vec<Ready>,
     unknown_words: Vec<(Provider, String)>,
+    /// The calls finished where the document was read ([`local`]); their items are
+    /// [`ReadyKind::Local`] in `items`.
+    local: Option<Box<local::LocalCalls>>,
 }
 
 /// An [`Item`] with its draft already packed ([`packed`]): packing is done where the item was
@@ -318,6 +323,8 @@ enum ReadyKind {
     Folded,
     NonCall,
     Rejected(FieldIssue),
+    /// A call item whose call was finished where its page was read ([`local`]).
+    Local,
 }
 
 impl Parser {
@@ -430,6 +437,40 @@ impl Parser {
     /// that provider's. Taken only when no item has a warning or is rejected; anything else is
     /// left to the general path, which then gives those messages exactly as before.
     fn fast_lane(&self, text: &[u8], path: &str, index: usize) -> Option<Parsed> {
+        let (text, lanes) = self.lanes(text)?;
+        lanes.into_iter().flatten().find_map(|provider| {
+            let mut ctx = self.ctx();
+            // each item packed as it comes (a draft is large; a packed one is not), into
+            // a list with room for an item every 512 bytes (REST and v2.1 calls take more
+            // than 512 bytes even without whitespace): it is not grown and copied while a
+            // page is read, and the room never used is never touched
+            let mut items = Vec::with_capacity(text.len() / 512 + 1);
+            let mut clean = true;
+            // packed in place: the lane then writes the next item's texts into the
+            // strings of this one's draft
+            let mut emit = |item: &mut Item, _: &mut ParseCtx| {
+                clean &= match &item.kind {
+                    ItemKind::Call { draft, .. } => draft.warnings.is_empty(),
+                    ItemKind::NonCall { .. } => true,
+                    ItemKind::Folded | ItemKind::Rejected(_) => false,
+                };
+                if clean {
+                    items.push(self.ready_from(item));
+                }
+            };
+            run_lane(provider, text, path, &mut ctx, &mut emit)?;
+            clean.then_some(Parsed {
+                index,
+                items,
+                unknown_words: ctx.unknown_words,
+                local: None,
+            })
+        })
+    }
+
+    /// Whether the typed fast lanes may read `text` (see [`Parser::fast_lane`]): the text as
+    /// UTF-8, and the lanes to try, in order.
+    fn lanes<'t>(&self, text: &'t [u8]) -> Option<(&'t str, [Option<Provider>; 2])> {
         if self.options.keep_extra || self.options.general_path_only {
             return None;
         }
@@ -452,44 +493,7 @@ impl Parser {
             }
             _ => return None,
         };
-        [Some(first), second]
-            .into_iter()
-            .flatten()
-            .find_map(|provider| {
-                let mut ctx = self.ctx();
-                // each item packed as it comes (a draft is large; a packed one is not), into
-                // a list with room for an item every 512 bytes (REST and v2.1 calls take more
-                // than 512 bytes even without whitespace): it is not grown and copied while a
-                // page is read, and the room never used is never touched
-                let mut items = Vec::with_capacity(text.len() / 512 + 1);
-                let mut clean = true;
-                // packed in place: the lane then writes the next item's texts into the
-                // strings of this one's draft
-                let mut emit = |item: &mut Item| {
-                    clean &= match &item.kind {
-                        ItemKind::Call { draft, .. } => draft.warnings.is_empty(),
-                        ItemKind::NonCall { .. } => true,
-                        ItemKind::Folded | ItemKind::Rejected(_) => false,
-                    };
-                    if clean {
-                        items.push(self.ready_from(item));
-                    }
-                };
-                match provider {
-                    Provider::Twilio => {
-                        providers::twilio::fast::read(text, path, &mut ctx, &mut emit)
-                    }
-                    Provider::JustCall => {
-                        providers::justcall::fast::read(text, path, &mut ctx, &mut emit)
-                    }
-                    _ => None,
-                }?;
-                clean.then_some(Parsed {
-                    index,
-                    items,
-                    unknown_words: ctx.unknown_words,
-                })
-            })
+        Some((text, [Some(first), second]))
     }
 
     /// One JSON text (an array element, a line) at `path`, numbered `index`.
@@ -511,6 +515,7 @@ impl Parser {
             index,
             items: self.ready(items),
             unknown_words: ctx.unknown_words,
+            local: None,
         }
     }
 
@@ -548,6 +553,7 @@ impl Parser {
             index: 0,
             items: self.ready(items),
             unknown_words: ctx.unknown_words,
+            local: None,
         })
     }
 
@@ -573,6 +579,7 @@ impl Parser {
             index,
             items: self.ready(items),
             unknown_words: ctx.unknown_words,
+            local: None,
         }
     }
 
@@ -598,6 +605,7 @@ impl Parser {
                 index: piece.2,
                 items: Vec::new(),
                 unknown_words: Vec::new(),
+                local: None,
             };
             for (line_no, line) in batch.units(piece) {
                 let parsed = if form {
@@ -626,6 +634,22 @@ impl Parser {
     }
 }
 
+/// The typed fast lane of `provider` over `text` ([`Parser::fast_lane`]), each item handed to
+/// `emit`; `None` when the lane does not apply.
+fn run_lane(
+    provider: Provider,
+    text: &str,
+    path: &str,
+    ctx: &mut ParseCtx,
+    emit: &mut impl FnMut(&mut Item, &mut ParseCtx),
+) -> Option<()> {
+    match provider {
+        Provider::Twilio => providers::twilio::fast::read(text, path, ctx, emit),
+        Provider::JustCall => providers::justcall::fast::read(text, path, ctx, emit),
+        _ => None,
+    }
+}
+
 /// Accumulates inputs (files, bodies, streams), then folds and reports.
 #[derive(Debug)]
 pub struct Ingestor {
@@ -640,6 +664,8 @@ pub struct Ingestor {
     /// Fingerprints ([`FinishedCalls::fingerprint`]) of the calls finished early by
     /// [`Ingestor::finish_idle_into`]: their later items are late.
     finished: FinishedCalls,
+    /// The calls finished where their pages were read ([`local`]).
+    local: local::LocalCalls,
 }
 
 impl Ingestor {
@@ -666,6 +692,7 @@ impl Ingestor {
             report: IngestReport::default(),
             next_seq: 0,
             finished: FinishedCalls::default(),
+            local: local::LocalCalls::default(),
         })
     }
 
@@ -1105,6 +1132,7 @@ impl Ingestor {
             index: 0,
             items: self.parser.ready(items),
             unknown_words: ctx.unknown_words,
+            local: None,
         };
         self.collect(source, parsed, false);
         Ok(())
@@ -1129,6 +1157,9 @@ impl Ingestor {
                 self.sources.len() - 1
             }
         };
+        if let Some(calls) = parsed.local {
+            self.local.add(*calls, self.next_seq);
+        }
         for (i, item) in parsed.items.into_iter().enumerate() {
             let index = if ordinal {
                 i
@@ -1159,6 +1190,7 @@ impl Ingestor {
                     });
                     self.next_seq += 1;
                 }
+                ReadyKind::Local => self.next_seq += 1,
                 ReadyKind::Folded => self.report.events_folded += 1,
                 ReadyKind::NonCall => self.report.non_call_items += 1,
                 ReadyKind::Rejected(issue) => {
@@ -1180,6 +1212,10 @@ impl Ingestor {
     /// lines are then written in group order, so the result does not depend on the threads.
     pub fn finish(self) -> Ingested {
         let mut g = self.into_groups();
+        debug_assert!(
+            g.local.is_empty(),
+            "calls finished where read, and records asked"
+        );
         let slots = finish_grouped(g.groups, &g.sources, &g.options, &mut g.report, |r| r);
         let (redact, mut report) = (g.options.redact, g.report);
         // in place: an `Option<Option<CallRecord>>` is as large as a `CallRecord`
@@ -1233,7 +1269,12 @@ impl Ingestor {
             sources,
             mut groups,
             mut report,
+            local,
         } = self.into_groups();
+        debug_assert!(
+            local.is_empty(),
+            "calls finished where read, and records asked"
+        );
         // first pass: each record's sort key (taken before redaction, as `finish` sorts
         // before it redacts) and its group; the report's lines and counts
         let add = |keys: &mut Vec<(RecordKey, usize)>, g: usize, r: &mut CallRecord| {
@@ -1346,7 +1387,8 @@ impl Ingestor {
     {
         let mut g = self.into_groups();
         crate::files::stage("group");
-        let partial = fold_groups(g.groups, &g.sources, &g.options, &make).close(&mut g.report);
+        let partial =
+            fold_groups(g.groups, &g.sources, &g.options, &make).close_with(&mut g.report, g.local);
         crate::files::stage("fold");
         (partial, g.report)
     }
@@ -1433,8 +1475,10 @@ impl Ingestor {
             sources,
             mut report,
             finished,
+            local,
             ..
         } = self;
+        let local = local.close(&mut report);
         let groups = group_items(
             pending,
             parser.options.window,
@@ -1450,7 +1494,26 @@ impl Ingestor {
             sources,
             groups,
             report,
+            local,
         }
+    }
+
+    /// A report's reading over files ([`crate::report::compute_paths`]): the partial each
+    /// whole document is prepared into, finishing its calls where it is read ([`local`]).
+    pub(crate) fn local_preparer<'a, P: crate::analytics::Partial + Send>(
+        &self,
+        local: &'a local::Local<'_, P>,
+    ) -> impl Fn(&str, &[u8]) -> Prepared + Sync + 'a {
+        let parser = Arc::clone(&self.parser);
+        move |source, bytes| parser.prepare_local(source, bytes, local)
+    }
+
+    /// Whether a call finished where its page was read may have items elsewhere (its key
+    /// hash is held by another item read, [`local::LocalCalls::conflict`]): the input must
+    /// then be read again with every call held. Call once, when every input is read.
+    pub(crate) fn local_conflict(&mut self) -> bool {
+        let held = self.pending.iter().filter_map(Pending::key);
+        self.local.conflict(held)
     }
 }
 
@@ -1964,6 +2027,8 @@ struct Acc<P> {
     partial: Box<P>,
     /// The strings of the last record counted, for the next one's texts (boxed: as above).
     buffers: Box<Buffers>,
+    /// By the place of the call's first item among the ingest's call items (`Pending::seq`):
+    /// the order of the groups, and of the calls finished where their pages were read.
     notes: Vec<(usize, Finished)>,
     records: u64,
     events_folded: u64,
@@ -1973,6 +2038,12 @@ struct Acc<P> {
 impl<P> Acc<P> {
     /// Write the counts and the report lines (in group order) into `report`; the partial.
     fn close(self, report: &mut IngestReport) -> P {
+        self.close_with(report, Vec::new())
+    }
+
+    /// [`Acc::close`], with the report lines of the calls finished where their pages were
+    /// read (`local`, by the place of each call's first item) merged in by that place.
+    fn close_with(self, report: &mut IngestReport, local: Vec<(usize, Finished)>) -> P {
         let Acc {
             partial,
             buffers: _,
@@ -1983,7 +2054,8 @@ impl<P> Acc<P> {
         } = self;
         report.events_folded += events_folded;
         report.duplicates_merged += duplicates_merged;
-        notes.sort_unstable_by_key(|(g, _)| *g);
+        notes.extend(local);
+        notes.sort_unstable_by_key(|(at, _)| *at);
         for (_, f) in notes {
             f.into_report(report);
         }
@@ -2048,6 +2120,7 @@ where
         duplicates_merged: 0,
     };
     let each = |mut acc: Acc<P>, (g, group): (usize, &mut [Pending])| {
+        let at = group.first().map_or(0, |p| p.seq);
         let partial = &mut acc.partial;
         let (record, mut finished) = finish_group(
             group,
@@ -2067,7 +2140,7 @@ where
         acc.events_folded += std::mem::take(&mut finished.events_folded);
         acc.duplicates_merged += std::mem::take(&mut finished.duplicates_merged);
         if !finished.warnings.is_empty() || finished.rejection.is_some() {
-            acc.notes.push((g, finished));
+            acc.notes.push((at, finished));
         }
         acc
     };
@@ -2219,7 +2292,7 @@ fn in_record_order<T: Send>(
 
 /// What one call's group of items gave besides its record: its warnings or its rejection,
 /// and how many of its items were folded in.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Finished {
     warnings: Vec<ReportEntry>,
     rejection: Option<ReportEntry>,
@@ -2242,6 +2315,10 @@ struct Groups {
     sources: Vec<Arc<str>>,
     groups: Grouped,
     report: IngestReport,
+    /// The report lines of the calls finished where their pages were read, by the place of
+    /// their first item (their counts are in `report`): only a report over files finishes
+    /// calls so, and it finishes the rest with [`Ingestor::finish_into`].
+    local: Vec<(usize, Finished)>,
 }
 
 /// Bytes a stream's layout is sniffed from, at least (unless the stream is shorter).
@@ -2343,7 +2420,7 @@ fn finish_group<R>(
         // groups are never empty
         None => (usize::MAX, 0),
     };
-    let mut draft = match (&mut *group, keep) {
+    let draft = match (&mut *group, keep) {
         ([one], Keep::Items) => one.draft.peek(buffers),
         ([one], Keep::Nothing) => one.draft.take(buffers),
         (many, keep) => CallDraft::fold(
@@ -2355,27 +2432,91 @@ fn finish_group<R>(
                 .collect(),
         ),
     };
+    // (a compact item keeps its path: its draft was read, not moved out)
+    let lead = Lead {
+        source: sources.get(source).map_or("", |s| &**s),
+        index,
+        path: match group.get(lead) {
+            Some(p) => LeadPath::Packed(&p.draft),
+            None => LeadPath::Text(""),
+        },
+    };
+    let folded = Folded {
+        all_events,
+        events_folded,
+        duplicates_merged,
+    };
+    let done = finish_draft(draft, &lead, folded, options, buffers, then);
+    // done with the items: their memory goes now, not with the whole list
+    if keep == Keep::Nothing {
+        for p in group.iter_mut() {
+            p.draft = PackedDraft::taken();
+        }
+    }
+    done
+}
+
+/// Where a call's lead item was (its source, index and path), for its report lines.
+struct Lead<'a> {
+    source: &'a str,
+    index: usize,
+    path: LeadPath<'a>,
+}
+
+/// The path of a call's lead item: read from its packed draft only when a report line is
+/// written (finding it reads past every text of the draft).
+enum LeadPath<'a> {
+    Text(&'a str),
+    Packed(&'a PackedDraft),
+}
+
+impl LeadPath<'_> {
+    fn get(&self) -> &str {
+        match self {
+            LeadPath::Text(path) => path,
+            LeadPath::Packed(draft) => draft.path().unwrap_or_default(),
+        }
+    }
+}
+
+/// What folding a call's items counted: whether every item was an event, and how many
+/// events and duplicates were folded into the lead.
+#[derive(Clone, Copy)]
+struct Folded {
+    all_events: bool,
+    events_folded: u64,
+    duplicates_merged: u64,
+}
+
+/// Finalize a call's folded draft and check the record (the part of [`finish_group`] after
+/// the fold, shared with the calls finished where their file is read, [`local`]): the
+/// record is handed to `then` (with `buffers`); its warnings or its rejection are written for
+/// `lead`.
+fn finish_draft<R>(
+    mut draft: CallDraft,
+    lead: &Lead<'_>,
+    folded: Folded,
+    options: &IngestOptions,
+    buffers: &mut Buffers,
+    then: impl FnOnce(CallRecord, &mut Buffers) -> R,
+) -> (Option<R>, Finished) {
     providers::finalize(&mut draft);
     if !options.keep_extra {
         draft.extra.clear();
     }
-    // (a compact item keeps its path: its draft was read, not moved out)
     let entry = |id: &str, path_in_item: &str, reason: &str| ReportEntry {
-        source: source_name(sources, source),
-        index,
-        path: format!(
-            "{}.{path_in_item}",
-            group.get(lead).map_or("", Pending::path)
-        ),
+        source: lead.source.to_owned(),
+        index: lead.index,
+        path: format!("{}.{path_in_item}", lead.path.get()),
         reason: format!("{id}: {reason}"),
     };
     let mut finished = Finished {
         warnings: Vec::new(),
         rejection: None,
-        events_folded,
-        duplicates_merged,
+        events_folded: folded.events_folded,
+        duplicates_merged: folded.duplicates_merged,
     };
-    let done = match draft.into_record_with(options.strict, buffers.id()) {
+    match draft.into_record_with(options.strict, buffers.id()) {
         Ok((record, warnings)) => {
             finished.warnings = warnings
                 .iter()
@@ -2384,7 +2525,7 @@ fn finish_group<R>(
             (Some(then(record, buffers)), finished)
         }
         Err((mut issue, id)) => {
-            if issue.path == "startedAt" && all_events {
+            if issue.path == "startedAt" && folded.all_events {
                 issue.reason = format!(
                     "only partial items of this call were read (webhook events, recordings or legs) and none says when it began: {}",
                     issue.reason
@@ -2393,14 +2534,7 @@ fn finish_group<R>(
             finished.rejection = Some(entry(&id, &issue.path, &issue.reason));
             (None, finished)
         }
-    };
-    // done with the items: their memory goes now, not with the whole list
-    if keep == Keep::Nothing {
-        for p in group.iter_mut() {
-            p.draft = PackedDraft::taken();
-        }
     }
-    done
 }
 
 /// What [`finish_group`] leaves of a call's items.

@@ -836,10 +836,29 @@ pub fn report_paths(paths: &[String], options: &ReportOptions) -> crate::Result<
 
 /// What [`report_paths`] computes, before it becomes a JSON value, and the ingest report;
 /// `on_file` is told the size of each file as it is read (the command line's progress bar).
+///
+/// Without an ingest window and without standard input among the inputs, the calls of each
+/// API list page the typed fast lanes read are finished where the page is read, instead of
+/// being held until every input is read (README "Performance", round 20). When a call
+/// finished so turns out to have items elsewhere (overlapping exports, a page read twice, a
+/// call whose items lie far apart in one page), the inputs are read again with every call
+/// held, and `on_file` is not told about that second reading: the report is always the one
+/// of holding every call.
 pub fn compute_paths(
     paths: &[String],
     options: &ReportOptions,
     on_file: impl FnMut(u64) + Send,
+) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
+    compute_paths_as(paths, options, on_file, true)
+}
+
+/// [`compute_paths`]; `local` false holds every call until every input is read (the tests
+/// compare the two).
+pub(crate) fn compute_paths_as(
+    paths: &[String],
+    options: &ReportOptions,
+    mut on_file: impl FnMut(u64) + Send,
+    local: bool,
 ) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
     crate::files::on_pool(|| {
         let streamed = Streamed::new(&options.analytics, options.skip_text)?;
@@ -847,8 +866,27 @@ pub fn compute_paths(
             keep_extra: false,
             ..options.ingest.clone()
         };
-        let mut early = streamed.sink();
         let make = || streamed.sink();
+        let local = local && ingest.window.is_none() && !paths.iter().any(|p| p == "-");
+        if local {
+            let local = crate::ingest::Local::new(&make);
+            let mut ingestor =
+                crate::files::read_inputs_local(paths, &ingest, &mut on_file, &local)?;
+            if !ingestor.local_conflict() {
+                let early = local.into_partial().unwrap_or_else(|| streamed.sink());
+                let done = streamed.finish(ingestor, early)?;
+                crate::files::stage("finish + analytics");
+                return Ok(done);
+            }
+            crate::files::stage("conflict: read again");
+        }
+        let mut early = streamed.sink();
+        // (told once about each file: not again when the inputs are read a second time)
+        let on_file = |bytes| {
+            if !local {
+                on_file(bytes)
+            }
+        };
         let ingestor = crate::files::read_inputs_with(paths, &ingest, on_file, &mut |i| {
             i.finish_idle_into(&mut early, &make)
         })?;

@@ -297,7 +297,7 @@ pub(crate) fn read(
     text: &str,
     path: &str,
     ctx: &mut ParseCtx,
-    emit: &mut impl FnMut(&mut Item),
+    emit: &mut impl FnMut(&mut Item, &mut ParseCtx),
 ) -> Option<()> {
     if ctx.keep_extra {
         return None;
@@ -318,7 +318,7 @@ pub(crate) fn read(
             for (i, c) in calls.iter().enumerate() {
                 element_path_in(&mut at, path, "data", i);
                 let mut item = call_fields_item(&c.fields(), None, &at, ctx, None);
-                emit(&mut item);
+                emit(&mut item, ctx);
                 ctx.recycle(&mut item);
             }
         }
@@ -327,7 +327,7 @@ pub(crate) fn read(
                 return None;
             }
             let mut item = call_fields_item(&doc.fields(), None, path, ctx, None);
-            emit(&mut item);
+            emit(&mut item, ctx);
             ctx.recycle(&mut item);
         }
     }

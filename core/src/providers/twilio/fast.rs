@@ -108,7 +108,7 @@ pub(crate) fn read(
     text: &str,
     path: &str,
     ctx: &mut ParseCtx,
-    emit: &mut impl FnMut(&mut Item),
+    emit: &mut impl FnMut(&mut Item, &mut ParseCtx),
 ) -> Option<()> {
     if ctx.keep_extra {
         return None;
@@ -128,7 +128,7 @@ pub(crate) fn read(
             for (i, c) in calls.iter().enumerate() {
                 element_path_in(&mut at, path, "calls", i);
                 let mut item = call_fields_item(&c.fields(), None, &at, ctx);
-                emit(&mut item);
+                emit(&mut item, ctx);
                 ctx.recycle(&mut item);
             }
         }
@@ -138,7 +138,7 @@ pub(crate) fn read(
                 return None;
             }
             let mut item = call_fields_item(&doc.fields(), None, path, ctx);
-            emit(&mut item);
+            emit(&mut item, ctx);
             ctx.recycle(&mut item);
         }
     }
