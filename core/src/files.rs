@@ -122,8 +122,8 @@ pub fn read_inputs_with(
 
 /// [`read_inputs`] for a report ([`crate::report::compute_paths`]): the calls of the API list
 /// pages the typed fast lanes read are finished where each page is read, into partials of
-/// `local` (see [`crate::ingest::Ingestor::local_conflict`] for what the caller must check
-/// once every input is read).
+/// `local` (see [`crate::ingest::Ingestor::settle_local`] for what the caller must do once
+/// every input is read).
 pub(crate) fn read_inputs_local<P: crate::analytics::Partial + Send>(
     inputs: &[String],
     options: &IngestOptions,

@@ -14,25 +14,30 @@
 //!   open at the page's end: calls at a page's edges, which may go on in the next page or
 //!   began in the one before, are packed and held as every call was before.
 //!
-//! Each call finished here leaves its key hash. Once every input is read,
-//! [`LocalCalls::conflict`] checks that no key hash of a call finished here is held by any
-//! other item read (another page's call, a held item, an item of a streamed file): when one
-//! is, some call was finished without all of its items, and the caller reads the input again
-//! with every call held ([`crate::report::compute_paths`]). Two keys whose 64-bit hashes meet
-//! only cost that second reading. So the report is exactly the one of holding every call.
+//! Each call finished here leaves its key hash, and each page its own partial. Once every input
+//! is read, [`Ingestor::settle_local`] checks that no key hash of a call finished here is held
+//! by any other item read (another page's call, a held item, an item of a streamed file). A
+//! page one of whose calls fails that check may have a call finished without all of its
+//! items: its partial is dropped, and it is read again with the calls it finished held, each
+//! in the place it had among the items (a page that reads differently the second time, a file
+//! changed meanwhile, makes the caller read every input again with every call held,
+//! [`crate::report::compute_paths`]). Two keys whose 64-bit hashes meet only cost that
+//! reading. So the report is exactly the one of holding every call.
 //!
 //! The report lines stay in their order: a call finished here keeps its place by the arrival
 //! of its first item, and its lines are merged with the held calls' lines by that place.
 
 use super::{
-    Finished, FirstNonWs, Folded, Lead, LeadPath, MAX_ITEM_BYTES, Parsed, Parser, Prepared, Ready,
-    ReadyKind, finish_draft, format,
+    Finished, FirstNonWs, Folded, Ingestor, Lead, LeadPath, MAX_ITEM_BYTES, Parsed, Parser,
+    Pending, Prepared, Ready, ReadyKind, finish_draft, format,
 };
 use crate::analytics::Partial;
 use crate::ingest::IngestReport;
 use crate::model::{CallDraft, Provider};
 use crate::providers::{Item, ItemKind, ParseCtx};
+use crate::{Error, Result};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 /// How far, in call items of one page, the items of a call finished where the page is read
@@ -41,14 +46,27 @@ use std::sync::{Mutex, PoisonError};
 /// right: the check at the end sees the call twice and the input is read again.
 pub(crate) const REACH: usize = 16;
 
-/// The partials the calls finished where their pages are read are counted into, one per
-/// thread at work: a page's calls go into a partial of their own, merged into one of these
-/// when the page was read to its end (a page the fast lane gives back leaves nothing).
+/// Pages whose calls finished where they were read are counted into one partial (by their
+/// tickets, [`Local`]): a page read again drops its group's partial, and every page of the
+/// group is read again. A partial a page was 50-80 KB on the comparison data (the summary's
+/// count of calls by whole second of duration, the weekday-hour table): 1,000 pages held
+/// ~77 MB more at the peak than partials merged as they come.
+pub(crate) const GROUP: usize = 16;
+
+/// Pages read again together by [`Ingestor::settle_local`] (in parallel).
+const AGAIN_BATCH: usize = 64;
+
+/// The partials the calls finished where their pages are read are counted into: one a group
+/// of [`GROUP`] pages by their tickets (taken as each page is read to its end), kept until
+/// every input is read; a group one of whose pages has a call with items elsewhere has its
+/// partial dropped ([`Ingestor::settle_local`]).
 pub(crate) struct Local<'m, P> {
     make: &'m (dyn Fn() -> P + Sync),
-    /// Partials not in use (taken out while a page's partial is merged in: a thread that
-    /// waits on the pool meanwhile may read another page on top).
-    kept: Mutex<Vec<P>>,
+    group: usize,
+    next: AtomicUsize,
+    /// (group, partial); a group's partial is taken out while a page's is merged into it, so a
+    /// group may have several.
+    groups: Mutex<Vec<(usize, P)>>,
 }
 
 impl<P> std::fmt::Debug for Local<'_, P> {
@@ -58,47 +76,91 @@ impl<P> std::fmt::Debug for Local<'_, P> {
 }
 
 impl<'m, P: Partial + Send> Local<'m, P> {
-    /// Partials for calls finished where their pages are read, each made by `make`.
-    pub(crate) fn new(make: &'m (dyn Fn() -> P + Sync)) -> Self {
+    /// Partials for calls finished where their pages are read, each made by `make`, one a
+    /// group of `group` pages ([`GROUP`]).
+    pub(crate) fn new(make: &'m (dyn Fn() -> P + Sync), group: usize) -> Self {
         Local {
             make,
-            kept: Mutex::new(Vec::new()),
+            group: group.max(1),
+            next: AtomicUsize::new(0),
+            groups: Mutex::new(Vec::new()),
         }
     }
 
-    /// Count a page's partial in.
-    fn add(&self, partial: P) {
-        let kept = self
-            .kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
+    /// The group of the page of `ticket`.
+    fn group_of(&self, ticket: usize) -> usize {
+        ticket / self.group
+    }
+
+    /// Count a page's partial into its group's; the page's ticket.
+    fn add(&self, partial: P) -> usize {
+        let ticket = self.next.fetch_add(1, Ordering::Relaxed);
+        let group = self.group_of(ticket);
+        let kept = {
+            let mut groups = self.groups.lock().unwrap_or_else(PoisonError::into_inner);
+            let at = groups.iter().rposition(|(g, _)| *g == group);
+            at.map(|at| groups.swap_remove(at).1)
+        };
         let merged = match kept {
             Some(kept) => kept.merge(partial),
             None => partial,
         };
-        self.kept
+        self.groups
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(merged);
+            .push((group, merged));
+        ticket
     }
 
-    /// Every call finished where its page was read, as one partial (`None`: no call was).
-    pub(crate) fn into_partial(self) -> Option<P> {
-        let kept = self
-            .kept
+    /// The calls finished where their pages were read, but for the pages of the `dropped`
+    /// groups ([`Ingestor::settle_local`]), as one partial (`None`: no call was), merged on
+    /// the pool's threads (each group's partial is copied once into one of a few).
+    pub(crate) fn into_partial(self, dropped: &[usize]) -> Option<P> {
+        let pages: Vec<P> = self
+            .groups
             .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
-        kept.into_iter().reduce(P::merge)
+            .unwrap_or_else(PoisonError::into_inner)
+            .into_iter()
+            .filter(|(group, _)| !dropped.contains(group))
+            .map(|(_, partial)| partial)
+            .collect();
+        let merge = |a: Option<P>, b: P| {
+            Some(match a {
+                Some(a) => a.merge(b),
+                None => b,
+            })
+        };
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            let per = pages.len().div_ceil(rayon::current_num_threads()).max(1);
+            pages
+                .into_par_iter()
+                .with_min_len(per)
+                .fold(|| None, merge)
+                .reduce(
+                    || None,
+                    |a, b| match (a, b) {
+                        (Some(a), Some(b)) => Some(a.merge(b)),
+                        (a, b) => a.or(b),
+                    },
+                )
+        }
+        #[cfg(not(feature = "parallel"))]
+        pages.into_iter().fold(None, merge)
     }
 }
 
-/// What the calls finished where their pages were read leave for the ingest report and for
-/// the check at the end: the report lines of each call that has any (by the place of its
-/// first item: within its page in a page's [`Parsed`], among all call items of the ingest
-/// once collected), their key hashes, and counts.
+/// What the calls finished where a page was read leave for the ingest report and for the
+/// check at the end: the page's ticket ([`Local`]), the places of those calls' items among
+/// the page's items and how many call items the page has (to read it again the same way),
+/// the report lines of each call that has any (by the place of its first item among the
+/// page's call items), their key hashes, and counts.
 #[derive(Debug, Default)]
-pub(super) struct LocalCalls {
+pub(super) struct PageCalls {
+    ticket: usize,
+    places: Vec<usize>,
+    calls_seen: usize,
     notes: Vec<(usize, Finished)>,
     keys: Vec<u64>,
     records: u64,
@@ -106,29 +168,36 @@ pub(super) struct LocalCalls {
     duplicates_merged: u64,
 }
 
-impl LocalCalls {
-    /// Add a page's calls, whose first call item is the ingest's call item `base`.
-    pub(super) fn add(&mut self, page: LocalCalls, base: usize) {
-        self.notes
-            .extend(page.notes.into_iter().map(|(at, f)| (base + at, f)));
-        self.keys.extend(page.keys);
-        self.records += page.records;
-        self.events_folded += page.events_folded;
-        self.duplicates_merged += page.duplicates_merged;
+/// The pages whose calls were finished where they were read, in the order they were
+/// collected: each page's calls, its source and the place of its first call item among the
+/// ingest's call items.
+#[derive(Debug, Default)]
+pub(super) struct LocalPages(Vec<(usize, usize, PageCalls)>);
+
+impl LocalPages {
+    /// Add a page of source `source` whose first call item is the ingest's call item `base`.
+    pub(super) fn add(&mut self, page: PageCalls, source: usize, base: usize) {
+        self.0.push((source, base, page));
     }
 
-    /// Whether the key hash of a call finished where its page was read is also the key hash
-    /// of another call finished so, or of an item in `held` (the key hashes of the items
-    /// still waiting): then a call may have been finished without all of its items.
-    pub(super) fn conflict(&mut self, held: impl Iterator<Item = u64>) -> bool {
-        if self.keys.is_empty() {
-            return false;
+    /// The pages (by their place in this list, in order) a call finished of which has a key
+    /// hash that another call finished so, or an item in `held` (the key hashes of the items
+    /// still waiting), also has: such a call may have been finished without all of its items.
+    fn conflicted(&self, held: impl Iterator<Item = u64>) -> Vec<usize> {
+        let mut keys: Vec<u64> = self
+            .0
+            .iter()
+            .flat_map(|(_, _, page)| page.keys.iter().copied())
+            .collect();
+        if keys.is_empty() {
+            return Vec::new();
         }
-        let mut keys = std::mem::take(&mut self.keys);
         sort(&mut keys);
-        if keys.windows(2).any(|w| w[0] == w[1]) {
-            return true;
-        }
+        let mut twice: Vec<u64> = keys
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
         let mut held: Vec<u64> = held.collect();
         sort(&mut held);
         let (mut i, mut j) = (0, 0);
@@ -136,19 +205,137 @@ impl LocalCalls {
             match a.cmp(b) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => return true,
+                std::cmp::Ordering::Equal => {
+                    twice.push(*a);
+                    i += 1;
+                }
             }
         }
-        false
+        if twice.is_empty() {
+            return Vec::new();
+        }
+        twice.sort_unstable();
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, _, page))| page.keys.iter().any(|k| twice.binary_search(k).is_ok()))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// Write the counts into `report`; the report lines, by the place of each call's first
-    /// item, to be merged with the held calls' lines.
+    /// item among the ingest's call items, to be merged with the held calls' lines.
     pub(super) fn close(self, report: &mut IngestReport) -> Vec<(usize, Finished)> {
-        report.records_out += self.records;
-        report.events_folded += self.events_folded;
-        report.duplicates_merged += self.duplicates_merged;
-        self.notes
+        let mut notes = Vec::new();
+        for (_, base, page) in self.0 {
+            report.records_out += page.records;
+            report.events_folded += page.events_folded;
+            report.duplicates_merged += page.duplicates_merged;
+            notes.extend(page.notes.into_iter().map(|(at, f)| (base + at, f)));
+        }
+        notes
+    }
+}
+
+impl Ingestor {
+    /// Once every input is read (a report over files, [`crate::report::compute_paths`]): read
+    /// again (in parallel) every page of each group ([`GROUP`]) a page of which finished a
+    /// call that may have items elsewhere ([`LocalPages::conflicted`]), the calls it finished
+    /// now held, each item in the place it had (its source, index and place among the call
+    /// items). The groups read again, whose partials are to be dropped
+    /// ([`Local::into_partial`]); `None` when a page did not read the same way again (its file
+    /// changed meanwhile): the caller must then read every input again with every call held.
+    /// Errors reading a file again are returned.
+    pub(crate) fn settle_local<P: Partial + Send>(
+        &mut self,
+        local: &Local<'_, P>,
+    ) -> Result<Option<Vec<usize>>> {
+        let conflicted = self
+            .local
+            .conflicted(self.pending.iter().filter_map(Pending::key));
+        let mut groups: Vec<usize> = (conflicted.iter())
+            .filter_map(|&i| self.local.0.get(i))
+            .map(|(_, _, page)| local.group_of(page.ticket))
+            .collect();
+        if groups.is_empty() {
+            return Ok(Some(groups));
+        }
+        groups.sort_unstable();
+        groups.dedup();
+        let (again, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.local.0)
+            .into_iter()
+            .partition(|(_, _, page)| groups.binary_search(&local.group_of(page.ticket)).is_ok());
+        self.local.0 = kept;
+        // read a batch of pages at a time: a page's items, read again, wait packed
+        for pages in again.chunks(AGAIN_BATCH) {
+            let (parser, sources) = (&self.parser, &self.sources);
+            let read = |(source, _, _): &(usize, usize, PageCalls)| -> Result<Prepared> {
+                let name = sources.get(*source).cloned().unwrap_or_default();
+                let bytes = std::fs::read(&*name).map_err(|cause| Error::Io {
+                    source_name: name.to_string(),
+                    cause,
+                })?;
+                Ok(parser.prepare_document(&name, &bytes))
+            };
+            #[cfg(feature = "parallel")]
+            let prepared: Vec<Result<Prepared>> = {
+                use rayon::prelude::*;
+                pages.par_iter().map(read).collect()
+            };
+            #[cfg(not(feature = "parallel"))]
+            let prepared: Vec<Result<Prepared>> = pages.iter().map(read).collect();
+            for ((source, base, page), prepared) in pages.iter().zip(prepared) {
+                let Prepared(Some(Ok(parsed))) = prepared? else {
+                    return Ok(None);
+                };
+                if !self.hold_again(*source, *base, page, parsed) {
+                    return Ok(None);
+                }
+            }
+        }
+        self.pending.sort_unstable_by_key(|p| p.seq);
+        Ok(Some(groups))
+    }
+
+    /// The items of `page` finished where it was read, from `parsed` (the page read again,
+    /// every call item packed), added to the waiting items in their places; false when
+    /// `parsed` is not the page read before.
+    fn hold_again(&mut self, source: usize, base: usize, page: &PageCalls, parsed: Parsed) -> bool {
+        let mut places = page.places.iter().copied().peekable();
+        let mut seen = 0;
+        let mut again = Vec::with_capacity(page.places.len());
+        for (index, ready) in parsed.items.into_iter().enumerate() {
+            let ReadyKind::Call {
+                draft,
+                event,
+                key_hash,
+                ..
+            } = ready.kind
+            else {
+                if places.peek() == Some(&index) {
+                    return false;
+                }
+                continue;
+            };
+            if places.peek() == Some(&index) {
+                places.next();
+                again.push(Pending {
+                    source,
+                    index,
+                    draft,
+                    event,
+                    keyed: key_hash.is_some(),
+                    key_hash: key_hash.unwrap_or(0),
+                    seq: base + seen,
+                });
+            }
+            seen += 1;
+        }
+        if seen != page.calls_seen || places.next().is_some() {
+            return false;
+        }
+        self.pending.extend(again);
+        true
     }
 }
 
@@ -201,11 +388,15 @@ impl Parser {
             page.end(&mut ctx);
             let Page {
                 items,
-                calls,
+                mut calls,
                 partial,
+                seen,
                 ..
             } = page;
-            local.add(partial);
+            calls.ticket = local.add(partial);
+            calls.calls_seen = seen;
+            // (added as each call was finished)
+            calls.places.sort_unstable();
             Some(Parsed {
                 index: 0,
                 items,
@@ -225,7 +416,7 @@ struct Page<'p, P> {
     /// The page's items in order: a call item finished here is [`ReadyKind::Local`], a held
     /// one packed (when its call is closed).
     items: Vec<Ready>,
-    calls: LocalCalls,
+    calls: PageCalls,
     /// Call items handed so far (the next one's place among them).
     seen: usize,
     /// The calls still open, in slots reused once a call is closed.
@@ -269,7 +460,7 @@ impl<'p, P: Partial> Page<'p, P> {
             source,
             partial,
             items: Vec::with_capacity(room),
-            calls: LocalCalls::default(),
+            calls: PageCalls::default(),
             seen: 0,
             open: Vec::new(),
             free: Vec::new(),
@@ -469,7 +660,8 @@ impl<'p, P: Partial> Page<'p, P> {
             calls.notes.push((first, finished));
         }
         calls.keys.push(hash);
-        for (_, item) in members.iter_mut() {
+        for (place, item) in members.iter_mut() {
+            calls.places.push(*place);
             ctx.recycle(item);
         }
     }
@@ -574,8 +766,13 @@ mod tests {
 
     /// The report (with its ingest report) of `dir`, calls finished where read or all held.
     fn report(dir: &str, options: &ReportOptions, local: bool) -> String {
-        let (report, ingest) = compute_paths_as(&[dir.to_owned()], options, |_| {}, local).unwrap();
-        assert!(ingest.is_balanced());
+        report_in(dir, options, local.then_some(GROUP))
+    }
+
+    /// [`report`], finishing calls where read in groups of `group` pages.
+    fn report_in(dir: &str, options: &ReportOptions, group: Option<usize>) -> String {
+        let (report, ingest) = compute_paths_as(&[dir.to_owned()], options, |_| {}, group).unwrap();
+        assert!(ingest.is_balanced(), "{ingest:?}");
         report_json(&report)
     }
 
@@ -600,14 +797,17 @@ mod tests {
     fn read_local(dir: &str) -> (usize, bool) {
         let o = options(false, false);
         let make = || crate::analytics::ReportPartial::new(&o.analytics);
-        let local = Local::new(&make);
+        let local = Local::new(&make, GROUP);
         let ingest = IngestOptions {
             keep_extra: false,
             ..o.ingest.clone()
         };
-        let mut ingestor: Ingestor =
+        let ingestor: Ingestor =
             crate::files::read_inputs_local(&[dir.to_owned()], &ingest, |_| {}, &local).unwrap();
-        (ingestor.waiting(), ingestor.local_conflict())
+        let conflicted = ingestor
+            .local
+            .conflicted(ingestor.pending.iter().filter_map(Pending::key));
+        (ingestor.waiting(), !conflicted.is_empty())
     }
 
     #[test]
@@ -662,6 +862,71 @@ mod tests {
         assert!(local.contains("\"duplicatesMerged\": 100"), "{local}");
     }
 
+    /// Reads `pages` finishing calls where read: the ingest and the partials.
+    fn read_pages<'m>(
+        pages: &Pages,
+        local: &Local<'m, crate::analytics::ReportPartial>,
+    ) -> Ingestor {
+        let ingest = IngestOptions {
+            keep_extra: false,
+            ..options(false, false).ingest
+        };
+        crate::files::read_inputs_local(&[pages.path()], &ingest, |_| {}, local).unwrap()
+    }
+
+    #[test]
+    fn only_the_pages_whose_calls_have_items_elsewhere_are_read_again() {
+        let mut pages = plain_pages(150, 50);
+        // the third page's 20th call is the first page's 25th (finished where it was read)
+        pages[2][20] = pages[0][25].clone();
+        let dir = Pages::new(&pages);
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        // groups of one page: each page read again on its own
+        let local = Local::new(&make, 1);
+        let mut ingestor = read_pages(&dir, &local);
+        let held = ingestor.waiting();
+        assert_eq!(held, 3 * 2 * REACH);
+        // pages 0 and 2 are read again: their 18 calls finished where read wait now
+        // (tickets are taken as pages are prepared, in parallel: in any order)
+        let dropped = ingestor.settle_local(&local).unwrap().unwrap();
+        assert_eq!(dropped.len(), 2);
+        assert_eq!(ingestor.waiting(), held + 2 * (50 - 2 * REACH));
+        let left: Vec<&str> = (ingestor.local.0.iter())
+            .map(|(source, _, _)| &*ingestor.sources[*source])
+            .collect();
+        assert!(
+            left.len() == 1 && left[0].ends_with("page-0001.json"),
+            "{left:?}"
+        );
+        let seqs: Vec<usize> = ingestor.pending.iter().map(|p| p.seq).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+        let local = report(&dir.path(), &o, true);
+        assert_eq!(local, report(&dir.path(), &o, false));
+        assert!(local.contains("\"duplicatesMerged\": 1"), "{local}");
+    }
+
+    #[test]
+    fn a_page_that_reads_differently_the_second_time_asks_for_everything_again() {
+        let mut pages = plain_pages(100, 50);
+        pages[1][25] = pages[0][25].clone();
+        let dir = Pages::new(&pages);
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        let local = Local::new(&make, GROUP);
+        let mut ingestor = read_pages(&dir, &local);
+        // the first page loses a call before it is read again
+        let fewer = json!({"calls": &pages[0][1..]});
+        std::fs::write(dir.0.join("page-0000.json"), fewer.to_string()).unwrap();
+        assert_eq!(ingestor.settle_local(&local).unwrap(), None);
+        // a page gone: the error names it
+        let dir2 = Pages::new(&pages);
+        let mut ingestor = read_pages(&dir2, &local);
+        std::fs::remove_file(dir2.0.join("page-0001.json")).unwrap();
+        let error = ingestor.settle_local(&local).unwrap_err().to_string();
+        assert!(error.contains("page-0001.json"), "{error}");
+    }
+
     #[test]
     fn justcall_pages_are_finished_where_read_too() {
         let fixture: Value =
@@ -685,7 +950,7 @@ mod tests {
         let mut o = options(false, false);
         o.ingest.provider = None;
         let make = || crate::analytics::ReportPartial::new(&o.analytics);
-        let local = Local::new(&make);
+        let local = Local::new(&make, GROUP);
         let ingest = IngestOptions {
             keep_extra: false,
             ..o.ingest.clone()
@@ -705,7 +970,7 @@ mod tests {
         /// without a start, warnings and rejections where calls are finished, items that are
         /// not calls and pages the fast lane gives back: finishing calls where their pages are
         /// read gives the report, ingest report and its lines in their order included, of
-        /// holding every call until the end.
+        /// holding every call until the end, whatever the pages read again together.
         #[test]
         fn finishing_where_read_gives_the_report_of_holding_every_call(
             items in proptest::collection::vec(
@@ -715,6 +980,7 @@ mod tests {
             cuts in proptest::collection::vec(1usize..70, 1..8),
             strict: bool,
             redact: bool,
+            group in 1usize..4,
         ) {
             let mut made: Vec<usize> = Vec::new();
             let mut calls = Vec::new();
@@ -759,7 +1025,7 @@ mod tests {
             let pages = Pages::new(&pages);
             let o = options(strict, redact);
             proptest::prop_assert_eq!(
-                report(&pages.path(), &o, true),
+                report_in(&pages.path(), &o, Some(group)),
                 report(&pages.path(), &o, false)
             );
         }

@@ -12,7 +12,7 @@
 //! ```
 
 pub mod format;
-mod local;
+pub(crate) mod local;
 mod packed;
 mod report;
 pub mod stream;
@@ -300,7 +300,7 @@ struct Parsed {
     unknown_words: Vec<(Provider, String)>,
     /// The calls finished where the document was read ([`local`]); their items are
     /// [`ReadyKind::Local`] in `items`.
-    local: Option<Box<local::LocalCalls>>,
+    local: Option<Box<local::PageCalls>>,
 }
 
 /// An [`Item`] with its draft already packed ([`packed`]): packing is done where the item was
@@ -665,7 +665,7 @@ pub struct Ingestor {
     /// [`Ingestor::finish_idle_into`]: their later items are late.
     finished: FinishedCalls,
     /// The calls finished where their pages were read ([`local`]).
-    local: local::LocalCalls,
+    local: local::LocalPages,
 }
 
 impl Ingestor {
@@ -692,7 +692,7 @@ impl Ingestor {
             report: IngestReport::default(),
             next_seq: 0,
             finished: FinishedCalls::default(),
-            local: local::LocalCalls::default(),
+            local: local::LocalPages::default(),
         })
     }
 
@@ -1158,7 +1158,7 @@ impl Ingestor {
             }
         };
         if let Some(calls) = parsed.local {
-            self.local.add(*calls, self.next_seq);
+            self.local.add(*calls, source_id, self.next_seq);
         }
         for (i, item) in parsed.items.into_iter().enumerate() {
             let index = if ordinal {
@@ -1506,14 +1506,6 @@ impl Ingestor {
     ) -> impl Fn(&str, &[u8]) -> Prepared + Sync + 'a {
         let parser = Arc::clone(&self.parser);
         move |source, bytes| parser.prepare_local(source, bytes, local)
-    }
-
-    /// Whether a call finished where its page was read may have items elsewhere (its key
-    /// hash is held by another item read, [`local::LocalCalls::conflict`]): the input must
-    /// then be read again with every call held. Call once, when every input is read.
-    pub(crate) fn local_conflict(&mut self) -> bool {
-        let held = self.pending.iter().filter_map(Pending::key);
-        self.local.conflict(held)
     }
 }
 

@@ -839,26 +839,28 @@ pub fn report_paths(paths: &[String], options: &ReportOptions) -> crate::Result<
 ///
 /// Without an ingest window and without standard input among the inputs, the calls of each
 /// API list page the typed fast lanes read are finished where the page is read, instead of
-/// being held until every input is read (README "Performance", round 20). When a call
-/// finished so turns out to have items elsewhere (overlapping exports, a page read twice, a
-/// call whose items lie far apart in one page), the inputs are read again with every call
-/// held, and `on_file` is not told about that second reading: the report is always the one
-/// of holding every call.
+/// being held until every input is read (README "Performance", round 20). A page one of whose
+/// calls finished so turns out to have items elsewhere (overlapping exports, a page read twice,
+/// a call whose items lie far apart in one page) is read again with those calls held; when a
+/// page reads differently the second time (its file changed meanwhile), every input is read
+/// again with every call held, and `on_file` is not told about that second reading. The
+/// report is always the one of holding every call.
 pub fn compute_paths(
     paths: &[String],
     options: &ReportOptions,
     on_file: impl FnMut(u64) + Send,
 ) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
-    compute_paths_as(paths, options, on_file, true)
+    compute_paths_as(paths, options, on_file, Some(crate::ingest::local::GROUP))
 }
 
-/// [`compute_paths`]; `local` false holds every call until every input is read (the tests
-/// compare the two).
+/// [`compute_paths`], finishing calls where their pages are read in groups of `local` pages
+/// ([`crate::ingest::local::GROUP`]), or, with `None`, holding every call until every input
+/// is read (the tests compare the two).
 pub(crate) fn compute_paths_as(
     paths: &[String],
     options: &ReportOptions,
     mut on_file: impl FnMut(u64) + Send,
-    local: bool,
+    local: Option<usize>,
 ) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
     crate::files::on_pool(|| {
         let streamed = Streamed::new(&options.analytics, options.skip_text)?;
@@ -867,18 +869,22 @@ pub(crate) fn compute_paths_as(
             ..options.ingest.clone()
         };
         let make = || streamed.sink();
-        let local = local && ingest.window.is_none() && !paths.iter().any(|p| p == "-");
-        if local {
-            let local = crate::ingest::Local::new(&make);
+        let group = local.filter(|_| ingest.window.is_none() && !paths.iter().any(|p| p == "-"));
+        let local = group.is_some();
+        if let Some(group) = group {
+            let local = crate::ingest::Local::new(&make, group);
             let mut ingestor =
                 crate::files::read_inputs_local(paths, &ingest, &mut on_file, &local)?;
-            if !ingestor.local_conflict() {
-                let early = local.into_partial().unwrap_or_else(|| streamed.sink());
+            if let Some(dropped) = ingestor.settle_local(&local)? {
+                crate::files::stage("settle");
+                let early = local
+                    .into_partial(&dropped)
+                    .unwrap_or_else(|| streamed.sink());
                 let done = streamed.finish(ingestor, early)?;
                 crate::files::stage("finish + analytics");
                 return Ok(done);
             }
-            crate::files::stage("conflict: read again");
+            crate::files::stage("a page changed: read everything again");
         }
         let mut early = streamed.sink();
         // (told once about each file: not again when the inputs are read a second time)
