@@ -6,7 +6,8 @@
 //! A call's items may come from any page (a duplicate from overlapping exports, a `<Dial>`
 //! leg after its parent, a webhook event), and a report's partials cannot take a call back
 //! out once it is counted. So a page's calls are grouped within the page as it is read, and a
-//! call is finished there only when nothing in the page can still join it:
+//! call is finished there once no item has joined it for a while, and only away from the
+//! page's edges:
 //!
 //! - its last item is [`REACH`] call items behind the page's newest (the page is read in
 //!   order; a Twilio leg follows its parent within a few items);
@@ -14,13 +15,14 @@
 //!   open at the page's end: calls at a page's edges, which may go on in the next page or
 //!   began in the one before, are packed and held as every call was before.
 //!
-//! Each call finished here leaves its key hash, and each page its own partial. Once every input
-//! is read, [`Ingestor::settle_local`] checks that no key hash of a call finished here is held
-//! by any other item read (another page's call, a held item, an item of a streamed file). A
-//! page one of whose calls fails that check may have a call finished without all of its
-//! items: its partial is dropped, and it is read again with the calls it finished held, each
-//! in the place it had among the items (a page that reads differently the second time, a file
-//! changed meanwhile, makes the caller read every input again with every call held,
+//! Each call finished here leaves its key hash, and each group of [`GROUP`] pages one partial.
+//! Once every input is read, [`Ingestor::settle_local`] checks that no key hash of a call
+//! finished here is held by any other item read (another page's call, the same page's later
+//! item, a held item, an item of a streamed file). A page one of whose calls fails that check
+//! may have finished a call without all of its items: its group's partial is dropped, and every
+//! page of the group is read again with the calls it finished held, each in the place it had
+//! among the items (a page that reads differently the second time, a file changed meanwhile,
+//! makes the caller read every input again with every call held,
 //! [`crate::report::compute_paths`]). Two keys whose 64-bit hashes meet only cost that
 //! reading. So the report is exactly the one of holding every call.
 //!
