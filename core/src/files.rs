@@ -149,9 +149,9 @@ fn read_into(
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
     let (small, mut batch) = if options.keep_extra {
-        (KEPT_SMALL_FILE, Batch::new(KEPT_BATCH_BYTES))
+        (KEPT_SMALL_FILE, Batch::new(KEPT_BATCH_BYTES, prepare))
     } else {
-        (SMALL_FILE, Batch::new(BATCH_BYTES))
+        (SMALL_FILE, Batch::new(BATCH_BYTES, prepare))
     };
     let inputs = expand_inputs(inputs)?;
     // The input's size, for an estimate of how many items are still to come
@@ -169,14 +169,7 @@ fn read_into(
     };
     for input in inputs {
         if input == "-" {
-            added.drain(
-                &mut batch,
-                &mut ingestor,
-                &mut on_file,
-                between,
-                true,
-                prepare,
-            )?;
+            added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
             let stdin = std::io::stdin();
             ingestor.add_reader_with("-", stdin.lock(), between)?;
             between(&mut ingestor);
@@ -191,32 +184,18 @@ fn read_into(
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
             if batch.bytes >= batch.limit || batch.files.len() >= BATCH_FILES {
-                let bytes = batch.flush(&mut ingestor, &mut on_file, prepare)?;
+                let bytes = batch.flush(&mut ingestor, &mut on_file)?;
                 added.batch(&mut ingestor, between, bytes);
             }
             continue;
         }
-        added.drain(
-            &mut batch,
-            &mut ingestor,
-            &mut on_file,
-            between,
-            true,
-            prepare,
-        )?;
+        added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
         ingestor.add_reader_with(&input, BufReader::with_capacity(1 << 20, file), between)?;
         on_file(size);
         added.batch(&mut ingestor, between, Some(size));
     }
     // (`between` after every batch but the last: the caller finishes the ingest)
-    added.drain(
-        &mut batch,
-        &mut ingestor,
-        &mut on_file,
-        between,
-        false,
-        prepare,
-    )?;
+    added.drain(&mut batch, &mut ingestor, &mut on_file, between, false)?;
     stage("read + parse");
     Ok(ingestor)
 }
@@ -249,16 +228,15 @@ impl Added {
     /// [`Added::batch`], the last one only when `between_last`.
     fn drain(
         &mut self,
-        batch: &mut Batch,
+        batch: &mut Batch<'_>,
         ingestor: &mut Ingestor,
         on_file: &mut impl FnMut(u64),
         between: &mut dyn FnMut(&mut Ingestor),
         between_last: bool,
-        prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
     ) -> Result<()> {
-        let bytes = batch.flush(ingestor, on_file, prepare)?;
+        let bytes = batch.flush(ingestor, on_file)?;
         self.batch(ingestor, between, bytes);
-        let bytes = batch.flush(ingestor, on_file, prepare)?;
+        let bytes = batch.flush(ingestor, on_file)?;
         if between_last {
             self.batch(ingestor, between, bytes);
         }
@@ -286,13 +264,15 @@ pub(crate) fn on_pool<R: Send>(work: impl FnOnce() -> R + Send) -> R {
 
 /// Small files waiting to be read and parsed together, and the batch before them, parsed and
 /// waiting to be added.
-struct Batch {
+struct Batch<'p> {
     files: Vec<(String, std::fs::File, u64)>,
     bytes: usize,
     /// Bytes read before the batch is parsed.
     limit: usize,
     /// The documents of the batch parsed last, not yet added, and their files' bytes.
     parsed: Option<(Vec<Result<ReadFile>>, u64)>,
+    /// What each file is prepared with ([`Ingestor::preparer`], [`Ingestor::local_preparer`]).
+    prepare: &'p (dyn Fn(&str, &[u8]) -> Prepared + Sync),
 }
 
 thread_local! {
@@ -307,14 +287,15 @@ thread_local! {
 /// its size on every thread).
 const MAX_KEPT_BUFFER: usize = 4 << 20;
 
-impl Batch {
-    /// An empty batch, parsed once `limit` bytes of files are in it.
-    fn new(limit: usize) -> Self {
+impl<'p> Batch<'p> {
+    /// An empty batch, parsed once `limit` bytes of files are in it, each file by `prepare`.
+    fn new(limit: usize, prepare: &'p (dyn Fn(&str, &[u8]) -> Prepared + Sync)) -> Self {
         Batch {
             files: Vec::new(),
             bytes: 0,
             limit,
             parsed: None,
+            prepare,
         }
     }
 
@@ -327,8 +308,8 @@ impl Batch {
         &mut self,
         ingestor: &mut Ingestor,
         on_file: &mut impl FnMut(u64),
-        prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
     ) -> Result<Option<u64>> {
+        let prepare = self.prepare;
         let files = std::mem::take(&mut self.files);
         let bytes = std::mem::take(&mut self.bytes) as u64;
         let waiting = self.parsed.take();
