@@ -638,7 +638,7 @@ impl<'p, P: Partial> Page<'p, P> {
             index: place,
             path: LeadPath::Text(path),
         };
-        let (record, mut finished) = finish_draft(
+        let (record, finished) = finish_draft(
             draft,
             &lead,
             folded,
@@ -653,14 +653,16 @@ impl<'p, P: Partial> Page<'p, P> {
             },
         );
         let calls = &mut self.calls;
-        if record.is_some() {
-            calls.records += 1;
-        }
-        calls.events_folded += std::mem::take(&mut finished.events_folded);
-        calls.duplicates_merged += std::mem::take(&mut finished.duplicates_merged);
-        if !finished.warnings.is_empty() || finished.rejection.is_some() {
-            calls.notes.push((first, finished));
-        }
+        finished.count_into(
+            first,
+            record.is_some(),
+            &mut calls.notes,
+            [
+                &mut calls.records,
+                &mut calls.events_folded,
+                &mut calls.duplicates_merged,
+            ],
+        );
         calls.keys.push(hash);
         for (place, item) in members.iter_mut() {
             calls.places.push(*place);

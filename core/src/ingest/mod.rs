@@ -2114,7 +2114,7 @@ where
     let each = |mut acc: Acc<P>, (g, group): (usize, &mut [Pending])| {
         let at = group.first().map_or(0, |p| p.seq);
         let partial = &mut acc.partial;
-        let (record, mut finished) = finish_group(
+        let (record, finished) = finish_group(
             group,
             sources,
             options,
@@ -2126,14 +2126,16 @@ where
                 buffers.recycle_record(&mut record);
             },
         );
-        if record.is_some() {
-            acc.records += 1;
-        }
-        acc.events_folded += std::mem::take(&mut finished.events_folded);
-        acc.duplicates_merged += std::mem::take(&mut finished.duplicates_merged);
-        if !finished.warnings.is_empty() || finished.rejection.is_some() {
-            acc.notes.push((at, finished));
-        }
+        finished.count_into(
+            at,
+            record.is_some(),
+            &mut acc.notes,
+            [
+                &mut acc.records,
+                &mut acc.events_folded,
+                &mut acc.duplicates_merged,
+            ],
+        );
         acc
     };
     #[cfg(feature = "parallel")]
@@ -2293,6 +2295,24 @@ struct Finished {
 }
 
 impl Finished {
+    /// Count a finished call into `notes` (its lines, by `at`, the place of its first item,
+    /// when it has any) and `[records, events folded, duplicates merged]` (`made`: it gave a
+    /// record).
+    fn count_into(
+        mut self,
+        at: usize,
+        made: bool,
+        notes: &mut Vec<(usize, Finished)>,
+        [records, events_folded, duplicates_merged]: [&mut u64; 3],
+    ) {
+        *records += u64::from(made);
+        *events_folded += std::mem::take(&mut self.events_folded);
+        *duplicates_merged += std::mem::take(&mut self.duplicates_merged);
+        if !self.warnings.is_empty() || self.rejection.is_some() {
+            notes.push((at, self));
+        }
+    }
+
     fn into_report(self, report: &mut IngestReport) {
         report.events_folded += self.events_folded;
         report.duplicates_merged += self.duplicates_merged;
