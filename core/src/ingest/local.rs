@@ -28,6 +28,12 @@
 //!
 //! The report lines stay in their order: a call finished here keeps its place by the arrival
 //! of its first item, and its lines are merged with the held calls' lines by that place.
+//!
+//! Reading a page again costs a second reading of it, so inputs whose calls are in several
+//! pages by the many (an export given twice, exports that overlap by much) would be read
+//! about twice over: [`Detector`] watches a sample of the key hashes as pages are read and,
+//! once many pages in a row repeat calls read before, has the pages read next hold every
+//! call, until pages of new calls come again.
 
 use super::{
     Finished, FirstNonWs, Folded, Ingestor, Lead, LeadPath, MAX_ITEM_BYTES, Parsed, Parser,
@@ -170,6 +176,79 @@ pub(super) struct PageCalls {
     duplicates_merged: u64,
 }
 
+/// Key hashes whose top [`SAMPLE_BITS`] bits are zero are the ones [`Detector`] keeps.
+const SAMPLE_BITS: u32 = 4;
+
+/// Of the last 32 units read (documents, pieces of streamed files), how many with a key seen
+/// in an earlier unit turn finishing calls where pages are read off ([`Detector`]).
+const OFF_AT: u32 = 8;
+
+/// Whether the pages read from now on are to finish their calls where they are read.
+///
+/// Pages whose calls have items elsewhere are read twice (once to finish their calls, once
+/// again at the end with those calls held, [`Ingestor::settle_local`]): an input given twice,
+/// or exports that overlap by much, would be read more than twice over. So, as the items are
+/// collected, one key hash in 16 of each unit read ([`SAMPLE_BITS`]) is kept, and a unit is
+/// marked when one of its kept hashes was kept from an earlier unit (a unit without a kept
+/// hash is passed over). Once [`OFF_AT`] of the
+/// last 32 units are marked, the pages read next are read with every call held (as the pages
+/// the fast lane gives back are); after 32 units in a row without a mark, they finish their
+/// calls where read again. Pages already being read when it switches are read as they began.
+/// It only decides how fast: the check at the end makes the report the one of holding every
+/// call whatever it decided.
+#[derive(Debug, Default)]
+pub(super) struct Detector {
+    /// Whether a report over files asked (else nothing is kept).
+    active: bool,
+    /// The kept key hashes.
+    seen: hashbrown::HashSet<u64>,
+    /// The last 32 units, newest in the lowest bit: 1 marked.
+    recent: u32,
+    /// Shared with the preparer of the pages ([`Ingestor::local_preparer`]): true while
+    /// pages hold every call.
+    off: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Detector {
+    /// The switch the preparer of the pages reads (true: hold every call); the detector is
+    /// active from now on.
+    pub(super) fn switch(&mut self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.active = true;
+        std::sync::Arc::clone(&self.off)
+    }
+
+    /// A unit was read: the key hashes of its call items (finished where read or held).
+    pub(super) fn unit(&mut self, keys: impl Iterator<Item = u64> + Clone) {
+        if !self.active {
+            return;
+        }
+        let kept = keys.filter(|k| k.leading_zeros() >= SAMPLE_BITS);
+        let mut any = false;
+        let marked = kept.clone().any(|k| {
+            any = true;
+            self.seen.contains(&k)
+        });
+        if !any {
+            // (a unit without a kept hash tells nothing)
+            return;
+        }
+        self.seen.extend(kept);
+        self.recent = (self.recent << 1) | u32::from(marked);
+        let off = self.off.load(Ordering::Relaxed);
+        if !off && self.recent.count_ones() >= OFF_AT {
+            self.off.store(true, Ordering::Relaxed);
+        } else if off && self.recent == 0 {
+            self.off.store(false, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether the pages read next are to hold every call.
+    #[cfg(test)]
+    fn is_off(&self) -> bool {
+        self.off.load(Ordering::Relaxed)
+    }
+}
+
 /// The pages whose calls were finished where they were read, in the order they were
 /// collected: each page's calls, its source and the place of its first call item among the
 /// ingest's call items.
@@ -177,6 +256,11 @@ pub(super) struct PageCalls {
 pub(super) struct LocalPages(Vec<(usize, usize, PageCalls)>);
 
 impl LocalPages {
+    /// The key hashes of the calls finished where the page added last was read.
+    pub(super) fn last_keys(&self) -> Option<&[u64]> {
+        self.0.last().map(|(_, _, page)| &page.keys[..])
+    }
+
     /// Add a page of source `source` whose first call item is the ingest's call item `base`.
     pub(super) fn add(&mut self, page: PageCalls, source: usize, base: usize) {
         self.0.push((source, base, page));
@@ -966,6 +1050,108 @@ mod tests {
         let local = report(&dir.path(), &o, true);
         assert_eq!(local, report(&dir.path(), &o, false));
         assert!(local.contains("\"recordsOut\": 50"), "{local}");
+    }
+
+    #[test]
+    fn the_detector_turns_off_after_8_marked_units_of_32_and_on_after_32_clean_ones() {
+        let mut d = Detector::default();
+        // inactive: nothing kept
+        d.unit([1, 2].into_iter());
+        d.unit([1, 2].into_iter());
+        assert!(d.seen.is_empty() && !d.is_off());
+        let _switch = d.switch();
+        // unit i holds the keys 10i..10i+5 (all kept: small numbers), and one not kept
+        let unit = |i: u64| (10 * i..10 * i + 5).chain([u64::MAX - i]);
+        for i in 0..40 {
+            d.unit(unit(i));
+        }
+        assert!(!d.is_off());
+        // 7 units seen before, among new ones: still on
+        for i in 0..7 {
+            d.unit(unit(i));
+            d.unit(unit(100 + i));
+        }
+        assert!(!d.is_off());
+        // a unit whose keys are none kept is passed over; the 8th unit seen before turns it off
+        d.unit([u64::MAX, u64::MAX - 1].into_iter());
+        assert!(!d.is_off());
+        d.unit([7, 1000].into_iter());
+        assert!(d.is_off());
+        // 31 new units: still off; the 32nd turns it on again
+        for i in 200..231 {
+            d.unit(unit(i));
+        }
+        assert!(d.is_off());
+        d.unit(unit(231));
+        assert!(!d.is_off());
+        // a key hash kept is one of 16 (its top 4 bits zero)
+        let mut d = Detector::default();
+        let _switch = d.switch();
+        d.unit([1 << 60, 1 << 59, 3 << 59].into_iter());
+        assert_eq!(d.seen.len(), 1);
+    }
+
+    /// The tickets of the pages finished where read (by their file names' numbers).
+    fn local_pages(ingestor: &Ingestor) -> Vec<usize> {
+        let mut pages: Vec<usize> = (ingestor.local.0.iter())
+            .filter_map(|(source, _, _)| {
+                let name = &*ingestor.sources[*source];
+                name.rsplit_once("page-")?
+                    .1
+                    .strip_suffix(".json")?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        pages.sort_unstable();
+        pages
+    }
+
+    #[test]
+    fn an_input_given_twice_is_read_with_every_call_held_once_seen_and_new_pages_are_not() {
+        let a = Pages::new(&plain_pages(64 * 40, 40));
+        let b = Pages::new(&[]);
+        let shifted: Vec<Vec<Value>> = plain_pages(128 * 40, 40).split_off(64);
+        for (i, calls) in shifted.iter().enumerate() {
+            let page = json!({"calls": calls, "page": i});
+            std::fs::write(
+                b.0.join(format!("page-{:04}.json", 100 + i)),
+                page.to_string(),
+            )
+            .unwrap();
+        }
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        let ingest = IngestOptions {
+            keep_extra: false,
+            ..o.ingest.clone()
+        };
+        // A then A again: the second reading's pages hold their calls from a batch (16 files)
+        // after its 8th page on (the batch read meanwhile goes either way)
+        let local = Local::new(&make, GROUP);
+        let paths = [a.path(), a.path()];
+        let twice = crate::files::read_inputs_local(&paths, &ingest, |_| {}, &local).unwrap();
+        assert!(twice.detector.is_off());
+        let pages = local_pages(&twice);
+        assert!(pages.len() <= 64 + 32 && pages.len() >= 64 + 8, "{pages:?}");
+        assert!(
+            pages.iter().filter(|&&p| p >= 32).count() <= 32 + 16,
+            "{pages:?}"
+        );
+        // A, A and B (new calls): on again after 32 of B's pages, its last 16 finished where read
+        let local = Local::new(&make, GROUP);
+        let paths = [a.path(), a.path(), b.path()];
+        let ingestor = crate::files::read_inputs_local(&paths, &ingest, |_| {}, &local).unwrap();
+        assert!(!ingestor.detector.is_off());
+        let pages = local_pages(&ingestor);
+        assert!((148..164).all(|p| pages.contains(&p)), "{pages:?}");
+        // the report is the one of holding every call
+        for paths in [&[a.path(), a.path()][..], &[a.path(), a.path(), b.path()]] {
+            let held = compute_paths_as(paths, &o, |_| {}, None).unwrap();
+            let read = compute_paths_as(paths, &o, |_| {}, Some(GROUP)).unwrap();
+            assert_eq!(report_json(&read.0), report_json(&held.0));
+            assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
+        }
     }
 
     proptest::proptest! {

@@ -666,6 +666,9 @@ pub struct Ingestor {
     finished: FinishedCalls,
     /// The calls finished where their pages were read ([`local`]).
     local: local::LocalPages,
+    /// Whether pages read from now on are to finish their calls where they are read
+    /// ([`local::Detector`]).
+    detector: local::Detector,
 }
 
 impl Ingestor {
@@ -693,6 +696,7 @@ impl Ingestor {
             next_seq: 0,
             finished: FinishedCalls::default(),
             local: local::LocalPages::default(),
+            detector: local::Detector::default(),
         })
     }
 
@@ -1157,6 +1161,7 @@ impl Ingestor {
                 self.sources.len() - 1
             }
         };
+        let (held_from, local) = (self.pending.len(), parsed.local.is_some());
         if let Some(calls) = parsed.local {
             self.local.add(*calls, source_id, self.next_seq);
         }
@@ -1198,6 +1203,11 @@ impl Ingestor {
                 }
             }
         }
+        let finished = (self.local.last_keys()).filter(|_| local);
+        let held = self.pending.get(held_from..).unwrap_or_default();
+        self.detector.unit(
+            (finished.into_iter().flatten().copied()).chain(held.iter().filter_map(Pending::key)),
+        );
     }
 
     /// Call items read and not yet finished (what memory holds besides the report).
@@ -1501,11 +1511,18 @@ impl Ingestor {
     /// A report's reading over files ([`crate::report::compute_paths`]): the partial each
     /// whole document is prepared into, finishing its calls where it is read ([`local`]).
     pub(crate) fn local_preparer<'a, P: crate::analytics::Partial + Send>(
-        &self,
+        &mut self,
         local: &'a local::Local<'_, P>,
     ) -> impl Fn(&str, &[u8]) -> Prepared + Sync + 'a {
         let parser = Arc::clone(&self.parser);
-        move |source, bytes| parser.prepare_local(source, bytes, local)
+        let off = self.detector.switch();
+        move |source, bytes| {
+            if off.load(std::sync::atomic::Ordering::Relaxed) {
+                parser.prepare_document(source, bytes)
+            } else {
+                parser.prepare_local(source, bytes, local)
+            }
+        }
     }
 }
 

@@ -843,8 +843,10 @@ pub fn report_paths(paths: &[String], options: &ReportOptions) -> crate::Result<
 /// calls finished so turns out to have items elsewhere (overlapping exports, a page read twice,
 /// a call whose items lie far apart in one page) is read again with those calls held; when a
 /// page reads differently the second time (its file changed meanwhile), every input is read
-/// again with every call held, and `on_file` is not told about that second reading. The
-/// report is always the one of holding every call.
+/// again with every call held, and `on_file` is not told about that second reading. Once
+/// many pages in a row repeat calls read before, the pages read next hold every call, until
+/// pages of new calls come again (round 21). The report is always the one of holding every
+/// call.
 pub fn compute_paths(
     paths: &[String],
     options: &ReportOptions,
