@@ -336,6 +336,21 @@ impl Ingestor {
         &mut self,
         local: &Local<'_, P>,
     ) -> Result<Option<Vec<usize>>> {
+        self.settle_local_with(local, &|name, _| {
+            std::fs::read(name).map_err(|cause| Error::Io {
+                source_name: name.to_string(),
+                cause,
+            })
+        })
+    }
+
+    /// [`Ingestor::settle_local`], each page read again by `read` (given its source's name
+    /// and number among the sources collected) instead of from its file.
+    pub(crate) fn settle_local_with<P: Partial + Send>(
+        &mut self,
+        local: &Local<'_, P>,
+        read: &(dyn Fn(&str, usize) -> Result<Vec<u8>> + Sync),
+    ) -> Result<Option<Vec<usize>>> {
         let conflicted = self
             .local
             .conflicted(self.pending.iter().filter_map(Pending::key));
@@ -357,10 +372,7 @@ impl Ingestor {
             let (parser, sources) = (&self.parser, &self.sources);
             let read = |(source, _, _): &(usize, usize, PageCalls)| -> Result<Prepared> {
                 let name = sources.get(*source).cloned().unwrap_or_default();
-                let bytes = std::fs::read(&*name).map_err(|cause| Error::Io {
-                    source_name: name.to_string(),
-                    cause,
-                })?;
+                let bytes = read(&name, *source)?;
                 Ok(parser.prepare_document(&name, &bytes))
             };
             #[cfg(feature = "parallel")]
@@ -385,7 +397,8 @@ impl Ingestor {
 
     /// The items of `page` finished where it was read, from `parsed` (the page read again,
     /// every call item packed), added to the waiting items in their places; false when
-    /// `parsed` is not the page read before.
+    /// `parsed` is not the page read before (its call items are not as many, or those in the
+    /// places of the calls finished are not of those calls, by their key hashes).
     fn hold_again(&mut self, source: usize, base: usize, page: &PageCalls, parsed: Parsed) -> bool {
         let mut places = page.places.iter().copied().peekable();
         let mut seen = 0;
@@ -418,6 +431,15 @@ impl Ingestor {
             seen += 1;
         }
         if seen != page.calls_seen || places.next().is_some() {
+            return false;
+        }
+        // the same calls: the key hashes of the items in those places are the calls'
+        let mut read: Vec<u64> = again.iter().map(|p| p.key_hash).collect();
+        let mut finished = page.keys.clone();
+        read.sort_unstable();
+        read.dedup();
+        finished.sort_unstable();
+        if read != finished {
             return false;
         }
         self.pending.extend(again);
@@ -1007,6 +1029,13 @@ mod tests {
         let fewer = json!({"calls": &pages[0][1..]});
         std::fs::write(dir.0.join("page-0000.json"), fewer.to_string()).unwrap();
         assert_eq!(ingestor.settle_local(&local).unwrap(), None);
+        // as many calls, in the same places, but other calls (other ids)
+        let dir3 = Pages::new(&pages);
+        let mut ingestor = read_pages(&dir3, &local);
+        let other: Vec<Value> = plain_pages(150, 50)[2].clone();
+        let other = json!({"calls": other});
+        std::fs::write(dir3.0.join("page-0000.json"), other.to_string()).unwrap();
+        assert_eq!(ingestor.settle_local(&local).unwrap(), None);
         // a page gone: the error names it
         let dir2 = Pages::new(&pages);
         let mut ingestor = read_pages(&dir2, &local);
@@ -1154,6 +1183,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn documents_in_memory_are_finished_where_read_and_read_again_from_memory() {
+        let mut pages = plain_pages(150, 50);
+        // the third page's 20th call is the first page's 25th
+        pages[2][20] = pages[0][25].clone();
+        let page = |calls: &Vec<Value>| json!({"calls": calls}).to_string();
+        let docs: Vec<(String, String)> = [("a", &pages[0]), ("b", &pages[1]), ("c", &pages[2])]
+            .into_iter()
+            .map(|(name, calls)| (name.to_owned(), page(calls)))
+            .collect();
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        let ingest = IngestOptions {
+            keep_extra: false,
+            ..o.ingest.clone()
+        };
+        // groups of one page: the first and third are read again, from their documents
+        let local = Local::new(&make, 1);
+        let mut ingestor = Ingestor::new(&ingest).unwrap();
+        let documents = ingestor.add_documents_local(&docs, &local).unwrap();
+        assert_eq!(ingestor.waiting(), 3 * 2 * REACH);
+        let read = |_: &str, source: usize| Ok(docs[documents[source]].1.as_bytes().to_vec());
+        let dropped = ingestor.settle_local_with(&local, &read).unwrap().unwrap();
+        assert_eq!(dropped.len(), 2);
+        assert_eq!(ingestor.waiting(), 3 * 2 * REACH + 2 * (50 - 2 * REACH));
+        let held = crate::report::compute_documents_as(&docs, &o, None).unwrap();
+        let read = crate::report::compute_documents_as(&docs, &o, Some(GROUP)).unwrap();
+        assert_eq!(report_json(&read.0), report_json(&held.0));
+        assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
+        assert_eq!(read.1.duplicates_merged, 1);
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
         /// Whatever the calls, their legs and duplicates (near, far, in other pages), calls
@@ -1218,6 +1279,17 @@ mod tests {
                 report_in(&pages.path(), &o, Some(group)),
                 report(&pages.path(), &o, false)
             );
+            // the same pages as documents in memory
+            let mut names: Vec<_> = std::fs::read_dir(&pages.0).unwrap().map(|e| e.unwrap().path()).collect();
+            names.sort();
+            let docs: Vec<(String, Vec<u8>)> = names
+                .iter()
+                .map(|p| (p.display().to_string(), std::fs::read(p).unwrap()))
+                .collect();
+            let held = crate::report::compute_documents_as(&docs, &o, None).unwrap();
+            let read = crate::report::compute_documents_as(&docs, &o, Some(group)).unwrap();
+            proptest::prop_assert_eq!(report_json(&read.0), report_json(&held.0));
+            proptest::prop_assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
         }
     }
 }

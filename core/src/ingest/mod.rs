@@ -833,6 +833,37 @@ impl Ingestor {
         Ok(())
     }
 
+    /// [`Ingestor::add_documents`] for a report, finishing the calls of each API list page
+    /// the fast lanes read where it is read, into a partial of `local` (as a report over files
+    /// does, [`local`]). Returns, for each source collected (by its number), the document it
+    /// came from, to read a page again from ([`Ingestor::settle_local_with`]).
+    pub(crate) fn add_documents_local<S, B, P>(
+        &mut self,
+        inputs: &[(S, B)],
+        local: &local::Local<'_, P>,
+    ) -> Result<Vec<usize>>
+    where
+        S: AsRef<str> + Sync,
+        B: AsRef<[u8]> + Sync,
+        P: crate::analytics::Partial + Send,
+    {
+        let prepare = self.local_preparer(local);
+        let one = |(source, bytes): &(S, B)| prepare(source.as_ref(), bytes.as_ref());
+        #[cfg(feature = "parallel")]
+        let prepared: Vec<Prepared> = {
+            use rayon::prelude::*;
+            inputs.par_iter().map(one).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let prepared: Vec<Prepared> = inputs.iter().map(one).collect();
+        let mut documents = Vec::new();
+        for (doc, ((source, bytes), ready)) in inputs.iter().zip(prepared).enumerate() {
+            self.add_prepared(source.as_ref(), ready, bytes.as_ref())?;
+            documents.resize(self.sources.len(), doc);
+        }
+        Ok(documents)
+    }
+
     /// The part of adding a whole document ([`Ingestor::add_documents`]) that can run on any
     /// thread, and without the ingest: a single JSON document is parsed.
     /// [`Prepared::needs_bytes`] says whether [`Ingestor::add_prepared`] needs the document's

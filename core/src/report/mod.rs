@@ -817,11 +817,54 @@ where
     B: AsRef<[u8]> + Sync,
 {
     crate::files::on_pool(|| {
-        let mut ingestor = report_ingestor(options)?;
-        ingestor.add_documents(inputs)?;
-        let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
+        let (report, _) = compute_documents_as(inputs, options, Some(crate::ingest::local::GROUP))?;
         Ok(from_report(&report))
     })
+}
+
+/// What [`report_documents`] computes, and the ingest report: without an ingest window, the
+/// calls of each API list page the typed fast lanes read are finished where the page is read
+/// (in groups of `local` pages, [`crate::ingest::local::GROUP`]; `None` holds every call), as
+/// [`compute_paths`] does over files; a page read again is read from its document.
+pub(crate) fn compute_documents_as<S, B>(
+    inputs: &[(S, B)],
+    options: &ReportOptions,
+    local: Option<usize>,
+) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)>
+where
+    S: AsRef<str> + Sync,
+    B: AsRef<[u8]> + Sync,
+{
+    let held = || {
+        let mut ingestor = report_ingestor(options)?;
+        ingestor.add_documents(inputs)?;
+        compute_streaming(ingestor, &options.analytics, options.skip_text)
+    };
+    let Some(group) = local.filter(|_| options.ingest.window.is_none()) else {
+        return held();
+    };
+    // invalid analytics options are told after the inputs are read, as `report_bytes` tells them
+    let Ok(streamed) = Streamed::new(&options.analytics, options.skip_text) else {
+        return held();
+    };
+    let make = || streamed.sink();
+    let local = crate::ingest::Local::new(&make, group);
+    let mut ingestor = report_ingestor(options)?;
+    let documents = ingestor.add_documents_local(inputs, &local)?;
+    let again = |_: &str, source: usize| {
+        let bytes = documents.get(source).and_then(|&doc| inputs.get(doc));
+        Ok(bytes.map(|(_, b)| b.as_ref().to_vec()).unwrap_or_default())
+    };
+    match ingestor.settle_local_with(&local, &again)? {
+        Some(dropped) => {
+            let early = local
+                .into_partial(&dropped)
+                .unwrap_or_else(|| streamed.sink());
+            streamed.finish(ingestor, early)
+        }
+        // (a document does not change: not seen)
+        None => held(),
+    }
 }
 
 /// The report of files and folders, read as `callscope report` reads them (the bindings'
