@@ -894,6 +894,14 @@ mod tests {
         o
     }
 
+    /// The ingest options a report reads with (`compute_paths_as`): no unmapped field kept.
+    fn ingest_of(o: &ReportOptions) -> IngestOptions {
+        IngestOptions {
+            keep_extra: false,
+            ..o.ingest.clone()
+        }
+    }
+
     /// `n` plain calls, `per` to a page.
     fn plain_pages(n: usize, per: usize) -> Vec<Vec<Value>> {
         let calls: Vec<Value> = (0..n)
@@ -908,10 +916,7 @@ mod tests {
         let o = options(false, false);
         let make = || crate::analytics::ReportPartial::new(&o.analytics);
         let local = Local::new(&make, GROUP);
-        let ingest = IngestOptions {
-            keep_extra: false,
-            ..o.ingest.clone()
-        };
+        let ingest = ingest_of(&o);
         let ingestor: Ingestor =
             crate::files::read_inputs_local(&[dir.to_owned()], &ingest, |_| {}, &local).unwrap();
         let conflicted = ingestor
@@ -977,10 +982,7 @@ mod tests {
         pages: &Pages,
         local: &Local<'m, crate::analytics::ReportPartial>,
     ) -> Ingestor {
-        let ingest = IngestOptions {
-            keep_extra: false,
-            ..options(false, false).ingest
-        };
+        let ingest = ingest_of(&options(false, false));
         crate::files::read_inputs_local(&[pages.path()], &ingest, |_| {}, local).unwrap()
     }
 
@@ -1068,10 +1070,7 @@ mod tests {
         o.ingest.provider = None;
         let make = || crate::analytics::ReportPartial::new(&o.analytics);
         let local = Local::new(&make, GROUP);
-        let ingest = IngestOptions {
-            keep_extra: false,
-            ..o.ingest.clone()
-        };
+        let ingest = ingest_of(&o);
         let ingestor =
             crate::files::read_inputs_local(&[dir.path()], &ingest, |_| {}, &local).unwrap();
         // 40 calls: the 8 between the edges are finished; 10 calls: all held
@@ -1151,10 +1150,7 @@ mod tests {
         }
         let o = options(false, false);
         let make = || crate::analytics::ReportPartial::new(&o.analytics);
-        let ingest = IngestOptions {
-            keep_extra: false,
-            ..o.ingest.clone()
-        };
+        let ingest = ingest_of(&o);
         // A then A again: the second reading's pages hold their calls from a batch (16 files)
         // after its 8th page on (the batch read meanwhile goes either way)
         let local = Local::new(&make, GROUP);
@@ -1195,10 +1191,7 @@ mod tests {
             .collect();
         let o = options(false, false);
         let make = || crate::analytics::ReportPartial::new(&o.analytics);
-        let ingest = IngestOptions {
-            keep_extra: false,
-            ..o.ingest.clone()
-        };
+        let ingest = ingest_of(&o);
         // groups of one page: the first and third are read again, from their documents
         let local = Local::new(&make, 1);
         let mut ingestor = Ingestor::new(&ingest).unwrap();
