@@ -1,7 +1,8 @@
 //! Calls finished where their file is read: a report over files (`callscope report`, the
-//! bindings' `report_files`) finishes most calls of an API list page on the thread that read
+//! bindings' `report_files`) or over documents in memory (`report_documents`, the bindings'
+//! `report` over a list) finishes most calls of an API list page on the thread that read
 //! the page, straight from their drafts, instead of packing every item and holding it until
-//! the whole input is read (README "Performance", round 20).
+//! the whole input is read (README "Performance", rounds 20 and 21).
 //!
 //! A call's items may come from any page (a duplicate from overlapping exports, a `<Dial>`
 //! leg after its parent, a webhook event), and a report's partials cannot take a call back
