@@ -1140,7 +1140,7 @@ mod tests {
     fn an_input_given_twice_is_read_with_every_call_held_once_seen_and_new_pages_are_not() {
         let a = Pages::new(&plain_pages(64 * 40, 40));
         let b = Pages::new(&[]);
-        let shifted: Vec<Vec<Value>> = plain_pages(128 * 40, 40).split_off(64);
+        let shifted: Vec<Vec<Value>> = plain_pages(160 * 40, 40).split_off(64);
         for (i, calls) in shifted.iter().enumerate() {
             let page = json!({"calls": calls, "page": i});
             std::fs::write(
@@ -1164,13 +1164,15 @@ mod tests {
             pages.iter().filter(|&&p| p >= 32).count() <= 32 + 16,
             "{pages:?}"
         );
-        // A, A and B (new calls): on again after 32 of B's pages, its last 16 finished where read
+        // A, A and B (96 pages of new calls): on again after 32-40 of B's pages (a page without
+        // a kept hash is passed over), in the batch of B's pages 32-47 at the latest; B's
+        // last 32 pages finished where read
         let local = Local::new(&make, GROUP);
         let paths = [a.path(), a.path(), b.path()];
         let ingestor = crate::files::read_inputs_local(&paths, &ingest, |_| {}, &local).unwrap();
         assert!(!ingestor.detector.is_off());
         let pages = local_pages(&ingestor);
-        assert!((148..164).all(|p| pages.contains(&p)), "{pages:?}");
+        assert!((164..196).all(|p| pages.contains(&p)), "{pages:?}");
         // the report is the one of holding every call
         for paths in [&[a.path(), a.path()][..], &[a.path(), a.path(), b.path()]] {
             let held = compute_paths_as(paths, &o, |_| {}, None).unwrap();
@@ -1207,6 +1209,29 @@ mod tests {
         assert_eq!(report_json(&read.0), report_json(&held.0));
         assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
         assert_eq!(read.1.duplicates_merged, 1);
+    }
+
+    #[test]
+    fn documents_given_twice_are_held_once_the_detector_sees_it() {
+        let page = |calls: &Vec<Value>| json!({"calls": calls}).to_string();
+        let pages: Vec<String> = plain_pages(64 * 40, 40).iter().map(page).collect();
+        let docs: Vec<(String, &str)> = (pages.iter().chain(&pages).enumerate())
+            .map(|(i, p)| (format!("doc-{i}"), p.as_str()))
+            .collect();
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        let local = Local::new(&make, GROUP);
+        let mut ingestor = Ingestor::new(&ingest_of(&o)).unwrap();
+        ingestor.add_documents_local(&docs, &local).unwrap();
+        // runs of 16: the second copy's from the run after the one in which the 8th repeated
+        // document is added (the run prepared meanwhile goes either way)
+        assert!(ingestor.detector.is_off());
+        let finished = ingestor.local.0.len();
+        assert!((64 + 8..=64 + 32).contains(&finished), "{finished}");
+        let held = crate::report::compute_documents_as(&docs, &o, None).unwrap();
+        let read = crate::report::compute_documents_as(&docs, &o, Some(GROUP)).unwrap();
+        assert_eq!(report_json(&read.0), report_json(&held.0));
+        assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
     }
 
     proptest::proptest! {

@@ -849,18 +849,39 @@ impl Ingestor {
     {
         let prepare = self.local_preparer(local);
         let one = |(source, bytes): &(S, B)| prepare(source.as_ref(), bytes.as_ref());
-        #[cfg(feature = "parallel")]
-        let prepared: Vec<Prepared> = {
-            use rayon::prelude::*;
-            inputs.par_iter().map(one).collect()
+        let prepare_all = |batch: &[(S, B)]| -> Vec<Prepared> {
+            #[cfg(feature = "parallel")]
+            {
+                use rayon::prelude::*;
+                batch.par_iter().map(one).collect()
+            }
+            #[cfg(not(feature = "parallel"))]
+            batch.iter().map(one).collect()
         };
-        #[cfg(not(feature = "parallel"))]
-        let prepared: Vec<Prepared> = inputs.iter().map(one).collect();
         let mut documents = Vec::new();
-        for (doc, ((source, bytes), ready)) in inputs.iter().zip(prepared).enumerate() {
-            self.add_prepared(source.as_ref(), ready, bytes.as_ref())?;
-            documents.resize(self.sources.len(), doc);
+        // a run at a time, each prepared while the one before it is added, so that what the
+        // detector decides as documents are added holds for the runs after
+        let mut add = |run: Option<PreparedRun<'_, S, B>>| -> Result<()> {
+            let Some(PreparedRun { at, docs, prepared }) = run else {
+                return Ok(());
+            };
+            for (doc, ((source, bytes), ready)) in (at..).zip(docs.iter().zip(prepared)) {
+                self.add_prepared(source.as_ref(), ready, bytes.as_ref())?;
+                documents.resize(self.sources.len(), doc);
+            }
+            Ok(())
+        };
+        let mut waiting = None;
+        for (at, docs) in document_batches(inputs) {
+            let before = waiting.take();
+            #[cfg(feature = "parallel")]
+            let (prepared, added) = rayon::join(|| prepare_all(docs), || add(before));
+            #[cfg(not(feature = "parallel"))]
+            let (added, prepared) = (add(before), prepare_all(docs));
+            added?;
+            waiting = Some(PreparedRun { at, docs, prepared });
         }
+        add(waiting)?;
         Ok(documents)
     }
 
@@ -2278,6 +2299,46 @@ fn finish_grouped<S: Send>(
     slots
 }
 
+/// Documents prepared together ([`Ingestor::add_documents_local`]): the place of the first
+/// among the inputs, the documents, and what each was prepared into.
+struct PreparedRun<'a, S, B> {
+    at: usize,
+    docs: &'a [(S, B)],
+    prepared: Vec<Prepared>,
+}
+
+/// Bytes of documents prepared together by [`Ingestor::add_documents_local`] (as many as the
+/// command line reads of page files at a time).
+const DOCUMENT_BATCH_BYTES: usize = 32 << 20;
+
+/// Documents prepared together by [`Ingestor::add_documents_local`] at most (16 in the tests,
+/// so that a few dozen documents make several batches).
+const DOCUMENT_BATCH: usize = if cfg!(test) { 16 } else { 256 };
+
+/// `inputs` in runs of at most [`DOCUMENT_BATCH`] documents and, but for a run of one,
+/// [`DOCUMENT_BATCH_BYTES`] bytes, each with the place of its first document.
+fn document_batches<S, B: AsRef<[u8]>>(
+    inputs: &[(S, B)],
+) -> impl Iterator<Item = (usize, &[(S, B)])> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = inputs.get(at..).filter(|rest| !rest.is_empty())?;
+        let mut bytes = 0;
+        let len = rest
+            .iter()
+            .take(DOCUMENT_BATCH)
+            .take_while(|(_, b)| {
+                bytes += b.as_ref().len();
+                bytes <= DOCUMENT_BATCH_BYTES
+            })
+            .count()
+            .max(1);
+        let batch = (at, rest.get(..len).unwrap_or(rest));
+        at += len;
+        Some(batch)
+    })
+}
+
 /// Records finished and converted at a time by [`Ingestor::finish_batches`] (a thousand JSON
 /// lines of Twilio calls are ~2 MB).
 const FINISH_BATCH: usize = 1024;
@@ -3205,6 +3266,24 @@ mod tests {
         // what 1M waiting calls hold besides their packed drafts: 56 MB (96 until round 14)
         assert_eq!(std::mem::size_of::<PackedDraft>(), 16);
         assert_eq!(std::mem::size_of::<Pending>(), 56);
+    }
+
+    #[test]
+    fn documents_are_prepared_in_runs_of_16_and_32_mb() {
+        let runs = |docs: &[(usize, Vec<u8>)]| -> Vec<(usize, usize)> {
+            document_batches(docs)
+                .map(|(at, run)| (at, run.len()))
+                .collect()
+        };
+        let small: Vec<(usize, Vec<u8>)> = (0..40).map(|i| (i, vec![b' '; 10])).collect();
+        assert_eq!(runs(&small), [(0, 16), (16, 16), (32, 8)]);
+        assert_eq!(runs(&small[..0]), []);
+        // a document larger than a run's bytes is a run of its own
+        let mut large: Vec<(usize, Vec<u8>)> = vec![(0, vec![b' '; 20 << 20]); 3];
+        large[1].1.truncate(10 << 20);
+        large.push((3, vec![b' '; 40 << 20]));
+        // 20 + 10 MB together; 20 alone (20 + 40 is over); 40 alone
+        assert_eq!(runs(&large), [(0, 2), (2, 1), (3, 1)]);
     }
 
     #[test]
