@@ -806,11 +806,12 @@ pub fn report_reader(
 
 /// The report of several inputs held in memory, each a `(source, bytes)` pair, read in order
 /// as one ingest (duplicates across inputs are merged): the bindings' `report` over a list of
-/// documents. Whole JSON documents (API list pages) are parsed in parallel
-/// ([`Ingestor::add_documents`](crate::ingest::Ingestor::add_documents)); the same report as
-/// [`report_bytes`] gives for one input, and as [`report_paths`] gives for the same bytes in
-/// files. As `report_bytes`, an input that cannot be read is the error told before invalid
-/// analytics options.
+/// documents. Whole JSON documents (API list pages) are parsed in parallel, 256 (or 32 MB) at
+/// a time, and without an ingest window the calls of each page the typed fast lanes read are
+/// finished where it is read, as [`compute_paths`] finishes them over files (a page read again
+/// is read from its document); the same report as [`report_bytes`] gives for one input, and
+/// as [`report_paths`] gives for the same bytes in files. As `report_bytes`, an input that
+/// cannot be read is the error told before invalid analytics options.
 pub fn report_documents<S, B>(inputs: &[(S, B)], options: &ReportOptions) -> crate::Result<Value>
 where
     S: AsRef<str> + Sync,
