@@ -81,9 +81,10 @@ const BATCH_BYTES: usize = 32 << 20;
 const KEPT_BATCH_BYTES: usize = 8 << 20;
 
 /// Files held open at most before a batch is read (a folder of many tiny webhook files would
-/// otherwise open thousands at once and run into the process's file limit). The tests read
-/// 16 at a time, so that a few dozen small files make several batches.
-const BATCH_FILES: usize = if cfg!(test) { 16 } else { 256 };
+/// otherwise open thousands at once and run into the process's file limit); also the most
+/// documents in memory parsed together ([`Ingestor::add_documents`]). The tests read 16 at a
+/// time, so that a few dozen small files or documents make several batches.
+pub(crate) const BATCH_FILES: usize = if cfg!(test) { 16 } else { 256 };
 
 /// Read every input into one ingest, finished into records (the records API; `callscope
 /// ingest` finishes into output lines instead, see `cli::run_ingest`). `on_file` is told the

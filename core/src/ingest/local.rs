@@ -191,15 +191,15 @@ const OFF_AT: u32 = 8;
 /// or exports that overlap by much, would be read more than twice over. So, as the items are
 /// collected, one key hash in 16 of each unit read ([`SAMPLE_BITS`]) is kept, and a unit is
 /// marked when one of its kept hashes was kept from an earlier unit (a unit without a kept
-/// hash is passed over). Once [`OFF_AT`] of the
-/// last 32 units are marked, the pages read next are read with every call held (as the pages
-/// the fast lane gives back are); after 32 units in a row without a mark, they finish their
-/// calls where read again. Pages already being read when it switches are read as they began.
+/// hash is passed over). Once [`OFF_AT`] of the last 32 units are marked, the pages read next
+/// are read with every call held (as the pages the fast lane gives back are); after 32 units
+/// in a row without a mark, they finish their calls where read again. Pages already being read when it switches are read as they began.
 /// It only decides how fast: the check at the end makes the report the one of holding every
 /// call whatever it decided.
 #[derive(Debug, Default)]
 pub(super) struct Detector {
-    /// Whether a report over files asked (else nothing is kept).
+    /// Whether a report finishing calls where pages are read asked, over files or documents
+    /// ([`Ingestor::local_preparer`]; else nothing is kept).
     active: bool,
     /// The kept key hashes.
     seen: hashbrown::HashSet<u64>,

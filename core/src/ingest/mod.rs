@@ -21,6 +21,7 @@ pub use format::Format;
 pub(crate) use local::Local;
 pub use report::{IngestReport, ReportEntry};
 
+use crate::files::BATCH_FILES;
 use crate::model::buffers::Buffers;
 use crate::model::{CallDraft, CallRecord, FieldIssue, Provider};
 use crate::providers::generic::GenericMapping;
@@ -245,7 +246,9 @@ const LINE_PIECE: usize = 256;
 /// Bytes of elements held at most in one batch (large elements, such as API list pages in
 /// one array, would otherwise hold the whole input twice): enough to keep every thread busy
 /// with the `parallel` feature, and small without it (WASM), where a batch gains nothing and
-/// every byte of it is memory the module must grow and touch on its first call.
+/// every byte of it is memory the module must grow and touch on its first call. Also the bytes
+/// of documents in memory parsed together ([`Ingestor::add_documents`]; 32 MB as the command
+/// line reads of page files at a time, with the `parallel` feature).
 #[cfg(feature = "parallel")]
 const BATCH_BYTES: usize = 32 << 20;
 #[cfg(not(feature = "parallel"))]
@@ -811,26 +814,17 @@ impl Ingestor {
 
     /// Add several whole inputs held in memory, in order. The inputs that are single JSON
     /// documents (not arrays: e.g. API list pages, one file each) are parsed in parallel where
-    /// the `parallel` feature is on; the result is the same as adding each with
-    /// [`Ingestor::add_bytes`] in turn, including which error is returned first.
+    /// the `parallel` feature is on, a run at a time (as many as the command line reads of
+    /// page files at once), each run while the one before it is added; the result is the same
+    /// as adding each with [`Ingestor::add_bytes`] in turn, including which error is returned
+    /// first.
     pub fn add_documents<S, B>(&mut self, inputs: &[(S, B)]) -> Result<()>
     where
         S: AsRef<str> + Sync,
         B: AsRef<[u8]> + Sync,
     {
         let prepare = self.preparer();
-        let one = |(source, bytes): &(S, B)| prepare(source.as_ref(), bytes.as_ref());
-        #[cfg(feature = "parallel")]
-        let prepared: Vec<Prepared> = {
-            use rayon::prelude::*;
-            inputs.par_iter().map(one).collect()
-        };
-        #[cfg(not(feature = "parallel"))]
-        let prepared: Vec<Prepared> = inputs.iter().map(one).collect();
-        for ((source, bytes), ready) in inputs.iter().zip(prepared) {
-            self.add_prepared(source.as_ref(), ready, bytes.as_ref())?;
-        }
-        Ok(())
+        self.add_documents_with(inputs, &prepare).map(drop)
     }
 
     /// [`Ingestor::add_documents`] for a report, finishing the calls of each API list page
@@ -848,6 +842,20 @@ impl Ingestor {
         P: crate::analytics::Partial + Send,
     {
         let prepare = self.local_preparer(local);
+        self.add_documents_with(inputs, &prepare)
+    }
+
+    /// [`Ingestor::add_documents`], each document prepared by `prepare`; for each source
+    /// collected (by its number), the document it came from.
+    fn add_documents_with<S, B>(
+        &mut self,
+        inputs: &[(S, B)],
+        prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
+    ) -> Result<Vec<usize>>
+    where
+        S: AsRef<str> + Sync,
+        B: AsRef<[u8]> + Sync,
+    {
         let one = |(source, bytes): &(S, B)| prepare(source.as_ref(), bytes.as_ref());
         let prepare_all = |batch: &[(S, B)]| -> Vec<Prepared> {
             #[cfg(feature = "parallel")]
@@ -859,8 +867,8 @@ impl Ingestor {
             batch.iter().map(one).collect()
         };
         let mut documents = Vec::new();
-        // a run at a time, each prepared while the one before it is added, so that what the
-        // detector decides as documents are added holds for the runs after
+        // a run at a time, each prepared while the one before it is added: what the detector
+        // decides as documents are added ([`local::Detector`]) holds for the runs after
         let mut add = |run: Option<PreparedRun<'_, S, B>>| -> Result<()> {
             let Some(PreparedRun { at, docs, prepared }) = run else {
                 return Ok(());
@@ -2299,7 +2307,7 @@ fn finish_grouped<S: Send>(
     slots
 }
 
-/// Documents prepared together ([`Ingestor::add_documents_local`]): the place of the first
+/// Documents prepared together ([`Ingestor::add_documents`]): the place of the first
 /// among the inputs, the documents, and what each was prepared into.
 struct PreparedRun<'a, S, B> {
     at: usize,
@@ -2307,16 +2315,8 @@ struct PreparedRun<'a, S, B> {
     prepared: Vec<Prepared>,
 }
 
-/// Bytes of documents prepared together by [`Ingestor::add_documents_local`] (as many as the
-/// command line reads of page files at a time).
-const DOCUMENT_BATCH_BYTES: usize = 32 << 20;
-
-/// Documents prepared together by [`Ingestor::add_documents_local`] at most (16 in the tests,
-/// so that a few dozen documents make several batches).
-const DOCUMENT_BATCH: usize = if cfg!(test) { 16 } else { 256 };
-
-/// `inputs` in runs of at most [`DOCUMENT_BATCH`] documents and, but for a run of one,
-/// [`DOCUMENT_BATCH_BYTES`] bytes, each with the place of its first document.
+/// `inputs` in runs of at most [`BATCH_FILES`] documents and, but for a run of one,
+/// [`BATCH_BYTES`] bytes, each with the place of its first document.
 fn document_batches<S, B: AsRef<[u8]>>(
     inputs: &[(S, B)],
 ) -> impl Iterator<Item = (usize, &[(S, B)])> {
@@ -2326,10 +2326,10 @@ fn document_batches<S, B: AsRef<[u8]>>(
         let mut bytes = 0;
         let len = rest
             .iter()
-            .take(DOCUMENT_BATCH)
+            .take(BATCH_FILES)
             .take_while(|(_, b)| {
                 bytes += b.as_ref().len();
-                bytes <= DOCUMENT_BATCH_BYTES
+                bytes <= BATCH_BYTES
             })
             .count()
             .max(1);
@@ -3278,12 +3278,15 @@ mod tests {
         let small: Vec<(usize, Vec<u8>)> = (0..40).map(|i| (i, vec![b' '; 10])).collect();
         assert_eq!(runs(&small), [(0, 16), (16, 16), (32, 8)]);
         assert_eq!(runs(&small[..0]), []);
-        // a document larger than a run's bytes is a run of its own
-        let mut large: Vec<(usize, Vec<u8>)> = vec![(0, vec![b' '; 20 << 20]); 3];
-        large[1].1.truncate(10 << 20);
-        large.push((3, vec![b' '; 40 << 20]));
-        // 20 + 10 MB together; 20 alone (20 + 40 is over); 40 alone
-        assert_eq!(runs(&large), [(0, 2), (2, 1), (3, 1)]);
+        // a document larger than a run's bytes is a run of its own (32 MB with `parallel`)
+        #[cfg(feature = "parallel")]
+        {
+            let mut large: Vec<(usize, Vec<u8>)> = vec![(0, vec![b' '; 20 << 20]); 3];
+            large[1].1.truncate(10 << 20);
+            large.push((3, vec![b' '; 40 << 20]));
+            // 20 + 10 MB together; 20 alone (20 + 40 is over); 40 alone
+            assert_eq!(runs(&large), [(0, 2), (2, 1), (3, 1)]);
+        }
     }
 
     #[test]
