@@ -5,7 +5,7 @@
 //! `report_files` / `ingest_files` ([`crate::report::report_paths`], [`ingest_inputs`]) and
 //! `callscope report` / `callscope ingest` share this code.
 
-use crate::ingest::{IngestOptions, Ingested, Ingestor, Prepared};
+use crate::ingest::{DocumentPreparer, IngestOptions, Ingested, Ingestor, PiecePreparer, Prepared};
 use crate::{Error, Result};
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -62,8 +62,9 @@ fn walk(
     Ok(())
 }
 
-/// Files up to this size are read whole and parsed in parallel with their neighbours.
-const SMALL_FILE: u64 = 16 << 20;
+/// Files up to this size are read whole and parsed in parallel with their neighbours. The
+/// tests stream files over 64 KB, so that a few thousand lines make a streamed file.
+const SMALL_FILE: u64 = if cfg!(test) { 64 << 10 } else { 16 << 20 };
 
 /// [`SMALL_FILE`] when every unmapped field is kept (`callscope ingest`): a file read whole is
 /// held while its items are parsed, each about its line's size, so a 16 MB NDJSON file would
@@ -119,7 +120,14 @@ pub fn read_inputs_with(
     stage("start");
     let ingestor = Ingestor::new(options)?;
     let prepare = ingestor.preparer();
-    read_into(ingestor, inputs, options, on_file, between, &prepare)
+    read_into(
+        ingestor,
+        inputs,
+        options,
+        on_file,
+        between,
+        (&prepare, None),
+    )
 }
 
 /// [`read_inputs`] for a report ([`crate::report::compute_paths`]): the calls of the API list
@@ -135,18 +143,28 @@ pub(crate) fn read_inputs_local<P: crate::analytics::Partial + Send>(
     stage("start");
     let mut ingestor = Ingestor::new(options)?;
     let prepare = ingestor.local_preparer(local);
-    read_into(ingestor, inputs, options, on_file, &mut |_| {}, &prepare)
+    let pieces = ingestor.local_pieces(local);
+    read_into(
+        ingestor,
+        inputs,
+        options,
+        on_file,
+        &mut |_| {},
+        (&prepare, Some(&pieces)),
+    )
 }
 
 /// Read every input into `ingestor`, each whole document (a small file) prepared by
-/// `prepare` ([`Ingestor::preparer`]).
+/// `prepare` ([`Ingestor::preparer`]), and with `pieces` each piece of a large NDJSON file's
+/// lines ([`Ingestor::local_pieces`]; such a file is then read again by its byte ranges, so
+/// only regular files are read so).
 fn read_into(
     mut ingestor: Ingestor,
     inputs: &[String],
     options: &IngestOptions,
     mut on_file: impl FnMut(u64),
     between: &mut dyn FnMut(&mut Ingestor),
-    prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
+    (prepare, pieces): (&DocumentPreparer<'_>, Option<&PiecePreparer<'_>>),
 ) -> Result<Ingestor> {
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
@@ -181,7 +199,8 @@ fn read_into(
             source_name: input.clone(),
             cause,
         })?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let meta = file.metadata().ok();
+        let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
         if size <= small {
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
@@ -192,7 +211,11 @@ fn read_into(
             continue;
         }
         added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
-        ingestor.add_reader_with(&input, BufReader::with_capacity(1 << 20, file), between)?;
+        let reader = BufReader::with_capacity(1 << 20, file);
+        match pieces.filter(|_| meta.as_ref().is_some_and(std::fs::Metadata::is_file)) {
+            Some(pieces) => ingestor.add_file_local(&input, reader, pieces)?,
+            None => ingestor.add_reader_with(&input, reader, between)?,
+        }
         on_file(size);
         added.batch(&mut ingestor, between, Some(size));
     }
@@ -274,7 +297,7 @@ struct Batch<'p> {
     /// The documents of the batch parsed last, not yet added, and their files' bytes.
     parsed: Option<(Vec<Result<ReadFile>>, u64)>,
     /// What each file is prepared with ([`Ingestor::preparer`], [`Ingestor::local_preparer`]).
-    prepare: &'p (dyn Fn(&str, &[u8]) -> Prepared + Sync),
+    prepare: &'p DocumentPreparer<'p>,
 }
 
 thread_local! {
@@ -291,7 +314,7 @@ const MAX_KEPT_BUFFER: usize = 4 << 20;
 
 impl<'p> Batch<'p> {
     /// An empty batch, parsed once `limit` bytes of files are in it, each file by `prepare`.
-    fn new(limit: usize, prepare: &'p (dyn Fn(&str, &[u8]) -> Prepared + Sync)) -> Self {
+    fn new(limit: usize, prepare: &'p DocumentPreparer<'p>) -> Self {
         Batch {
             files: Vec::new(),
             bytes: 0,
@@ -350,7 +373,7 @@ impl<'p> Batch<'p> {
 /// parsed on the thread that read it, into a buffer the thread keeps ([`READ_BUFFER`]).
 fn read_batch(
     files: Vec<(String, std::fs::File, u64)>,
-    prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
+    prepare: &DocumentPreparer<'_>,
 ) -> Vec<Result<ReadFile>> {
     let read = |(name, mut file, size): (String, std::fs::File, u64)| {
         // taken out while it is used, not borrowed: a parse that waits on the pool may run

@@ -36,6 +36,7 @@
 //! once many pages in a row repeat calls read before, has the pages read next hold every
 //! call, until pages of new calls come again.
 
+use super::stream::{LineBatch, Piece};
 use super::{
     Finished, FirstNonWs, Folded, Ingestor, Lead, LeadPath, MAX_ITEM_BYTES, Parsed, Parser,
     Pending, Prepared, Ready, ReadyKind, finish_draft, format,
@@ -61,6 +62,12 @@ pub(crate) const REACH: usize = 16;
 /// count of calls by whole second of duration, the weekday-hour table): 1,000 pages held
 /// ~77 MB more at the peak than partials merged as they come.
 pub(crate) const GROUP: usize = 16;
+
+/// How [`Ingestor::settle_local_with`] reads a page again: given its source's name, its
+/// number among the sources collected, and for a piece of a file's lines its range in bytes
+/// (offset, length).
+pub(crate) type ReadAgain<'a> =
+    dyn Fn(&str, usize, Option<(u64, usize)>) -> Result<Vec<u8>> + Sync + 'a;
 
 /// Pages read again together by [`Ingestor::settle_local`] (in parallel).
 const AGAIN_BATCH: usize = 64;
@@ -168,6 +175,9 @@ impl<'m, P: Partial + Send> Local<'m, P> {
 #[derive(Debug, Default)]
 pub(super) struct PageCalls {
     ticket: usize,
+    /// A piece of an NDJSON file's lines: where it is in the file (offset, length) and the
+    /// number of its first line, to read it again by; `None`: a whole document.
+    range: Option<(u64, usize, usize)>,
     places: Vec<usize>,
     calls_seen: usize,
     notes: Vec<(usize, Finished)>,
@@ -337,20 +347,31 @@ impl Ingestor {
         &mut self,
         local: &Local<'_, P>,
     ) -> Result<Option<Vec<usize>>> {
-        self.settle_local_with(local, &|name, _| {
-            std::fs::read(name).map_err(|cause| Error::Io {
+        self.settle_local_with(local, &|name, _, range| {
+            let io = |cause| Error::Io {
                 source_name: name.to_string(),
                 cause,
-            })
+            };
+            let Some((offset, len)) = range else {
+                return std::fs::read(name).map_err(io);
+            };
+            // a piece of a file's lines: its bytes (fewer when the file is shorter now)
+            use std::io::{Read, Seek};
+            let mut file = std::fs::File::open(name).map_err(io)?;
+            file.seek(std::io::SeekFrom::Start(offset)).map_err(io)?;
+            let mut bytes = Vec::with_capacity(len);
+            file.take(len as u64).read_to_end(&mut bytes).map_err(io)?;
+            Ok(bytes)
         })
     }
 
-    /// [`Ingestor::settle_local`], each page read again by `read` (given its source's name
-    /// and number among the sources collected) instead of from its file.
+    /// [`Ingestor::settle_local`], each page read again by `read` (given its source's name,
+    /// its number among the sources collected, and for a piece of a file's lines its range
+    /// in bytes) instead of from its file.
     pub(crate) fn settle_local_with<P: Partial + Send>(
         &mut self,
         local: &Local<'_, P>,
-        read: &(dyn Fn(&str, usize) -> Result<Vec<u8>> + Sync),
+        read: &ReadAgain<'_>,
     ) -> Result<Option<Vec<usize>>> {
         let conflicted = self
             .local
@@ -371,10 +392,24 @@ impl Ingestor {
         // read a batch of pages at a time: a page's items, read again, wait packed
         for pages in again.chunks(AGAIN_BATCH) {
             let (parser, sources) = (&self.parser, &self.sources);
-            let read = |(source, _, _): &(usize, usize, PageCalls)| -> Result<Prepared> {
+            let read = |(source, _, page): &(usize, usize, PageCalls)| -> Result<Prepared> {
                 let name = sources.get(*source).cloned().unwrap_or_default();
-                let bytes = read(&name, *source)?;
-                Ok(parser.prepare_document(&name, &bytes))
+                let range = page.range.map(|(offset, len, _)| (offset, len));
+                let bytes = read(&name, *source, range)?;
+                Ok(match page.range {
+                    // the piece's lines, numbered from its first line again
+                    Some((offset, _, first_line)) => {
+                        let piece = (0, bytes.len(), first_line);
+                        let batch = LineBatch {
+                            bytes,
+                            pieces: Vec::new(),
+                            units: 0,
+                            offset,
+                        };
+                        Prepared(Some(Ok(parser.parse_piece(&batch, &piece, false))))
+                    }
+                    None => parser.prepare_document(&name, &bytes),
+                })
             };
             #[cfg(feature = "parallel")]
             let prepared: Vec<Result<Prepared>> = {
@@ -421,7 +456,12 @@ impl Ingestor {
                 places.next();
                 again.push(Pending {
                     source,
-                    index,
+                    // (the lines of a piece are numbered by their line, as when collected)
+                    index: if page.range.is_some() {
+                        ready.index
+                    } else {
+                        index
+                    },
                     draft,
                     event,
                     keyed: key_hash.is_some(),
@@ -491,28 +531,42 @@ impl Parser {
             super::run_lane(provider, text, "$", &mut ctx, &mut |item, ctx| {
                 page.emit(item, ctx)
             })?;
+            page.clean.then(|| page.done(ctx, local, 0, None))
+        })
+    }
+}
+
+impl Parser {
+    /// The lines of one piece of an NDJSON file (`piece` of `batch`, whose lines begin at
+    /// byte `start` of the file) through the typed fast lanes, finishing its calls where it is
+    /// read (as [`Parser::fast_local`] does a page's), into a partial of `local`; `None` when a
+    /// line is not one the first lane [`Parser::lanes`] names reads cleanly (the piece is then
+    /// read as [`Parser::parse_piece`] reads it; nothing is counted).
+    pub(super) fn piece_local<P: Partial + Send>(
+        &self,
+        source: &str,
+        (batch, piece, start): (&LineBatch, &Piece, u64),
+        local: &Local<'_, P>,
+    ) -> Option<Parsed> {
+        let &(from, to, first_line) = piece;
+        let mut ctx = self.ctx();
+        let mut page = Page::new(self, source, (local.make)(), (to - from) / 512 + 1);
+        page.lines = true;
+        for (line_no, line) in batch.units(piece) {
+            let (text, [provider, _]) = self.lanes(line.trim_ascii())?;
+            super::run_lane(provider?, text, "$", &mut ctx, &mut |item, ctx| {
+                // (numbered by its line, as `parse_piece` numbers it)
+                if item.index == 0 {
+                    item.index = line_no;
+                }
+                page.emit(item, ctx)
+            })?;
             if !page.clean {
                 return None;
             }
-            page.end(&mut ctx);
-            let Page {
-                items,
-                mut calls,
-                partial,
-                seen,
-                ..
-            } = page;
-            calls.ticket = local.add(partial);
-            calls.calls_seen = seen;
-            // (added as each call was finished)
-            calls.places.sort_unstable();
-            Some(Parsed {
-                index: 0,
-                items,
-                unknown_words: ctx.unknown_words,
-                local: Some(Box::new(calls)),
-            })
-        })
+        }
+        let range = (start + batch.offset + from as u64, to - from, first_line);
+        Some(page.done(ctx, local, first_line, Some(range)))
     }
 }
 
@@ -538,6 +592,8 @@ struct Page<'p, P> {
     due: VecDeque<(usize, usize)>,
     /// No item had a warning or was rejected (else the page goes to the general path).
     clean: bool,
+    /// A piece of NDJSON lines: an item is numbered by its line, not by its place.
+    lines: bool,
 }
 
 /// A call of a page still open: its key hash, the places of its first and last items among
@@ -576,6 +632,7 @@ impl<'p, P: Partial> Page<'p, P> {
             by_key: hashbrown::HashTable::new(),
             due: VecDeque::new(),
             clean: true,
+            lines: false,
         }
     }
 
@@ -609,7 +666,7 @@ impl<'p, P: Partial> Page<'p, P> {
         };
         let place = self.items.len();
         self.items.push(Ready {
-            index: 0,
+            index: item.index,
             kind: ReadyKind::Local,
         });
         let item = std::mem::replace(
@@ -737,9 +794,10 @@ impl<'p, P: Partial> Page<'p, P> {
         };
         let options = &self.parser.options;
         let partial = &mut self.partial;
-        let (place, path) = members
-            .get(lead)
-            .map_or((0, ""), |(place, item)| (*place, item.path.as_str()));
+        let (place, path) = members.get(lead).map_or((0, ""), |(place, item)| {
+            let index = if self.lines { item.index } else { *place };
+            (index, item.path.as_str())
+        });
         let lead = Lead {
             source: self.source,
             index: place,
@@ -774,6 +832,40 @@ impl<'p, P: Partial> Page<'p, P> {
         for (place, item) in members.iter_mut() {
             calls.places.push(*place);
             ctx.recycle(item);
+        }
+    }
+
+    /// The page is read (cleanly): its calls still open are held, its partial is counted
+    /// into `local`, and its items and calls are what [`Parsed`] (numbered `index`) takes;
+    /// `range`: where it is in its NDJSON file ([`PageCalls`]).
+    fn done(
+        mut self,
+        mut ctx: ParseCtx,
+        local: &Local<'_, P>,
+        index: usize,
+        range: Option<(u64, usize, usize)>,
+    ) -> Parsed
+    where
+        P: Send,
+    {
+        self.end(&mut ctx);
+        let Page {
+            items,
+            mut calls,
+            partial,
+            seen,
+            ..
+        } = self;
+        calls.ticket = local.add(partial);
+        calls.calls_seen = seen;
+        // (added as each call was finished)
+        calls.places.sort_unstable();
+        calls.range = range;
+        Parsed {
+            index,
+            items,
+            unknown_words: ctx.unknown_words,
+            local: Some(Box::new(calls)),
         }
     }
 
@@ -866,6 +958,44 @@ mod tests {
 
         fn path(&self) -> String {
             self.0.to_string_lossy().into_owned()
+        }
+
+        /// `calls` as the lines of one NDJSON file in a fresh folder (after a byte order mark
+        /// with `bom`; every 97th line blank and every 5th ending in `\r\n`), padded with
+        /// Twilio's sub-resource links to ~1 KB a line (over 64 KB, the file is streamed).
+        fn ndjson(calls: &[Value], bom: bool) -> Self {
+            let dir = Pages::new(&[]);
+            let mut text = if bom {
+                "\u{feff}".to_string()
+            } else {
+                String::new()
+            };
+            for (i, c) in calls.iter().enumerate() {
+                let mut c = c.clone();
+                let uri = format!("/2010-04-01/Accounts/AC1/Calls/{}", c["sid"]);
+                c["subresource_uris"] = json!({
+                    "notifications": format!("{uri}/Notifications.json"),
+                    "recordings": format!("{uri}/Recordings.json"),
+                    "payments": format!("{uri}/Payments.json"),
+                    "events": format!("{uri}/Events.json"),
+                    "siprec": format!("{uri}/Siprec.json"),
+                    "streams": format!("{uri}/Streams.json"),
+                    "transcriptions": format!("{uri}/Transcriptions.json"),
+                    "user_defined_message_subscriptions": format!("{uri}/UserDefinedMessageSubscriptions.json"),
+                });
+                text.push_str(&c.to_string());
+                text.push_str(if i % 5 == 4 { "\r\n" } else { "\n" });
+                if i % 97 == 96 {
+                    text.push_str("  \n");
+                }
+            }
+            std::fs::write(dir.0.join("calls.ndjson"), text).unwrap();
+            dir
+        }
+
+        /// The NDJSON file [`Pages::ndjson`] wrote.
+        fn file(&self) -> String {
+            self.0.join("calls.ndjson").to_string_lossy().into_owned()
         }
     }
 
@@ -1200,7 +1330,9 @@ mod tests {
         let mut ingestor = Ingestor::new(&ingest).unwrap();
         let documents = ingestor.add_documents_local(&docs, &local).unwrap();
         assert_eq!(ingestor.waiting(), 3 * 2 * REACH);
-        let read = |_: &str, source: usize| Ok(docs[documents[source]].1.as_bytes().to_vec());
+        let read = |_: &str, source: usize, _: Option<(u64, usize)>| {
+            Ok(docs[documents[source]].1.as_bytes().to_vec())
+        };
         let dropped = ingestor.settle_local_with(&local, &read).unwrap().unwrap();
         assert_eq!(dropped.len(), 2);
         assert_eq!(ingestor.waiting(), 3 * 2 * REACH + 2 * (50 - 2 * REACH));
@@ -1232,6 +1364,87 @@ mod tests {
         let read = crate::report::compute_documents_as(&docs, &o, Some(GROUP)).unwrap();
         assert_eq!(report_json(&read.0), report_json(&held.0));
         assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
+    }
+
+    /// The report and the ingest report of `inputs`, calls finished where read in groups of
+    /// `group` pages or pieces, or all held.
+    fn both(inputs: &[String], o: &ReportOptions, group: Option<usize>) -> (String, String) {
+        let (report, ingest) = compute_paths_as(inputs, o, |_| {}, group).unwrap();
+        assert!(ingest.is_balanced(), "{ingest:?}");
+        (report_json(&report), format!("{ingest:?}"))
+    }
+
+    /// Calls 0..n of one minute each, 3 seconds apart, answered, as Twilio REST resources.
+    fn plain_calls(n: usize) -> Vec<Value> {
+        (0..n)
+            .map(|i| call(i, None, (0, i), (i as u32 * 3, 60, 30), false))
+            .collect()
+    }
+
+    #[test]
+    fn ndjson_lines_are_finished_where_read_and_read_again_by_their_range() {
+        let mut calls = plain_calls(1200);
+        // line 102's call (after a blank line) talks longer than it lasts (a warning, told
+        // by its line number); line 911's is the same call: both pieces are read again (by
+        // their ranges)
+        calls[100] = call(100, None, (0, 0), (300, 60, 90), false);
+        calls[900] = calls[100].clone();
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        let ingest = ingest_of(&o);
+        for bom in [false, true] {
+            let file = Pages::ndjson(&calls, bom);
+            let local = Local::new(&make, 1);
+            let mut ingestor =
+                crate::files::read_inputs_local(&[file.file()], &ingest, |_| {}, &local).unwrap();
+            // 30 pieces of 40 lines, each holding the calls of its first and last 16 lines
+            assert_eq!(ingestor.local.0.len(), 30);
+            assert_eq!(ingestor.waiting(), 30 * 2 * REACH);
+            let dropped = ingestor.settle_local(&local).unwrap();
+            assert_eq!(dropped.map(|d| d.len()), Some(2), "read again the same way");
+            assert_eq!(ingestor.waiting(), 30 * 2 * REACH + 2 * (40 - 2 * REACH));
+            let (report, ingest) =
+                compute_paths_as(&[file.file()], &o, |_| {}, Some(GROUP)).unwrap();
+            let indexes: Vec<usize> = ingest.warnings.iter().map(|w| w.index).collect();
+            assert_eq!(indexes, [102], "{ingest:?}");
+            let read = (report_json(&report), format!("{ingest:?}"));
+            assert_eq!(read, both(&[file.file()], &o, None));
+            assert!(read.0.contains("\"duplicatesMerged\": 1"), "{}", read.0);
+        }
+    }
+
+    #[test]
+    fn ndjson_lines_finished_where_read_are_told_by_their_line_numbers() {
+        // line 301 (after three blank lines): more talk than length, rejected where finished
+        let mut calls = plain_calls(600);
+        calls[300] = call(300, None, (0, 0), (900, 60, 90), false);
+        let file = Pages::ndjson(&calls, false);
+        let o = options(true, false);
+        let (report, ingest) = compute_paths_as(&[file.file()], &o, |_| {}, Some(GROUP)).unwrap();
+        assert_eq!(ingest.rejected.len(), 1, "{ingest:?}");
+        assert_eq!(ingest.rejected[0].index, 304);
+        assert_eq!(ingest.rejected[0].source, file.file());
+        let held = both(&[file.file()], &o, None);
+        assert_eq!((report_json(&report), format!("{ingest:?}")), held);
+    }
+
+    #[test]
+    fn an_ndjson_file_given_twice_is_held_once_the_detector_sees_it() {
+        let file = Pages::ndjson(&plain_calls(1200), false);
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        let local = Local::new(&make, GROUP);
+        let paths = [file.file(), file.file()];
+        let twice =
+            crate::files::read_inputs_local(&paths, &ingest_of(&o), |_| {}, &local).unwrap();
+        assert!(twice.detector.is_off());
+        // the first reading's 30 pieces, and the second's up to its 8th piece (the 3 pieces of
+        // a batch are prepared together)
+        let pieces = twice.local.0.len();
+        assert!((30 + 8..=30 + 11).contains(&pieces), "{pieces}");
+        let read = both(&paths, &o, Some(GROUP));
+        assert_eq!(read, both(&paths, &o, None));
+        assert!(read.0.contains("\"duplicatesMerged\": 1200"), "{}", read.0);
     }
 
     proptest::proptest! {
@@ -1309,6 +1522,10 @@ mod tests {
             let read = crate::report::compute_documents_as(&docs, &o, Some(group)).unwrap();
             proptest::prop_assert_eq!(report_json(&read.0), report_json(&held.0));
             proptest::prop_assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
+            // the same calls as the lines of an NDJSON file (streamed from ~64 calls on)
+            let file = Pages::ndjson(&calls, strict);
+            let file = [file.file()];
+            proptest::prop_assert_eq!(both(&file, &o, Some(group)), both(&file, &o, None));
         }
     }
 }

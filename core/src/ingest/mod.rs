@@ -239,6 +239,22 @@ const KEPT_BATCH: usize = 1024;
 /// measurable and held another batch in memory).
 const AHEAD: usize = 1;
 
+/// Lines of an NDJSON file a report reads, a batch ([`Ingestor::add_lines_local`]) and a
+/// piece: a piece is finished where it is read but for the calls at its edges
+/// ([`local::REACH`] lines at each end are held), so pieces are longer than [`LINE_PIECE`]
+/// (~3% of the lines held). The tests cut pieces of 40 lines, batches of 120.
+const LOCAL_BATCH: usize = if cfg!(test) { 120 } else { 8192 };
+const LOCAL_PIECE: usize = if cfg!(test) { 40 } else { 1024 };
+
+/// How a whole document is prepared ([`Ingestor::preparer`], [`Ingestor::local_preparer`]):
+/// given its source's name and its bytes.
+pub(crate) type DocumentPreparer<'a> = dyn Fn(&str, &[u8]) -> Prepared + Sync + 'a;
+
+/// How a report over files prepares a piece of an NDJSON file's lines (the file's name, the
+/// batch, the piece, where the lines begin in the file; [`Ingestor::local_pieces`]).
+pub(crate) type PiecePreparer<'a> =
+    dyn Fn(&str, &stream::LineBatch, &stream::Piece, u64) -> Prepared + Sync + 'a;
+
 /// Lines parsed as one task of a batch (a batch has 16 pieces: enough to keep the threads
 /// busy, few enough that each piece's results are collected at once).
 const LINE_PIECE: usize = 256;
@@ -600,32 +616,10 @@ impl Parser {
     }
 
     /// Parse a batch of lines (JSON texts, or form bodies with `form`), a piece at a time, in
-    /// parallel where the `parallel` feature is on: one [`Parsed`] per piece, each item
-    /// numbered by its line unless its parser numbered it.
+    /// parallel where the `parallel` feature is on: one [`Parsed`] per piece
+    /// ([`Parser::parse_piece`]).
     fn parse_lines(&self, batch: &stream::LineBatch, form: bool) -> Vec<Parsed> {
-        let piece = |piece: &(usize, usize, usize)| {
-            let mut out = Parsed {
-                index: piece.2,
-                items: Vec::new(),
-                unknown_words: Vec::new(),
-                local: None,
-            };
-            for (line_no, line) in batch.units(piece) {
-                let parsed = if form {
-                    self.parse_form(line, line_no)
-                } else {
-                    self.parse_unit(line, "$", line_no)
-                };
-                out.items.extend(parsed.items.into_iter().map(|mut item| {
-                    if item.index == 0 {
-                        item.index = line_no;
-                    }
-                    item
-                }));
-                out.unknown_words.extend(parsed.unknown_words);
-            }
-            out
-        };
+        let piece = |piece: &stream::Piece| self.parse_piece(batch, piece, form);
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
@@ -634,6 +628,46 @@ impl Parser {
             }
         }
         batch.pieces.iter().map(piece).collect()
+    }
+
+    /// The lines of one piece of `batch` (JSON texts, or form bodies with `form`), each item
+    /// numbered by its line unless its parser numbered it.
+    fn parse_piece(&self, batch: &stream::LineBatch, piece: &stream::Piece, form: bool) -> Parsed {
+        let mut out = Parsed {
+            index: piece.2,
+            items: Vec::new(),
+            unknown_words: Vec::new(),
+            local: None,
+        };
+        for (line_no, line) in batch.units(piece) {
+            let parsed = if form {
+                self.parse_form(line, line_no)
+            } else {
+                self.parse_unit(line, "$", line_no)
+            };
+            out.items.extend(parsed.items.into_iter().map(|mut item| {
+                if item.index == 0 {
+                    item.index = line_no;
+                }
+                item
+            }));
+            out.unknown_words.extend(parsed.unknown_words);
+        }
+        out
+    }
+}
+
+/// The error of a line stream that could not be read.
+fn line_error(src: &Arc<str>, e: stream::LineError) -> Error {
+    match e {
+        stream::LineError::Io(cause) => Error::Io {
+            source_name: src.to_string(),
+            cause,
+        },
+        stream::LineError::TooLong(n) => Error::Limit {
+            source_name: src.to_string(),
+            what: format!("line {n} is longer than {MAX_ITEM_BYTES} bytes"),
+        },
     }
 }
 
@@ -755,8 +789,31 @@ impl Ingestor {
     pub fn add_reader_with(
         &mut self,
         source: &str,
+        reader: impl BufRead,
+        between: &mut dyn FnMut(&mut Ingestor),
+    ) -> Result<()> {
+        self.add_reader_as(source, reader, between, None)
+    }
+
+    /// [`Ingestor::add_reader`] of a file a report reads ([`crate::files`]): the pieces of
+    /// its lines, if it is NDJSON, are prepared by `pieces` ([`Ingestor::local_pieces`]).
+    pub(crate) fn add_file_local(
+        &mut self,
+        source: &str,
+        reader: impl BufRead,
+        pieces: &PiecePreparer<'_>,
+    ) -> Result<()> {
+        self.add_reader_as(source, reader, &mut |_| {}, Some(pieces))
+    }
+
+    /// [`Ingestor::add_reader_with`], an NDJSON stream's pieces prepared by `pieces` when
+    /// given.
+    fn add_reader_as(
+        &mut self,
+        source: &str,
         mut reader: impl BufRead,
         between: &mut dyn FnMut(&mut Ingestor),
+        pieces: Option<&PiecePreparer<'_>>,
     ) -> Result<()> {
         let src: Arc<str> = Arc::from(source);
         let io_err = |cause| Error::Io {
@@ -768,12 +825,15 @@ impl Ingestor {
         let format = format::sniff(&head);
         let array = format::strip_bom(&head).first_non_ws() == Some(b'[');
         let mut reader = std::io::Cursor::new(head).chain(reader);
+        // (where the rest begins in the stream)
+        let mut skipped = 0;
         if reader
             .fill_buf()
             .map_err(io_err)?
             .starts_with(b"\xEF\xBB\xBF")
         {
             reader.consume(3);
+            skipped = 3;
         }
         match format {
             Format::Empty => {
@@ -801,6 +861,10 @@ impl Ingestor {
                 self.collect(&src, parsed, true);
                 Ok(())
             }
+            Format::Ndjson if pieces.is_some() => match pieces {
+                Some(pieces) => self.add_lines_local(&src, reader, skipped, pieces),
+                None => self.add_lines(&src, reader, false, between),
+            },
             layout @ (Format::Ndjson | Format::Form) => {
                 self.add_lines(&src, reader, layout == Format::Form, between)
             }
@@ -850,7 +914,7 @@ impl Ingestor {
     fn add_documents_with<S, B>(
         &mut self,
         inputs: &[(S, B)],
-        prepare: &(dyn Fn(&str, &[u8]) -> Prepared + Sync),
+        prepare: &DocumentPreparer<'_>,
     ) -> Result<Vec<usize>>
     where
         S: AsRef<str> + Sync,
@@ -1002,18 +1066,7 @@ impl Ingestor {
                     spent.into_iter().for_each(|bytes| lines.recycle(bytes));
                 }
                 Ok(last) => break Ok(last),
-                Err(stream::LineError::Io(cause)) => {
-                    break Err(Error::Io {
-                        source_name: src.to_string(),
-                        cause,
-                    });
-                }
-                Err(stream::LineError::TooLong(n)) => {
-                    break Err(Error::Limit {
-                        source_name: src.to_string(),
-                        what: format!("line {n} is longer than {MAX_ITEM_BYTES} bytes"),
-                    });
-                }
+                Err(e) => break Err(line_error(src, e)),
             }
         };
         // the batches read before a failure are collected, as without the look-ahead
@@ -1024,6 +1077,54 @@ impl Ingestor {
             }
         }
         Ok(())
+    }
+
+    /// [`Ingestor::add_lines`] of an NDJSON file a report reads: each piece of its lines
+    /// prepared by `pieces` (finishing its calls where it is read, [`local`]), given where
+    /// the lines begin in the file (`start`), a batch while the next one is read.
+    fn add_lines_local(
+        &mut self,
+        src: &Arc<str>,
+        reader: impl BufRead,
+        start: u64,
+        pieces: &PiecePreparer<'_>,
+    ) -> Result<()> {
+        let mut lines = stream::LineBatches::new(reader, LOCAL_BATCH, LOCAL_PIECE, MAX_ITEM_BYTES);
+        let mut next = lines.next_batch();
+        loop {
+            let batch = match next {
+                Ok(Some(batch)) => batch,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(line_error(src, e)),
+            };
+            let prepare = |piece: &stream::Piece| pieces(src, &batch, piece, start);
+            #[cfg(feature = "parallel")]
+            let (prepared, after) = {
+                use rayon::prelude::*;
+                // the pieces on the pool, the next batch read here (the reader need not
+                // be sent to another thread)
+                let mut prepared = Vec::new();
+                let mut after = Ok(None);
+                rayon::in_place_scope(|scope| {
+                    scope.spawn(|_| prepared = batch.pieces.par_iter().map(prepare).collect());
+                    after = lines.next_batch();
+                });
+                (prepared, after)
+            };
+            #[cfg(not(feature = "parallel"))]
+            let (prepared, after) = (
+                batch.pieces.iter().map(prepare).collect::<Vec<_>>(),
+                lines.next_batch(),
+            );
+            // (the batches read before a failure are collected)
+            for Prepared(parsed) in prepared {
+                if let Some(parsed) = parsed {
+                    self.collect(src, parsed?, false);
+                }
+            }
+            lines.recycle(batch.bytes);
+            next = after;
+        }
     }
 
     /// Parse and collect the array elements of `batch` (emptied).
@@ -1582,6 +1683,24 @@ impl Ingestor {
             } else {
                 parser.prepare_local(source, bytes, local)
             }
+        }
+    }
+
+    /// A report's reading over files: how each piece of an NDJSON file's lines is prepared
+    /// ([`Ingestor::add_file_local`]), finishing its calls where it is read ([`local`]).
+    pub(crate) fn local_pieces<'a, P: crate::analytics::Partial + Send>(
+        &mut self,
+        local: &'a local::Local<'_, P>,
+    ) -> impl Fn(&str, &stream::LineBatch, &stream::Piece, u64) -> Prepared + Sync + 'a {
+        let parser = Arc::clone(&self.parser);
+        let off = self.detector.switch();
+        move |source, batch, piece, start| {
+            let local = (!off.load(std::sync::atomic::Ordering::Relaxed))
+                .then(|| parser.piece_local(source, (batch, piece, start), local))
+                .flatten();
+            Prepared(Some(Ok(
+                local.unwrap_or_else(|| parser.parse_piece(batch, piece, false))
+            )))
         }
     }
 }

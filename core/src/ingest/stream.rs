@@ -193,6 +193,9 @@ impl<R: BufRead> Iterator for ArrayElements<R> {
     }
 }
 
+/// `(start, end, first line number)` of a piece of a [`LineBatch`].
+pub type Piece = (usize, usize, usize);
+
 /// A batch of whole lines of a stream in one buffer ([`LineBatches`]): `pieces` cut it into
 /// runs of whole lines, to be parsed in parallel, each with the number of its first line.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -201,17 +204,17 @@ pub struct LineBatch {
     pub bytes: Vec<u8>,
     /// `(start, end, first line number)` of each piece: consecutive, covering every line
     /// that is not blank (runs of blank lines between pieces may be left out).
-    pub pieces: Vec<(usize, usize, usize)>,
+    pub pieces: Vec<Piece>,
     /// Lines that are not blank (only whitespace), the units of the batch.
     pub units: usize,
+    /// Where `bytes` begin in the stream, in bytes from where [`LineBatches`] began reading
+    /// it (a piece of a file can be read again by its range, [`crate::ingest::local`]).
+    pub offset: u64,
 }
 
 impl LineBatch {
     /// The lines of `piece` (one of `pieces`) that are not blank, each with its number.
-    pub fn units(
-        &self,
-        &(start, end, first_line): &(usize, usize, usize),
-    ) -> impl Iterator<Item = (usize, &[u8])> {
+    pub fn units(&self, &(start, end, first_line): &Piece) -> impl Iterator<Item = (usize, &[u8])> {
         let lines = self.bytes.get(start..end).unwrap_or_default();
         // each line's end: after its `\n`, or the end of the text for a last line without one
         let ends = memchr::memchr_iter(b'\n', lines)
@@ -250,6 +253,8 @@ pub struct LineBatches<R> {
     carry: Vec<u8>,
     /// Lines read into batches so far.
     line_no: usize,
+    /// Bytes of the stream given in batches so far (where `carry` begins in it).
+    given: u64,
     eof: bool,
     /// A read error met while filling, returned when more bytes are needed.
     failed: Option<std::io::Error>,
@@ -273,6 +278,7 @@ impl<R: std::io::Read> LineBatches<R> {
             reader,
             carry: Vec::new(),
             line_no: 0,
+            given: 0,
             eof: false,
             failed: None,
             spare: Vec::new(),
@@ -298,7 +304,10 @@ impl<R: std::io::Read> LineBatches<R> {
         bytes.clear();
         bytes.extend_from_slice(&self.carry);
         self.carry.clear();
-        let mut out = LineBatch::default();
+        let mut out = LineBatch {
+            offset: self.given,
+            ..LineBatch::default()
+        };
         // the start of the current line, of the current piece, and the piece's first line
         let mut at = 0;
         let mut piece_start = 0;
@@ -334,6 +343,7 @@ impl<R: std::io::Read> LineBatches<R> {
                     self.carry
                         .extend_from_slice(bytes.get(at..).unwrap_or_default());
                     bytes.truncate(at);
+                    self.given += at as u64;
                     out.bytes = bytes;
                     return Ok(Some(out));
                 }
@@ -358,6 +368,7 @@ impl<R: std::io::Read> LineBatches<R> {
                 if out.units == 0 {
                     return Ok(None);
                 }
+                self.given += bytes.len() as u64;
                 out.bytes = bytes;
                 return Ok(Some(out));
             }
@@ -559,6 +570,9 @@ mod tests {
                 Ok(Some(b)) => {
                     sizes.push(b.units);
                     for cut in &b.pieces {
+                        // a piece is where its offset says in the text
+                        let at = b.offset as usize;
+                        assert_eq!(text.get(at + cut.0..at + cut.1), b.bytes.get(cut.0..cut.1));
                         let in_piece = b.units(cut).count();
                         assert!(
                             in_piece >= 1 && in_piece <= piece,

@@ -852,9 +852,18 @@ where
     let local = crate::ingest::Local::new(&make, group);
     let mut ingestor = report_ingestor(options)?;
     let documents = ingestor.add_documents_local(inputs, &local)?;
-    let again = |_: &str, source: usize| {
+    let again = |_: &str, source: usize, range: Option<(u64, usize)>| {
         let bytes = documents.get(source).and_then(|&doc| inputs.get(doc));
-        Ok(bytes.map(|(_, b)| b.as_ref().to_vec()).unwrap_or_default())
+        let bytes = bytes.map(|(_, b)| b.as_ref()).unwrap_or_default();
+        // (documents are read whole: no range is asked of them)
+        let bytes = match range {
+            Some((offset, len)) => usize::try_from(offset)
+                .ok()
+                .and_then(|at| bytes.get(at..)?.get(..len))
+                .unwrap_or_default(),
+            None => bytes,
+        };
+        Ok(bytes.to_vec())
     };
     match ingestor.settle_local_with(&local, &again)? {
         Some(dropped) => {
