@@ -169,9 +169,12 @@ fn read_into(
     // Small files (API list pages) are read whole and parsed in parallel, a batch at a time;
     // large ones are streamed (their array elements or lines are parsed in parallel).
     let (small, mut batch) = if options.keep_extra {
-        (KEPT_SMALL_FILE, Batch::new(KEPT_BATCH_BYTES, prepare))
+        (
+            KEPT_SMALL_FILE,
+            Batch::new(KEPT_BATCH_BYTES, (prepare, pieces)),
+        )
     } else {
-        (SMALL_FILE, Batch::new(BATCH_BYTES, prepare))
+        (SMALL_FILE, Batch::new(BATCH_BYTES, (prepare, pieces)))
     };
     let inputs = expand_inputs(inputs)?;
     // The input's size, for an estimate of how many items are still to come
@@ -201,7 +204,10 @@ fn read_into(
         })?;
         let meta = file.metadata().ok();
         let size = meta.as_ref().map_or(0, std::fs::Metadata::len);
-        if size <= small {
+        // (a pipe, such as `<(zcat calls.gz)`, is streamed, whatever its size says: it can be
+        // read only once, and a report may read a file's page or piece again)
+        let regular = meta.as_ref().is_some_and(std::fs::Metadata::is_file);
+        if size <= small && regular {
             batch.bytes += size as usize;
             batch.files.push((input, file, size));
             if batch.bytes >= batch.limit || batch.files.len() >= BATCH_FILES {
@@ -212,7 +218,7 @@ fn read_into(
         }
         added.drain(&mut batch, &mut ingestor, &mut on_file, between, true)?;
         let reader = BufReader::with_capacity(1 << 20, file);
-        match pieces.filter(|_| meta.as_ref().is_some_and(std::fs::Metadata::is_file)) {
+        match pieces.filter(|_| regular) {
             Some(pieces) => ingestor.add_file_local(&input, reader, pieces)?,
             None => ingestor.add_reader_with(&input, reader, between)?,
         }
@@ -298,6 +304,9 @@ struct Batch<'p> {
     parsed: Option<(Vec<Result<ReadFile>>, u64)>,
     /// What each file is prepared with ([`Ingestor::preparer`], [`Ingestor::local_preparer`]).
     prepare: &'p DocumentPreparer<'p>,
+    /// With a report's local preparer, the pieces of an NDJSON file's lines
+    /// ([`Ingestor::local_pieces`]).
+    pieces: Option<&'p PiecePreparer<'p>>,
 }
 
 thread_local! {
@@ -314,13 +323,17 @@ const MAX_KEPT_BUFFER: usize = 4 << 20;
 
 impl<'p> Batch<'p> {
     /// An empty batch, parsed once `limit` bytes of files are in it, each file by `prepare`.
-    fn new(limit: usize, prepare: &'p DocumentPreparer<'p>) -> Self {
+    fn new(
+        limit: usize,
+        (prepare, pieces): (&'p DocumentPreparer<'p>, Option<&'p PiecePreparer<'p>>),
+    ) -> Self {
         Batch {
             files: Vec::new(),
             bytes: 0,
             limit,
             parsed: None,
             prepare,
+            pieces,
         }
     }
 
@@ -334,7 +347,7 @@ impl<'p> Batch<'p> {
         ingestor: &mut Ingestor,
         on_file: &mut impl FnMut(u64),
     ) -> Result<Option<u64>> {
-        let prepare = self.prepare;
+        let (prepare, pieces) = (self.prepare, self.pieces);
         let files = std::mem::take(&mut self.files);
         let bytes = std::mem::take(&mut self.bytes) as u64;
         let waiting = self.parsed.take();
@@ -345,7 +358,8 @@ impl<'p> Batch<'p> {
             };
             let docs: Vec<ReadFile> = docs.into_iter().collect::<Result<_>>()?;
             for (name, ready, read, len) in docs {
-                ingestor.add_prepared(&name, ready, read.as_deref().unwrap_or_default())?;
+                let read = read.as_deref().unwrap_or_default();
+                ingestor.add_prepared(&name, ready, read, pieces)?;
                 on_file(len as u64);
             }
             Ok(Some(bytes))

@@ -1429,6 +1429,100 @@ mod tests {
     }
 
     #[test]
+    fn a_small_ndjson_file_and_an_ndjson_document_are_finished_where_read_too() {
+        // 50 lines, under 64 KB: read whole, in a batch of files; line 46's call is line 21's
+        let mut calls = plain_calls(50);
+        calls[45] = calls[20].clone();
+        let o = options(false, false);
+        let make = || crate::analytics::ReportPartial::new(&o.analytics);
+        let ingest = ingest_of(&o);
+        let file = Pages::ndjson(&calls, true);
+        assert!(std::fs::metadata(file.file()).unwrap().len() < 64 << 10);
+        let local = Local::new(&make, 1);
+        let mut ingestor =
+            crate::files::read_inputs_local(&[file.file()], &ingest, |_| {}, &local).unwrap();
+        // two pieces (40 and 10 lines): the first finished lines 17-24, the second none
+        assert_eq!(ingestor.local.0.len(), 2);
+        assert_eq!(ingestor.waiting(), 50 - 8);
+        let dropped = ingestor.settle_local(&local).unwrap();
+        assert_eq!(dropped.map(|d| d.len()), Some(1), "read again the same way");
+        assert_eq!(ingestor.waiting(), 50);
+        let read = both(&[file.file()], &o, Some(GROUP));
+        assert_eq!(read, both(&[file.file()], &o, None));
+        assert!(read.0.contains("\"duplicatesMerged\": 1"), "{}", read.0);
+        // the same text as a document in memory, after a page: read again from the document
+        let text = std::fs::read(file.file()).unwrap();
+        let page = json!({"calls": plain_calls(3)}).to_string().into_bytes();
+        let docs = [("page".to_string(), page), ("lines".to_string(), text)];
+        let local = Local::new(&make, 1);
+        let mut ingestor = Ingestor::new(&ingest).unwrap();
+        let documents = ingestor.add_documents_local(&docs, &local).unwrap();
+        assert_eq!(ingestor.local.0.len(), 3);
+        let again = |_: &str, source: usize, range: Option<(u64, usize)>| {
+            let doc = &docs[documents[source]].1;
+            Ok(match range {
+                Some((at, len)) => doc[at as usize..at as usize + len].to_vec(),
+                None => doc.clone(),
+            })
+        };
+        let dropped = ingestor.settle_local_with(&local, &again).unwrap();
+        assert_eq!(dropped.map(|d| d.len()), Some(1), "read again the same way");
+        let held = crate::report::compute_documents_as(&docs, &o, None).unwrap();
+        let read = crate::report::compute_documents_as(&docs, &o, Some(GROUP)).unwrap();
+        assert_eq!(report_json(&read.0), report_json(&held.0));
+        assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
+    }
+
+    /// A named pipe at `path` that `text` is written into once, by a thread.
+    #[cfg(unix)]
+    fn pipe(path: &std::path::Path, text: String) -> std::thread::JoinHandle<()> {
+        let made = std::process::Command::new("mkfifo").arg(path).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let path = path.to_owned();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut pipe = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+            // (the reader may stop early on an error: not this test's concern)
+            let _ = pipe.write_all(text.as_bytes());
+        })
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_read_once_with_every_call_held() {
+        // a page and NDJSON lines through pipes, each with a call of a page file after them
+        let pages = plain_pages(200, 50);
+        let calls = plain_calls(400).split_off(300);
+        let dir = Pages::new(&[pages[0].clone(), pages[1].clone()]);
+        let mut last = pages[1].clone();
+        last[25] = pages[0][25].clone();
+        last[26] = calls[50].clone();
+        let last = Pages::new(&[last]);
+        let lines = Pages::ndjson(&calls, false);
+        let fifo_page = dir.0.join("pipe-page.json");
+        let fifo_lines = dir.0.join("pipe-lines.ndjson");
+        let inputs = [
+            fifo_page.display().to_string(),
+            fifo_lines.display().to_string(),
+            last.path(),
+        ];
+        let o = options(false, false);
+        let writers = [
+            pipe(&fifo_page, json!({"calls": pages[0]}).to_string()),
+            pipe(&fifo_lines, std::fs::read_to_string(lines.file()).unwrap()),
+        ];
+        let read = both(&inputs, &o, Some(GROUP));
+        writers.into_iter().for_each(|w| w.join().unwrap());
+        // the report of the same bytes in files
+        std::fs::remove_file(&fifo_page).unwrap();
+        std::fs::remove_file(&fifo_lines).unwrap();
+        std::fs::write(&fifo_page, json!({"calls": pages[0]}).to_string()).unwrap();
+        std::fs::copy(lines.file(), &fifo_lines).unwrap();
+        assert_eq!(read, both(&inputs, &o, None));
+        assert!(read.0.contains("\"duplicatesMerged\": 2"), "{}", read.0);
+    }
+
+    #[test]
     fn an_ndjson_file_given_twice_is_held_once_the_detector_sees_it() {
         let file = Pages::ndjson(&plain_calls(1200), false);
         let o = options(false, false);

@@ -759,6 +759,16 @@ impl Ingestor {
     /// Add one input held in memory. Fails only when the input cannot be read at all (a JSON
     /// document that is not valid JSON, a CSV whose provider cannot be told).
     pub fn add_bytes(&mut self, source: &str, bytes: &[u8]) -> Result<()> {
+        self.add_bytes_as(source, bytes, None)
+    }
+
+    /// [`Ingestor::add_bytes`], an NDJSON input's pieces prepared by `pieces` when given.
+    fn add_bytes_as(
+        &mut self,
+        source: &str,
+        bytes: &[u8],
+        pieces: Option<&PiecePreparer<'_>>,
+    ) -> Result<()> {
         // What `add_reader` does, without copying the input to sniff it: one leading BOM is
         // skipped (a second one is text), the rest is sniffed and read.
         let body = format::strip_bom(bytes);
@@ -771,7 +781,7 @@ impl Ingestor {
                 self.collect(&Arc::from(source), parsed, true);
                 Ok(())
             }
-            _ => self.add_reader(source, bytes),
+            _ => self.add_reader_as(source, bytes, &mut |_| {}, pieces),
         }
     }
 
@@ -888,12 +898,12 @@ impl Ingestor {
         B: AsRef<[u8]> + Sync,
     {
         let prepare = self.preparer();
-        self.add_documents_with(inputs, &prepare).map(drop)
+        self.add_documents_with(inputs, (&prepare, None)).map(drop)
     }
 
     /// [`Ingestor::add_documents`] for a report, finishing the calls of each API list page
-    /// the fast lanes read where it is read, into a partial of `local` (as a report over files
-    /// does, [`local`]). Returns, for each source collected (by its number), the document it
+    /// and each piece of an NDJSON document's lines the fast lanes read where it is read, into
+    /// a partial of `local` (as a report over files does, [`local`]). Returns, for each source collected (by its number), the document it
     /// came from, to read a page again from ([`Ingestor::settle_local_with`]).
     pub(crate) fn add_documents_local<S, B, P>(
         &mut self,
@@ -906,15 +916,17 @@ impl Ingestor {
         P: crate::analytics::Partial + Send,
     {
         let prepare = self.local_preparer(local);
-        self.add_documents_with(inputs, &prepare)
+        let pieces = self.local_pieces(local);
+        self.add_documents_with(inputs, (&prepare, Some(&pieces)))
     }
 
-    /// [`Ingestor::add_documents`], each document prepared by `prepare`; for each source
-    /// collected (by its number), the document it came from.
+    /// [`Ingestor::add_documents`], each document prepared by `prepare` (and with `pieces`,
+    /// the pieces of NDJSON documents' lines by it); for each source collected (by its
+    /// number), the document it came from.
     fn add_documents_with<S, B>(
         &mut self,
         inputs: &[(S, B)],
-        prepare: &DocumentPreparer<'_>,
+        (prepare, pieces): (&DocumentPreparer<'_>, Option<&PiecePreparer<'_>>),
     ) -> Result<Vec<usize>>
     where
         S: AsRef<str> + Sync,
@@ -938,7 +950,7 @@ impl Ingestor {
                 return Ok(());
             };
             for (doc, ((source, bytes), ready)) in (at..).zip(docs.iter().zip(prepared)) {
-                self.add_prepared(source.as_ref(), ready, bytes.as_ref())?;
+                self.add_prepared(source.as_ref(), ready, bytes.as_ref(), pieces)?;
                 documents.resize(self.sources.len(), doc);
             }
             Ok(())
@@ -969,12 +981,14 @@ impl Ingestor {
 
     /// Add a document prepared from `source` (by [`Ingestor::preparer`]), in the order the
     /// documents are to be added; `bytes` are its bytes when [`Prepared::needs_bytes`] (they
-    /// are not read otherwise).
+    /// are not read otherwise); with `pieces`, an NDJSON document's lines are prepared by it
+    /// ([`Ingestor::local_pieces`]).
     pub(crate) fn add_prepared(
         &mut self,
         source: &str,
         ready: Prepared,
         bytes: &[u8],
+        pieces: Option<&PiecePreparer<'_>>,
     ) -> Result<()> {
         match ready.0 {
             Some(parsed) => {
@@ -982,7 +996,7 @@ impl Ingestor {
                 self.collect(&src, parsed?, true);
                 Ok(())
             }
-            None => self.add_bytes(source, bytes),
+            None => self.add_bytes_as(source, bytes, pieces),
         }
     }
 
