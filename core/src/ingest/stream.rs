@@ -208,7 +208,7 @@ pub struct LineBatch {
     /// Lines that are not blank (only whitespace), the units of the batch.
     pub units: usize,
     /// Where `bytes` begin in the stream, in bytes from where [`LineBatches`] began reading
-    /// it (a piece of a file can be read again by its range, [`crate::ingest::local`]).
+    /// it (a report reads a piece of a file again by its range).
     pub offset: u64,
 }
 
