@@ -83,6 +83,53 @@ pub fn check_windowed(data: &[u8], window: usize) {
     assert_eq!(whole, streamed, "report_reader differs from report_bytes");
 }
 
+/// Finishing calls where they are read (API list pages, pieces of NDJSON lines; README
+/// "Many inputs") gives the report of holding every call: `data` cut by its first byte into up
+/// to three documents (or given twice), their report (`report_documents`) equals the one with
+/// an ingest window larger than the input (which holds every call and never finds an item
+/// late), lenient and strict, or fails with the same error.
+#[allow(dead_code)] // used by the `report_local` target only
+pub fn check_local(data: &[u8]) {
+    let Some((&cut, rest)) = data.split_first() else {
+        return;
+    };
+    let at = usize::from(cut >> 2) * rest.len() / 64;
+    let (a, b) = rest.split_at(at.min(rest.len()));
+    let docs: Vec<(String, &[u8])> = match cut & 3 {
+        0 => vec![("a".into(), rest)],
+        1 => vec![("a".into(), a), ("b".into(), b)],
+        2 => vec![("a".into(), a), ("b".into(), b), ("c".into(), a)],
+        _ => vec![("a".into(), rest), ("b".into(), rest)],
+    };
+    for strict in [false, true] {
+        let local = callscope::report::ReportOptions {
+            ingest: IngestOptions {
+                strict,
+                ..Default::default()
+            },
+            analytics: AnalyticsOptions {
+                allow_mixed_tenants: true,
+                granularity: Granularity::Day,
+                ..Default::default()
+            },
+            skip_text: false,
+        };
+        let held = callscope::report::ReportOptions {
+            ingest: IngestOptions {
+                window: Some(usize::MAX),
+                ..local.ingest.clone()
+            },
+            ..local.clone()
+        };
+        let read = callscope::report::report_documents(&docs, &local).map_err(|e| e.to_string());
+        let all = callscope::report::report_documents(&docs, &held).map_err(|e| e.to_string());
+        assert_eq!(
+            read, all,
+            "finishing calls where read differs from holding every call"
+        );
+    }
+}
+
 /// The records converted in order (`Ingestor::finish_with`: a first pass for the order, a
 /// second that finishes and converts in it) are those of `finish` (`out`, the same bytes
 /// read with the same options), in the same order, with the same report.

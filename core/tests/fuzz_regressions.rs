@@ -15,6 +15,8 @@
 //! - `csv`: the rows under the target's fixed header, through its generic column mapping and
 //!   through detection, lenient and strict;
 //! - `form`: `CallSid=` + the input, detected and as Twilio, lenient and strict;
+//! - `report_local`: a report over the input cut into documents, calls finished where read
+//!   and all held: the same report (`fuzz/check.rs`, `check_local`);
 //! - any other name: like `ingest`.
 //!
 //! Every successful read also computes the full report, kept (over the records) and streamed
@@ -249,6 +251,10 @@ fn replay(target: &str, data: &[u8], file: &Path) {
         "fast_lane" => {
             ingest_both(None, data, file);
             lanes_agree(data, file);
+        }
+        "report_local" => {
+            ingest_both(None, data, file);
+            check::check_local(data);
         }
         other => ingest_both(Provider::from_str(other).ok(), data, file),
     }
