@@ -1616,10 +1616,15 @@ mod tests {
             let read = crate::report::compute_documents_as(&docs, &o, Some(group)).unwrap();
             proptest::prop_assert_eq!(report_json(&read.0), report_json(&held.0));
             proptest::prop_assert_eq!(format!("{:?}", read.1), format!("{:?}", held.1));
-            // the same calls as the lines of an NDJSON file (streamed from ~64 calls on)
+            // the same calls as the lines of an NDJSON file (streamed from ~64 calls on), and
+            // as one document in memory (`report_bytes`, finishing calls where read)
             let file = Pages::ndjson(&calls, strict);
+            let text = std::fs::read(file.file()).unwrap();
             let file = [file.file()];
             proptest::prop_assert_eq!(both(&file, &o, Some(group)), both(&file, &o, None));
+            let held = crate::report::compute_documents_as(&[("lines", &text)], &o, None).unwrap();
+            let read = crate::report::report_bytes("lines", &text, &o).unwrap();
+            proptest::prop_assert_eq!(read, crate::report::from_report(&held.0));
         }
     }
 }

@@ -765,13 +765,14 @@ pub fn report_json(report: &crate::analytics::Report) -> String {
     s
 }
 
-/// Ingest one in-memory input and build its report (the bindings' `report` function).
+/// Ingest one in-memory input and build its report (the bindings' `report` function): as
+/// [`report_documents`] of the one document, so that an API list page's or a piece of NDJSON
+/// lines' calls are finished where they are read (counted in as each call is finished, as
+/// `callscope report` does).
 pub fn report_bytes(source: &str, bytes: &[u8], options: &ReportOptions) -> crate::Result<Value> {
     crate::files::on_pool(|| {
-        let mut ingestor = report_ingestor(options)?;
-        ingestor.add_bytes(source, bytes)?;
-        // counted in as each call is finished, as `callscope report` does
-        let (report, _) = compute_streaming(ingestor, &options.analytics, options.skip_text)?;
+        let one = [(source, bytes)];
+        let (report, _) = compute_documents_as(&one, options, Some(crate::ingest::local::GROUP))?;
         Ok(from_report(&report))
     })
 }
