@@ -101,6 +101,9 @@ pub fn check_local(data: &[u8]) {
         2 => vec![("a".into(), a), ("b".into(), b), ("c".into(), a)],
         _ => vec![("a".into(), rest), ("b".into(), rest)],
     };
+    // (a series of at most FUZZ_BUCKETS buckets over the records, as `granularity` says)
+    let granularity = callscope::ingest::ingest_documents(&docs, &IngestOptions::default())
+        .map_or(Granularity::Hour, |out| granularity(&out));
     for strict in [false, true] {
         let local = callscope::report::ReportOptions {
             ingest: IngestOptions {
@@ -109,7 +112,7 @@ pub fn check_local(data: &[u8]) {
             },
             analytics: AnalyticsOptions {
                 allow_mixed_tenants: true,
-                granularity: Granularity::Day,
+                granularity,
                 ..Default::default()
             },
             skip_text: false,

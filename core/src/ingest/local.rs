@@ -405,6 +405,7 @@ impl Ingestor {
                             pieces: Vec::new(),
                             units: 0,
                             offset,
+                            last: true,
                         };
                         Prepared(Some(Ok(parser.parse_piece(&batch, &piece, false))))
                     }
@@ -1532,10 +1533,11 @@ mod tests {
         let twice =
             crate::files::read_inputs_local(&paths, &ingest_of(&o), |_| {}, &local).unwrap();
         assert!(twice.detector.is_off());
-        // the first reading's 30 pieces, and the second's up to its 8th piece (the 3 pieces of
-        // a batch are prepared together)
+        // the first reading's 30 pieces, and the second's up to its 8th piece with a kept key
+        // hash (the key hasher's seed is random: a 40-line piece keeps none of its 40 hashes
+        // 7.6% of the time, and is passed over) and the rest of that batch's 3 pieces
         let pieces = twice.local.0.len();
-        assert!((30 + 8..=30 + 11).contains(&pieces), "{pieces}");
+        assert!((30 + 8..=30 + 18).contains(&pieces), "{pieces}");
         let read = both(&paths, &o, Some(GROUP));
         assert_eq!(read, both(&paths, &o, None));
         assert!(read.0.contains("\"duplicatesMerged\": 1200"), "{}", read.0);

@@ -259,8 +259,9 @@ pub(crate) type PiecePreparer<'a> =
 /// busy, few enough that each piece's results are collected at once).
 const LINE_PIECE: usize = 256;
 
-/// Bytes of elements held at most in one batch (large elements, such as API list pages in
-/// one array, would otherwise hold the whole input twice): enough to keep every thread busy
+/// Bytes of elements (or lines) held at most in one batch (large elements, such as API list
+/// pages in one array, would otherwise hold the whole input twice; long lines, such as
+/// end-of-call reports with their transcripts, a batch of hundreds of MB): enough to keep every thread busy
 /// with the `parallel` feature, and small without it (WASM), where a batch gains nothing and
 /// every byte of it is memory the module must grow and touch on its first call. Also the bytes
 /// of documents in memory parsed together ([`Ingestor::add_documents`]; 32 MB as the command
@@ -269,6 +270,10 @@ const LINE_PIECE: usize = 256;
 const BATCH_BYTES: usize = 32 << 20;
 #[cfg(not(feature = "parallel"))]
 const BATCH_BYTES: usize = 2 << 20;
+
+/// Bytes of lines held at most in one batch ([`BATCH_BYTES`]); the tests cut batches at 256 KB,
+/// so that a thousand lines of ~1 KB make batches cut by their bytes.
+const LINE_BATCH_BYTES: usize = if cfg!(test) { 256 << 10 } else { BATCH_BYTES };
 
 /// The part of an ingest that parses; shared by parallel workers.
 #[derive(Debug)]
@@ -1066,12 +1071,13 @@ impl Ingestor {
         } else {
             BATCH
         };
-        let mut lines = stream::LineBatches::new(reader, per, LINE_PIECE, MAX_ITEM_BYTES);
+        let mut lines = stream::LineBatches::new(reader, per, LINE_PIECE, MAX_ITEM_BYTES)
+            .with_max_bytes(LINE_BATCH_BYTES);
         // the batch being parsed while the next one is read
         let mut ahead = std::collections::VecDeque::new();
         let last = loop {
             match lines.next_batch() {
-                Ok(Some(batch)) if batch.units == per => {
+                Ok(Some(batch)) if !batch.last => {
                     let parse = move |parser: &Parser| {
                         let parsed = parser.parse_lines(&batch, form);
                         (parsed, batch.bytes)
@@ -1103,7 +1109,8 @@ impl Ingestor {
         start: u64,
         pieces: &PiecePreparer<'_>,
     ) -> Result<()> {
-        let mut lines = stream::LineBatches::new(reader, LOCAL_BATCH, LOCAL_PIECE, MAX_ITEM_BYTES);
+        let mut lines = stream::LineBatches::new(reader, LOCAL_BATCH, LOCAL_PIECE, MAX_ITEM_BYTES)
+            .with_max_bytes(LINE_BATCH_BYTES);
         let mut next = lines.next_batch();
         loop {
             let batch = match next {

@@ -210,6 +210,8 @@ pub struct LineBatch {
     /// Where `bytes` begin in the stream, in bytes from where [`LineBatches`] began reading
     /// it (a report reads a piece of a file again by its range).
     pub offset: u64,
+    /// The stream's last batch (every batch before it is full: its units, or its bytes).
+    pub last: bool,
 }
 
 impl LineBatch {
@@ -265,6 +267,8 @@ pub struct LineBatches<R> {
     max_line: usize,
     /// Bytes asked of the reader at a time ([`BLOCK`]; smaller in tests).
     block: usize,
+    /// A batch ends after the line that brings it to this many bytes, whatever its units.
+    max_bytes: usize,
 }
 
 /// Bytes asked of the reader at a time.
@@ -286,7 +290,16 @@ impl<R: std::io::Read> LineBatches<R> {
             piece: piece.max(1),
             max_line,
             block: BLOCK,
+            max_bytes: usize::MAX,
         }
+    }
+
+    /// The same, a batch ending once it holds `max_bytes` (after a line that is not blank):
+    /// lines of 100 KB (a voice-AI platform's end-of-call report with its transcript) would
+    /// otherwise make batches of hundreds of MB.
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes.max(1);
+        self
     }
 
     /// The same, asking the reader for `block` bytes at a time (tests: lines across reads).
@@ -296,7 +309,8 @@ impl<R: std::io::Read> LineBatches<R> {
         self
     }
 
-    /// The next batch: full (`batch` units), or the last one (fewer); `None` at the end.
+    /// The next batch: full (`batch` units, or `max_bytes`), or the last one
+    /// ([`LineBatch::last`]); `None` at the end.
     pub fn next_batch(&mut self) -> Result<Option<LineBatch>, LineError> {
         // a spare buffer when there is one (a batch's buffer is large: fresh memory for each
         // would cost the system a page fault every 4 KB)
@@ -333,13 +347,14 @@ impl<R: std::io::Read> LineBatches<R> {
                     out.units += 1;
                     piece_units += 1;
                 }
-                if piece_units == self.piece || out.units == self.batch {
+                let full = out.units == self.batch || (at >= self.max_bytes && !is_blank);
+                if piece_units == self.piece || full {
                     out.pieces.push((piece_start, at, piece_line));
                     piece_start = at;
                     piece_line = self.line_no + 1;
                     piece_units = 0;
                 }
-                if out.units == self.batch {
+                if full {
                     self.carry
                         .extend_from_slice(bytes.get(at..).unwrap_or_default());
                     bytes.truncate(at);
@@ -370,6 +385,7 @@ impl<R: std::io::Read> LineBatches<R> {
                 }
                 self.given += bytes.len() as u64;
                 out.bytes = bytes;
+                out.last = true;
                 return Ok(Some(out));
             }
             self.fill(&mut bytes)?;
@@ -553,6 +569,42 @@ mod tests {
     /// Units with their line numbers, units per batch, and the line found too long.
     type Batched = (Vec<(usize, Vec<u8>)>, Vec<usize>, Option<usize>);
 
+    /// [`batched`] with batches of up to `max_bytes`, checking that each batch before the last
+    /// is full (its units or its bytes) and that only the last is marked so.
+    fn batched_bytes(
+        text: &[u8],
+        (chunk, block): (usize, usize),
+        (batch, piece, max): (usize, usize, usize),
+        max_bytes: usize,
+    ) -> Batched {
+        let mut batches = LineBatches::new(Trickle { text, chunk }, batch, piece, max)
+            .with_block(block)
+            .with_max_bytes(max_bytes);
+        let mut units = Vec::new();
+        let mut sizes = Vec::new();
+        let mut ended = false;
+        loop {
+            match batches.next_batch() {
+                Ok(Some(b)) => {
+                    assert!(!ended, "a batch after the last");
+                    ended = b.last;
+                    assert!(b.last || b.units == batch || b.bytes.len() >= max_bytes);
+                    sizes.push(b.units);
+                    for cut in &b.pieces {
+                        let at = b.offset as usize;
+                        assert_eq!(text.get(at + cut.0..at + cut.1), b.bytes.get(cut.0..cut.1));
+                        assert!(b.units(cut).count() >= 1);
+                        units.extend(b.units(cut).map(|(n, line)| (n, line.to_vec())));
+                    }
+                    batches.recycle(b.bytes);
+                }
+                Ok(None) => return (units, sizes, None),
+                Err(LineError::TooLong(n)) => return (units, sizes, Some(n)),
+                Err(LineError::Io(e)) => panic!("{e}"),
+            }
+        }
+    }
+
     /// The units of every batch, from their pieces, and the units per batch.
     fn batched(
         text: &[u8],
@@ -642,6 +694,25 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn line_batches_of_bounded_bytes_give_every_line_a_line_reader_gives(
+            text in proptest::collection::vec(proptest::sample::select(b"ab \t\r\n\n{}".to_vec()), 0..300),
+            chunk in 1usize..40,
+            block in 1usize..24,
+            batch in 1usize..6,
+            piece in 1usize..4,
+            max_bytes in 1usize..40,
+        ) {
+            let (units, _, too_long) = batched_bytes(&text, (chunk, block), (batch, piece, 30), max_bytes);
+            match naive_units(&text, 30) {
+                Ok(want) => {
+                    prop_assert_eq!(too_long, None);
+                    prop_assert_eq!(&units, &want);
+                }
+                Err(line) => prop_assert_eq!(too_long, Some(line)),
+            }
+        }
+
         #[test]
         fn line_batches_give_every_line_a_line_reader_gives(
             text in proptest::collection::vec(proptest::sample::select(b"ab \t\r\n\n{}".to_vec()), 0..300),
