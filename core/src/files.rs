@@ -404,8 +404,15 @@ fn read_batch(
         });
         let done = read.map(|len| {
             let ready = prepare(&name, &buf);
-            // the bytes are kept only when adding the document reads them again
-            let bytes = ready.needs_bytes().then(|| buf.clone());
+            // the bytes are kept only when adding the document reads them again: a buffer
+            // the thread would not keep is handed over, not copied
+            let bytes = ready.needs_bytes().then(|| {
+                if buf.capacity() > MAX_KEPT_BUFFER {
+                    std::mem::take(&mut buf)
+                } else {
+                    buf.clone()
+                }
+            });
             (name, ready, bytes, len)
         });
         if buf.capacity() <= MAX_KEPT_BUFFER {

@@ -4,6 +4,10 @@
 //! the page, straight from their drafts, instead of packing every item and holding it until
 //! the whole input is read (README "Performance", rounds 20 and 21).
 //!
+//! An NDJSON file or document is read the same way (round 22): its lines are cut into pieces
+//! ([`Parser::piece_local`]), and each piece is a page here, read again by its byte range
+//! ([`PageCalls`]'s `range`). What follows says "page" for both.
+//!
 //! A call's items may come from any page (a duplicate from overlapping exports, a `<Dial>`
 //! leg after its parent, a webhook event), and a report's partials cannot take a call back
 //! out once it is counted. So a page's calls are grouped within the page as it is read, and a

@@ -244,6 +244,7 @@ const AHEAD: usize = 1;
 /// ([`local::REACH`] lines at each end are held), so pieces are longer than [`LINE_PIECE`]
 /// (~3% of the lines held). The tests cut pieces of 40 lines, batches of 120.
 const LOCAL_BATCH: usize = if cfg!(test) { 120 } else { 8192 };
+/// See [`LOCAL_BATCH`].
 const LOCAL_PIECE: usize = if cfg!(test) { 40 } else { 1024 };
 
 /// How a whole document is prepared ([`Ingestor::preparer`], [`Ingestor::local_preparer`]):
@@ -261,9 +262,10 @@ const LINE_PIECE: usize = 256;
 
 /// Bytes of elements (or lines) held at most in one batch (large elements, such as API list
 /// pages in one array, would otherwise hold the whole input twice; long lines, such as
-/// end-of-call reports with their transcripts, a batch of hundreds of MB): enough to keep every thread busy
-/// with the `parallel` feature, and small without it (WASM), where a batch gains nothing and
-/// every byte of it is memory the module must grow and touch on its first call. Also the bytes
+/// end-of-call reports with their transcripts, make batches of hundreds of MB): enough to keep
+/// every thread busy with the `parallel` feature, and small without it (WASM), where a batch
+/// gains nothing and every byte of it is memory the module must grow and touch on its first
+/// call. Also the bytes
 /// of documents in memory parsed together ([`Ingestor::add_documents`]; 32 MB as the command
 /// line reads of page files at a time, with the `parallel` feature).
 #[cfg(feature = "parallel")]
