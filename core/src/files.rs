@@ -155,9 +155,9 @@ pub(crate) fn read_inputs_local<P: crate::analytics::Partial + Send>(
 }
 
 /// Read every input into `ingestor`, each whole document (a small file) prepared by
-/// `prepare` ([`Ingestor::preparer`]), and with `pieces` each piece of a large NDJSON file's
-/// lines ([`Ingestor::local_pieces`]; such a file is then read again by its byte ranges, so
-/// only regular files are read so).
+/// `prepare` ([`Ingestor::preparer`]), and with `pieces` each piece of an NDJSON file's lines
+/// ([`Ingestor::local_pieces`]; a piece may be read again by its byte range, so only regular
+/// files are read so: any other is streamed with every call held).
 fn read_into(
     mut ingestor: Ingestor,
     inputs: &[String],

@@ -239,7 +239,7 @@ const KEPT_BATCH: usize = 1024;
 /// measurable and held another batch in memory).
 const AHEAD: usize = 1;
 
-/// Lines of an NDJSON file a report reads, a batch ([`Ingestor::add_lines_local`]) and a
+/// Lines of an NDJSON file or document a report reads, a batch ([`Ingestor::add_lines_local`]) and a
 /// piece: a piece is finished where it is read but for the calls at its edges
 /// ([`local::REACH`] lines at each end are held), so pieces are longer than [`LINE_PIECE`]
 /// (~3% of the lines held). The tests cut pieces of 40 lines, batches of 120.
@@ -251,8 +251,8 @@ const LOCAL_PIECE: usize = if cfg!(test) { 40 } else { 1024 };
 /// given its source's name and its bytes.
 pub(crate) type DocumentPreparer<'a> = dyn Fn(&str, &[u8]) -> Prepared + Sync + 'a;
 
-/// How a report over files prepares a piece of an NDJSON file's lines (the file's name, the
-/// batch, the piece, where the lines begin in the file; [`Ingestor::local_pieces`]).
+/// How a report prepares a piece of an NDJSON file's or document's lines (its name, the batch,
+/// the piece, where the lines begin in it; [`Ingestor::local_pieces`]).
 pub(crate) type PiecePreparer<'a> =
     dyn Fn(&str, &stream::LineBatch, &stream::Piece, u64) -> Prepared + Sync + 'a;
 
@@ -1101,9 +1101,9 @@ impl Ingestor {
         Ok(())
     }
 
-    /// [`Ingestor::add_lines`] of an NDJSON file a report reads: each piece of its lines
-    /// prepared by `pieces` (finishing its calls where it is read, [`local`]), given where
-    /// the lines begin in the file (`start`), a batch while the next one is read.
+    /// [`Ingestor::add_lines`] of an NDJSON file or document a report reads: each piece of its
+    /// lines prepared by `pieces` (finishing its calls where it is read, [`local`]), given
+    /// where the lines begin in it (`start`), a batch while the next one is read.
     fn add_lines_local(
         &mut self,
         src: &Arc<str>,
@@ -1709,7 +1709,7 @@ impl Ingestor {
         }
     }
 
-    /// A report's reading over files: how each piece of an NDJSON file's lines is prepared
+    /// A report's reading of files or documents: how each piece of NDJSON lines is prepared
     /// ([`Ingestor::add_file_local`]), finishing its calls where it is read ([`local`]).
     pub(crate) fn local_pieces<'a, P: crate::analytics::Partial + Send>(
         &mut self,

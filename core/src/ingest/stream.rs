@@ -569,8 +569,10 @@ mod tests {
     /// Units with their line numbers, units per batch, and the line found too long.
     type Batched = (Vec<(usize, Vec<u8>)>, Vec<usize>, Option<usize>);
 
-    /// [`batched`] with batches of up to `max_bytes`, checking that each batch before the last
-    /// is full (its units or its bytes) and that only the last is marked so.
+    /// The units of every batch, from their pieces, and the units per batch (batches of up to
+    /// `max_bytes`), checking that each piece is where its offset says in the text, that each
+    /// batch before the last is full (its units or its bytes) and that only the last is
+    /// marked so.
     fn batched_bytes(
         text: &[u8],
         (chunk, block): (usize, usize),
@@ -593,38 +595,6 @@ mod tests {
                     for cut in &b.pieces {
                         let at = b.offset as usize;
                         assert_eq!(text.get(at + cut.0..at + cut.1), b.bytes.get(cut.0..cut.1));
-                        assert!(b.units(cut).count() >= 1);
-                        units.extend(b.units(cut).map(|(n, line)| (n, line.to_vec())));
-                    }
-                    batches.recycle(b.bytes);
-                }
-                Ok(None) => return (units, sizes, None),
-                Err(LineError::TooLong(n)) => return (units, sizes, Some(n)),
-                Err(LineError::Io(e)) => panic!("{e}"),
-            }
-        }
-    }
-
-    /// The units of every batch, from their pieces, and the units per batch.
-    fn batched(
-        text: &[u8],
-        (chunk, block): (usize, usize),
-        batch: usize,
-        piece: usize,
-        max: usize,
-    ) -> Batched {
-        let mut batches =
-            LineBatches::new(Trickle { text, chunk }, batch, piece, max).with_block(block);
-        let mut units = Vec::new();
-        let mut sizes = Vec::new();
-        loop {
-            match batches.next_batch() {
-                Ok(Some(b)) => {
-                    sizes.push(b.units);
-                    for cut in &b.pieces {
-                        // a piece is where its offset says in the text
-                        let at = b.offset as usize;
-                        assert_eq!(text.get(at + cut.0..at + cut.1), b.bytes.get(cut.0..cut.1));
                         let in_piece = b.units(cut).count();
                         assert!(
                             in_piece >= 1 && in_piece <= piece,
@@ -639,6 +609,17 @@ mod tests {
                 Err(LineError::Io(e)) => panic!("{e}"),
             }
         }
+    }
+
+    /// [`batched_bytes`] without a limit of bytes.
+    fn batched(
+        text: &[u8],
+        chunks: (usize, usize),
+        batch: usize,
+        piece: usize,
+        max: usize,
+    ) -> Batched {
+        batched_bytes(text, chunks, (batch, piece, max), usize::MAX)
     }
 
     #[test]

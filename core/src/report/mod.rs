@@ -808,9 +808,9 @@ pub fn report_reader(
 /// The report of several inputs held in memory, each a `(source, bytes)` pair, read in order
 /// as one ingest (duplicates across inputs are merged): the bindings' `report` over a list of
 /// documents. Whole JSON documents (API list pages) are parsed in parallel, 256 (or 32 MB) at
-/// a time, and without an ingest window the calls of each page the typed fast lanes read are
-/// finished where it is read, as [`compute_paths`] finishes them over files (a page read again
-/// is read from its document); the same report as [`report_bytes`] gives for one input, and
+/// a time, and without an ingest window the calls of each page (and each piece of an NDJSON
+/// document's lines) the typed fast lanes read are finished where it is read, as
+/// [`compute_paths`] finishes them over files (a page read again is read from its document); the same report as [`report_bytes`] gives for one input, and
 /// as [`report_paths`] gives for the same bytes in files. As `report_bytes`, an input that
 /// cannot be read is the error told before invalid analytics options.
 pub fn report_documents<S, B>(inputs: &[(S, B)], options: &ReportOptions) -> crate::Result<Value>
@@ -856,7 +856,7 @@ where
     let again = |_: &str, source: usize, range: Option<(u64, usize)>| {
         let bytes = documents.get(source).and_then(|&doc| inputs.get(doc));
         let bytes = bytes.map(|(_, b)| b.as_ref()).unwrap_or_default();
-        // (documents are read whole: no range is asked of them)
+        // a piece of an NDJSON document's lines by its range, a page whole
         let bytes = match range {
             Some((offset, len)) => usize::try_from(offset)
                 .ok()
