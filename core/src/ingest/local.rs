@@ -674,14 +674,6 @@ impl<'p, P: Partial> Page<'p, P> {
             index: item.index,
             kind: ReadyKind::Local,
         });
-        let item = std::mem::replace(
-            item,
-            Item {
-                path: String::new(),
-                index: 0,
-                kind: ItemKind::Folded,
-            },
-        );
         self.join(hash, at, place, item);
         while let Some(&(last, slot)) = self.due.front() {
             if last + REACH > at {
@@ -698,10 +690,12 @@ impl<'p, P: Partial> Page<'p, P> {
         }
     }
 
-    /// Add `item` (call item `at`, item `place` of the page) to its open call, or open one.
-    fn join(&mut self, hash: u64, at: usize, place: usize, item: Item) {
+    /// Add `item` (call item `at`, item `place` of the page) to its open call, or open one;
+    /// an empty item is left in its place. (Moved here, not in [`Page::emit`]: each move of
+    /// an item, ~860 bytes, is a copy.)
+    fn join(&mut self, hash: u64, at: usize, place: usize, item: &mut Item) {
         let open = &self.open;
-        let key = call_key(&item);
+        let key = call_key(item);
         let found = self
             .by_key
             .find(hash, |&(h, slot)| {
@@ -729,7 +723,12 @@ impl<'p, P: Partial> Page<'p, P> {
         };
         if let Some(o) = self.open.get_mut(slot) {
             o.last = at;
-            o.members.push((place, item));
+            let empty = Item {
+                path: String::new(),
+                index: 0,
+                kind: ItemKind::Folded,
+            };
+            o.members.push((place, std::mem::replace(item, empty)));
         }
         self.due.push_back((at, slot));
     }
@@ -793,16 +792,32 @@ impl<'p, P: Partial> Page<'p, P> {
             ItemKind::Call { draft, .. } => std::mem::take(draft),
             _ => CallDraft::default(),
         };
-        let draft = match &mut *members {
-            [(_, one)] => take(one),
-            many => CallDraft::fold(many.iter_mut().map(|(_, item)| take(item)).collect()),
+        let lines = self.lines;
+        let place_of = |place: usize, item: &Item| if lines { item.index } else { place };
+        // a call of one item (most) is finished in its item, not moved out of it
+        let mut folded_draft = None;
+        let (draft, place, path) = match &mut *members {
+            [(place, one)] => {
+                let index = place_of(*place, one);
+                let Item { path, kind, .. } = one;
+                let draft = match kind {
+                    ItemKind::Call { draft, .. } => draft,
+                    _ => folded_draft.insert(CallDraft::default()),
+                };
+                (draft, index, path.as_str())
+            }
+            many => {
+                let draft = folded_draft.insert(CallDraft::fold(
+                    many.iter_mut().map(|(_, item)| take(item)).collect(),
+                ));
+                let (place, path) = many.get(lead).map_or((0, ""), |(place, item)| {
+                    (place_of(*place, item), item.path.as_str())
+                });
+                (draft, place, path)
+            }
         };
         let options = &self.parser.options;
         let partial = &mut self.partial;
-        let (place, path) = members.get(lead).map_or((0, ""), |(place, item)| {
-            let index = if self.lines { item.index } else { *place };
-            (index, item.path.as_str())
-        });
         let lead = Lead {
             source: self.source,
             index: place,
@@ -814,12 +829,12 @@ impl<'p, P: Partial> Page<'p, P> {
             folded,
             options,
             &mut ctx.buffers,
-            |mut r, buffers| {
+            |r, buffers| {
                 if options.redact {
-                    crate::redact::redact(&mut r);
+                    crate::redact::redact(r);
                 }
-                partial.add(&r);
-                buffers.recycle_record(&mut r);
+                partial.add(r);
+                buffers.recycle_record(r);
             },
         );
         let calls = &mut self.calls;

@@ -1512,11 +1512,11 @@ impl Ingestor {
                 &options,
                 &mut Buffers::default(),
                 Keep::Nothing,
-                |mut r, _| {
+                |r, _| {
                     if options.redact {
-                        crate::redact::redact(&mut r);
+                        crate::redact::redact(r);
                     }
-                    convert(r)
+                    convert(std::mem::replace(r, CallRecord::taken()))
                 },
             )
             .0
@@ -2339,10 +2339,10 @@ where
             options,
             &mut acc.buffers,
             keep,
-            |mut record, buffers| {
-                add(partial, g, &mut record);
+            |record, buffers| {
+                add(partial, g, record);
                 // counted and not kept: the next record's texts are written into its strings
-                buffers.recycle_record(&mut record);
+                buffers.recycle_record(record);
             },
         );
         finished.count_into(
@@ -2429,7 +2429,7 @@ fn finish_grouped<S: Send>(
                 options,
                 &mut Buffers::default(),
                 Keep::Nothing,
-                |record, _| each(Some(record)),
+                |record, _| each(Some(std::mem::replace(record, CallRecord::taken()))),
             );
             *slot = Some(record.unwrap_or_else(|| each(None)));
             *f = finished;
@@ -2664,7 +2664,7 @@ fn finish_group<R>(
     options: &IngestOptions,
     buffers: &mut Buffers,
     keep: Keep,
-    then: impl FnOnce(CallRecord, &mut Buffers) -> R,
+    then: impl FnOnce(&mut CallRecord, &mut Buffers) -> R,
 ) -> (Option<R>, Finished) {
     let lead = group.iter().position(|p| !p.event).unwrap_or(0);
     let all_events = group.iter().all(|p| p.event);
@@ -2683,7 +2683,7 @@ fn finish_group<R>(
         // groups are never empty
         None => (usize::MAX, 0),
     };
-    let draft = match (&mut *group, keep) {
+    let mut draft = match (&mut *group, keep) {
         ([one], Keep::Items) => one.draft.peek(buffers),
         ([one], Keep::Nothing) => one.draft.take(buffers),
         (many, keep) => CallDraft::fold(
@@ -2709,7 +2709,7 @@ fn finish_group<R>(
         events_folded,
         duplicates_merged,
     };
-    let done = finish_draft(draft, &lead, folded, options, buffers, then);
+    let done = finish_draft(&mut draft, &lead, folded, options, buffers, then);
     // done with the items: their memory goes now, not with the whole list
     if keep == Keep::Nothing {
         for p in group.iter_mut() {
@@ -2756,14 +2756,14 @@ struct Folded {
 /// record is handed to `then` (with `buffers`); its warnings or its rejection are written for
 /// `lead`.
 fn finish_draft<R>(
-    mut draft: CallDraft,
+    draft: &mut CallDraft,
     lead: &Lead<'_>,
     folded: Folded,
     options: &IngestOptions,
     buffers: &mut Buffers,
-    then: impl FnOnce(CallRecord, &mut Buffers) -> R,
+    then: impl FnOnce(&mut CallRecord, &mut Buffers) -> R,
 ) -> (Option<R>, Finished) {
-    providers::finalize(&mut draft);
+    providers::finalize(draft);
     if !options.keep_extra {
         draft.extra.clear();
     }
@@ -2779,13 +2779,15 @@ fn finish_draft<R>(
         events_folded: folded.events_folded,
         duplicates_merged: folded.duplicates_merged,
     };
-    match draft.into_record_with(options.strict, buffers.id()) {
-        Ok((record, warnings)) => {
+    // made here and lent to `then`: never moved ([`CallDraft::take_record_into`])
+    let mut record = CallRecord::taken();
+    match draft.take_record_into(options.strict, buffers.id(), &mut record) {
+        Ok(warnings) => {
             finished.warnings = warnings
                 .iter()
                 .map(|w| entry(&record.id, &w.path, &w.reason))
                 .collect();
-            (Some(then(record, buffers)), finished)
+            (Some(then(&mut record, buffers)), finished)
         }
         Err((mut issue, id)) => {
             if issue.path == "startedAt" && folded.all_events {

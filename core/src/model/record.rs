@@ -256,6 +256,46 @@ pub struct Violation {
 }
 
 impl CallRecord {
+    /// A record with nothing in it: what is left in the place of one moved out of a
+    /// borrowed slot (`std::mem::replace`), where records are made in place and lent out.
+    pub(crate) fn taken() -> CallRecord {
+        CallRecord {
+            id: String::new(),
+            provider: Provider::Generic,
+            provider_call_id: String::new(),
+            tenant: None,
+            direction: Direction::Unknown,
+            outcome: Outcome::Unknown,
+            raw_status: None,
+            started_at: DateTime::UNIX_EPOCH,
+            answered_at: None,
+            ended_at: None,
+            duration_s: None,
+            talk_s: None,
+            wait_s: None,
+            wrap_up_s: None,
+            agent: None,
+            assistant: None,
+            queue: None,
+            customer_number: None,
+            business_number: None,
+            customer_name: None,
+            ended_reason: None,
+            disposition: None,
+            notes: None,
+            tags: Vec::new(),
+            transfers: Vec::new(),
+            summary: None,
+            intent: None,
+            transcript: Vec::new(),
+            recording_url: None,
+            quality: None,
+            cost: None,
+            language: None,
+            extra: Extra::new(),
+        }
+    }
+
     /// The end instant used by concurrency: `ended_at`, else `started_at + duration_s`
     /// (`None` when the duration is not a valid one or the end is not a representable instant).
     pub fn effective_end(&self) -> Option<DateTime<Utc>> {
