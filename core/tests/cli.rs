@@ -9,13 +9,29 @@ use std::process::{Command, Output};
 
 const GOOD: &str = r#"{"call_id":"c1","call_type":"phone_call","call_status":"ended","direction":"inbound","start_timestamp":1700000000000,"end_timestamp":1700000060000,"duration_ms":55000,"disconnection_reason":"user_hangup","from_number":"+14155550100","to_number":"+14155550199"}"#;
 
-/// A file in a fresh per-test directory.
-fn file(test: &str, name: &str, body: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("callscope-cli-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, body).unwrap();
-    path
+/// A fresh per-test directory, removed with what it holds when the test ends (passed or
+/// failed: the guard is dropped while a failed test unwinds).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("callscope-cli-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// A file in the directory.
+    fn file(&self, name: &str, body: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, body).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn run(args: &[&str]) -> Output {
@@ -31,7 +47,8 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn good_input_exits_0_and_writes_records() {
-    let f = file("good", "calls.json", GOOD.as_bytes());
+    let scratch = Scratch::new("good");
+    let f = scratch.file("calls.json", GOOD.as_bytes());
     let o = run(&["ingest", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -43,6 +60,7 @@ fn good_input_exits_0_and_writes_records() {
 /// batch sorted): the same records as without a window, not one order over all of them.
 #[test]
 fn ingest_with_a_window_writes_the_same_records() {
+    let scratch = Scratch::new("window-ingest");
     // 9,000 Retell calls, one per line, starts going back and forth (more than one batch of
     // 4,096 lines, so calls are finished while reading); no call has a second item
     let body: String = (0..9_000u64)
@@ -54,7 +72,7 @@ fn ingest_with_a_window_writes_the_same_records() {
                 + "\n"
         })
         .collect();
-    let f = file("window-ingest", "calls.ndjson", body.as_bytes());
+    let f = scratch.file("calls.ndjson", body.as_bytes());
     let whole = run(&["ingest", f.to_str().unwrap()]);
     // standard input is streamed (a file is read whole below 16 MiB)
     let streamed = {
@@ -90,7 +108,8 @@ fn ingest_with_a_window_writes_the_same_records() {
 
 #[test]
 fn redact_flag_masks_numbers() {
-    let f = file("redact", "calls.json", GOOD.as_bytes());
+    let scratch = Scratch::new("redact");
+    let f = scratch.file("calls.json", GOOD.as_bytes());
     let o = run(&["ingest", "--redact", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -108,11 +127,8 @@ fn missing_file_exits_1_naming_it() {
 
 #[test]
 fn truncated_json_exits_1_naming_source_and_position() {
-    let f = file(
-        "trunc",
-        "broken.json",
-        br#"{"call_id": "c1", "call_status": "#,
-    );
+    let scratch = Scratch::new("trunc");
+    let f = scratch.file("broken.json", br#"{"call_id": "c1", "call_status": "#);
     let o = run(&["ingest", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
@@ -121,6 +137,7 @@ fn truncated_json_exits_1_naming_source_and_position() {
 
 #[test]
 fn invalid_utf8_and_garbage_do_not_crash() {
+    let scratch = Scratch::new("garbage");
     for (i, body) in [
         &b"\xff\xfe\x00garbage\x80"[..],
         b"[{\"call_id\":\"\xc3\x28\"}]",
@@ -131,7 +148,7 @@ fn invalid_utf8_and_garbage_do_not_crash() {
     .iter()
     .enumerate()
     {
-        let f = file("garbage", &format!("g{i}.json"), body);
+        let f = scratch.file(&format!("g{i}.json"), body);
         let o = run(&["ingest", f.to_str().unwrap()]);
         let code = o.status.code();
         assert!(
@@ -147,15 +164,12 @@ fn invalid_utf8_and_garbage_do_not_crash() {
 
 #[test]
 fn strict_rejection_exits_1_naming_source_record_and_field() {
+    let scratch = Scratch::new("strict");
     // the second line ends before it starts
     let bad = GOOD
         .replace("\"c1\"", "\"c2\"")
         .replace("1700000060000", "1699999990000");
-    let f = file(
-        "strict",
-        "mixed.ndjson",
-        format!("{GOOD}\n{bad}\n").as_bytes(),
-    );
+    let f = scratch.file("mixed.ndjson", format!("{GOOD}\n{bad}\n").as_bytes());
     let o = run(&["ingest", "--strict", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
@@ -170,7 +184,8 @@ fn strict_rejection_exits_1_naming_source_record_and_field() {
 
 #[test]
 fn report_file_names_rejected_fields() {
-    let f = file("report", "x.ndjson", format!("{GOOD}\n{{\"call_id\": 5, \"call_type\": \"phone_call\", \"start_timestamp\": \"yesterday\"}}\n").as_bytes());
+    let scratch = Scratch::new("report");
+    let f = scratch.file("x.ndjson", format!("{GOOD}\n{{\"call_id\": 5, \"call_type\": \"phone_call\", \"start_timestamp\": \"yesterday\"}}\n").as_bytes());
     let report = f.with_file_name("report.json");
     let o = run(&[
         "ingest",
@@ -194,7 +209,8 @@ fn report_file_names_rejected_fields() {
 
 #[test]
 fn bad_arguments_exit_2() {
-    let f = file("args", "calls.json", GOOD.as_bytes());
+    let scratch = Scratch::new("args");
+    let f = scratch.file("calls.json", GOOD.as_bytes());
     let path = f.to_str().unwrap();
     for args in [
         vec!["ingest"],
@@ -220,11 +236,12 @@ fn help_and_version_exit_0() {
 
 #[test]
 fn a_folder_of_many_small_files_is_read_whole() {
+    let scratch = Scratch::new("many");
     // more files than one read batch holds open (256): every one is read, in batches
     let mut last = PathBuf::new();
     for i in 0..600 {
         let body = GOOD.replace("\"c1\"", &format!("\"c{i}\""));
-        last = file("many", &format!("call{i:04}.json"), body.as_bytes());
+        last = scratch.file(&format!("call{i:04}.json"), body.as_bytes());
     }
     let dir = last.parent().unwrap().to_str().unwrap().to_owned();
     let o = run(&["report", "--format", "json", "--no-text", &dir]);
@@ -237,12 +254,13 @@ fn a_folder_of_many_small_files_is_read_whole() {
 
 #[test]
 fn report_window_rejects_a_late_item_and_says_where() {
+    let scratch = Scratch::new("window-late");
     // 10,000 calls, then call c0 again: 10,000 items after its first, more than --window 2000
     let mut body: String = (0..10_000)
         .map(|i| GOOD.replace("\"c1\"", &format!("\"c{i}\"")) + "\n")
         .collect();
     body += &(GOOD.replace("\"c1\"", "\"c0\"") + "\n");
-    let f = file("window-late", "calls.ndjson", body.as_bytes());
+    let f = scratch.file("calls.ndjson", body.as_bytes());
     let path = f.to_str().unwrap();
     let report = |extra: &[&str]| {
         let mut args = vec!["report", "--format", "json", "--no-text"];
