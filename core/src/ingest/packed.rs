@@ -384,7 +384,7 @@ fn unpack_compact(c: &[u8], buffers: &mut Buffers) -> CallDraft {
     }
 }
 
-/// The texts of a draft in [`Compact`] order (agent texts `None` without an agent).
+/// The texts of a draft in [`PackedDraft::Compact`] order (agent texts `None` without an agent).
 fn texts(draft: &CallDraft) -> [Option<&str>; TEXTS] {
     let agent = draft.agent.as_ref();
     [
@@ -409,7 +409,7 @@ fn texts(draft: &CallDraft) -> [Option<&str>; TEXTS] {
     ]
 }
 
-/// Whether [`Compact`] holds everything of `draft`, whose texts are `texts`.
+/// Whether [`PackedDraft::Compact`] holds everything of `draft`, whose texts are `texts`.
 fn compactable(draft: &CallDraft, texts: &[Option<&str>; TEXTS]) -> bool {
     let fits = |s: &str| u32::try_from(s.len()).is_ok();
     draft.transfers.is_empty()

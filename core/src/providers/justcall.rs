@@ -789,7 +789,7 @@ fn is_simple(word: &str) -> bool {
         })
 }
 
-/// `f` of [`normalize_word`]`(word)`, lower-cased on the stack for the usual short words.
+/// `f` of `normalize_word(word)`, lower-cased on the stack for the usual short words.
 fn with_normalized<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     let mut buf = [0u8; 64];
     if let Some(b) = buf.get_mut(..word.len()).filter(|_| is_simple(word)) {
@@ -812,7 +812,7 @@ fn normalize_word_general(word: &str) -> String {
 
 /// The entry of `table` (whose words are normalized: lower-case ASCII, single spaces) that
 /// `word` spells up to ASCII case, if any. When there is one it is the entry of
-/// [`normalize_word`]`(word)`: a word equal to a normalized one but for ASCII case has no other
+/// `normalize_word(word)`: a word equal to a normalized one but for ASCII case has no other
 /// difference for the normalization to remove. The API's own spellings (`Incoming`,
 /// `Answered`) are found here without building the normalized word.
 fn spelled<'t, T>(table: &'t [(&'static str, T)], word: &str) -> Option<&'t (&'static str, T)> {

@@ -50,8 +50,8 @@ pub(crate) fn from_str<'de, T: de::Deserialize<'de>>(text: &'de str) -> Option<T
     read_whole(text, |reader| T::deserialize(reader))
 }
 
-/// `T` read from `text` as [`from_str`] reads it (the same value, or `None` where it gives
-/// none), through [`LaneFill`]: without serde's visitors.
+/// `T` read from `text` as `from_str` (the tests' serde reference) reads it (the same value,
+/// or `None` where it gives none), through [`LaneFill`]: without serde's visitors.
 pub(crate) fn fill_str<'de, T: LaneFill<'de> + Default>(text: &'de str) -> Option<T> {
     read_whole(text, |reader| {
         let mut value = T::default();
