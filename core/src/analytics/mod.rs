@@ -394,7 +394,7 @@ pub(crate) mod tz_name {
 pub(crate) mod testing {
     //! Hand-made records for the analytics tests.
 
-    use crate::{CallRecord, Direction, Extra, Outcome, Provider};
+    use crate::{CallRecord, Direction, Outcome, Provider};
     use chrono::{DateTime, Utc};
 
     /// An instant from RFC 3339 text (test input is always valid).
@@ -415,36 +415,10 @@ pub(crate) mod testing {
             id: format!("generic:{id}"),
             provider: Provider::Generic,
             provider_call_id: id.into(),
-            tenant: None,
             direction,
             outcome,
-            raw_status: None,
             started_at: at(start),
-            answered_at: None,
-            ended_at: None,
-            duration_s: None,
-            talk_s: None,
-            wait_s: None,
-            wrap_up_s: None,
-            agent: None,
-            assistant: None,
-            queue: None,
-            customer_number: None,
-            business_number: None,
-            customer_name: None,
-            ended_reason: None,
-            disposition: None,
-            notes: None,
-            tags: vec![],
-            transfers: vec![],
-            summary: None,
-            intent: None,
-            transcript: vec![],
-            recording_url: None,
-            quality: None,
-            cost: None,
-            language: None,
-            extra: Extra::new(),
+            ..CallRecord::taken()
         }
     }
 

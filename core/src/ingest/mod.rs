@@ -239,10 +239,10 @@ const KEPT_BATCH: usize = 1024;
 /// measurable and held another batch in memory).
 const AHEAD: usize = 1;
 
-/// Lines of an NDJSON file or document a report reads, a batch ([`Ingestor::add_lines_local`]) and a
-/// piece: a piece is finished where it is read but for the calls at its edges
-/// ([`local::REACH`] lines at each end are held), so pieces are longer than [`LINE_PIECE`]
-/// (~3% of the lines held). The tests cut pieces of 40 lines, batches of 120.
+/// Lines of an NDJSON file or document a report reads, a batch
+/// ([`Ingestor::add_lines_local`]) and a piece: a piece is finished where it is read but for
+/// the calls at its edges ([`local::REACH`] lines at each end are held), so pieces are longer
+/// than [`LINE_PIECE`] (~3% of the lines held). The tests cut pieces of 40 lines, batches of 120.
 const LOCAL_BATCH: usize = if cfg!(test) { 120 } else { 8192 };
 /// See [`LOCAL_BATCH`].
 const LOCAL_PIECE: usize = if cfg!(test) { 40 } else { 1024 };
@@ -265,9 +265,8 @@ const LINE_PIECE: usize = 256;
 /// end-of-call reports with their transcripts, make batches of hundreds of MB): enough to keep
 /// every thread busy with the `parallel` feature, and small without it (WASM), where a batch
 /// gains nothing and every byte of it is memory the module must grow and touch on its first
-/// call. Also the bytes
-/// of documents in memory parsed together ([`Ingestor::add_documents`]; 32 MB as the command
-/// line reads of page files at a time, with the `parallel` feature).
+/// call. Also the bytes of documents in memory parsed together ([`Ingestor::add_documents`];
+/// 32 MB as the command line reads of page files at a time, with the `parallel` feature).
 #[cfg(feature = "parallel")]
 const BATCH_BYTES: usize = 32 << 20;
 #[cfg(not(feature = "parallel"))]
