@@ -116,6 +116,8 @@ export interface ReportOptions {
   allowMixedTenants?: boolean
   /** Leave out intents and keywords. */
   skipText?: boolean
+  /** The analytics sections to compute (default: all; the others are null). */
+  sections?: Array<'summary' | 'kpis' | 'agents' | 'endedReasons' | 'concurrency'>
 }
 
 /** The package version (the workspace version, like every callscope package). */

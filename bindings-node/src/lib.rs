@@ -96,6 +96,9 @@ pub struct ReportOptions {
     pub allow_mixed_tenants: Option<bool>,
     /// Leave out intents and keywords.
     pub skip_text: Option<bool>,
+    /// The analytics sections to compute (default: all; the others are null).
+    #[napi(ts_type = "Array<'summary' | 'kpis' | 'agents' | 'endedReasons' | 'concurrency'>")]
+    pub sections: Option<Vec<String>>,
 }
 
 /// The result of `ingest`: normalized records and the ingest report (camelCase keys).

@@ -307,7 +307,8 @@ fn run_ingest_files(
 /// The SPEC 6 report of one input (`ingest`, `summary`, `kpis`, `agents`, `endedReasons`,
 /// `endedReasonsRaw`, `concurrency`, `intents`, `keywords`) with snake_case keys. Options are
 /// the ingest and analytics options as keywords (`provider`, `source_tz`, `strict`, `time_zone`,
-/// `granularity`, `filter`, `as_of`, `skip_text`, ...). `input` is one document or a list.
+/// `granularity`, `filter`, `as_of`, `skip_text`, `sections`, ...; `sections=["summary",
+/// "concurrency"]` computes only those, the others are None). `input` is one document or a list.
 #[pyfunction]
 #[pyo3(signature = (input, *, source = "input", **options))]
 fn report(

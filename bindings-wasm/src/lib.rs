@@ -43,6 +43,8 @@ export interface ReportOptions extends IngestOptions {
   allowMixedTenants?: boolean;
   /** Leave out intents and keywords. */
   skipText?: boolean;
+  /** The analytics sections to compute (default: all; the others are null). */
+  sections?: Array<'summary' | 'kpis' | 'agents' | 'endedReasons' | 'concurrency'>;
 }
 /** The result of `ingest`: normalized records and the ingest report (camelCase). */
 export interface Ingested {

@@ -228,6 +228,86 @@ fn bad_arguments_exit_2() {
     assert!(stderr(&o).contains("Mars/Olympus"), "{}", stderr(&o));
 }
 
+/// `--sections` computes only the sections it names: the same values as the whole report's,
+/// the others null, every key still there; the three paths (pages finished where read, an
+/// NDJSON stream, a window) alike. A name it does not know exits 2 naming it.
+#[test]
+fn report_sections_compute_only_what_they_name() {
+    let scratch = Scratch::new("sections");
+    let body: String = (0..3000)
+        .map(|i| {
+            let start = 1_700_000_000_000u64 + i * 7_000;
+            GOOD.replace("\"c1\"", &format!("\"c{i}\""))
+                .replace("1700000000000", &start.to_string())
+                .replace("1700000060000", &(start + 60_000).to_string())
+        })
+        .map(|line| line + "\n")
+        .collect();
+    let f = scratch.file("calls.ndjson", body.as_bytes());
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/twilio");
+    for (path, extra) in [
+        (f.to_str().unwrap(), &[][..]),
+        (f.to_str().unwrap(), &["--window", "100"][..]),
+        (root, &["--all-tenants"][..]),
+    ] {
+        let report = |more: &[&str]| {
+            let mut args = vec![
+                "report",
+                "--format",
+                "json",
+                "--no-text",
+                "--granularity",
+                "day",
+            ];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(more);
+            args.push(path);
+            let o = run(&args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+        };
+        let whole = report(&[]);
+        let some = report(&["--sections", "summary,concurrency"]);
+        let keys =
+            |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&some), keys(&whole));
+        assert!(
+            whole["summary"]["totalCalls"].as_u64().unwrap() > 0,
+            "{path}"
+        );
+        for key in ["ingest", "summary", "concurrency"] {
+            assert_eq!(some[key], whole[key], "{path} {extra:?}: {key}");
+        }
+        for key in ["kpis", "agents", "endedReasons", "endedReasonsRaw"] {
+            assert!(!whole[key].is_null(), "{key}");
+            assert!(
+                some[key].is_null(),
+                "{path} {extra:?}: {key} = {}",
+                some[key]
+            );
+        }
+        let ended = report(&["--sections", "endedReasonsRaw"]);
+        assert_eq!(ended["endedReasons"], whole["endedReasons"]);
+        assert_eq!(ended["endedReasonsRaw"], whole["endedReasonsRaw"]);
+        assert!(ended["summary"].is_null() && ended["concurrency"].is_null());
+    }
+    let o = run(&["report", "--sections", "summary,kpi", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--sections") && stderr(&o).contains("\"kpi\""),
+        "{}",
+        stderr(&o)
+    );
+    // the table says what was left out
+    let o = run(&["report", "--sections", "concurrency", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("KPIs (inbound)\n==============\n  (not available)"),
+        "{table}"
+    );
+}
+
 #[test]
 fn help_and_version_exit_0() {
     assert_eq!(run(&["--help"]).status.code(), Some(0));

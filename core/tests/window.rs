@@ -172,7 +172,7 @@ fn a_long_stream_is_read_in_bounded_memory() {
     assert!(most_waiting > 0);
     assert!(most_waiting <= 4096 + 2000, "{most_waiting} items waited");
     let (report, ingest) = streamed.finish(ingestor, early).unwrap();
-    assert_eq!(report.summary.total_calls, 20_000);
+    assert_eq!(report.summary.unwrap().total_calls, 20_000);
     assert_eq!(ingest.records_in, 20_000);
     assert_eq!(ingest.records_out, 20_000);
     assert!(ingest.rejected.is_empty());

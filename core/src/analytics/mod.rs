@@ -23,8 +23,9 @@
 //! use callscope::analytics::{AnalyticsOptions, Report};
 //! let options = AnalyticsOptions::default().with_time_zone("Europe/Berlin").unwrap();
 //! let report = Report::compute(&[], &options).unwrap();
-//! assert_eq!(report.summary.total_calls, 0);
-//! assert_eq!(report.summary.answer_rate, None); // a rate over an empty set is null
+//! let summary = report.summary.unwrap(); // every section unless `options.sections` names some
+//! assert_eq!(summary.total_calls, 0);
+//! assert_eq!(summary.answer_rate, None); // a rate over an empty set is null
 //! ```
 
 mod breakdown;
@@ -51,7 +52,7 @@ pub use filter::{
     CallFilter, ListQuery, MAX_PAGE_LIMIT, Page, Pagination, SortField, SortOrder, list_calls,
 };
 pub use kpi::{KpiPartial, Kpis, REPEAT_WINDOW_S, ServiceLevel, kpis, occupancy};
-pub use report::{Report, ReportPartial};
+pub use report::{Report, ReportPartial, Section};
 pub use summary::{Percentiles, Summary, SummaryPartial, nearest_rank, summary};
 
 use crate::CallRecord;
@@ -89,6 +90,12 @@ pub struct AnalyticsOptions {
     /// [`InvalidOption`](crate::Error::InvalidOption) error naming the tenants found (records
     /// with no tenant form one "no tenant" group). See [`AnalyticsOptions::check_tenants`].
     pub allow_mixed_tenants: bool,
+    /// The analytics sections of the [`Report`] to compute, by JSON key (`["summary",
+    /// "concurrency"]`); default (`None`): every one. The others are `null` in the report and
+    /// their state is never kept, so a report of fewer sections takes less time and memory
+    /// (the ingest report is the same). The single-metric functions ([`summary`], [`kpis`],
+    /// ...) do not read it.
+    pub sections: Option<Vec<Section>>,
 }
 
 impl Default for AnalyticsOptions {
@@ -103,6 +110,7 @@ impl Default for AnalyticsOptions {
             service_level_threshold_s: 20.0,
             short_abandon_s: None,
             allow_mixed_tenants: false,
+            sections: None,
         }
     }
 }
@@ -168,6 +176,14 @@ impl AnalyticsOptions {
             }
         }
         mixed_tenants(&found)
+    }
+
+    /// Whether the [`Report`] computes `section`: every section unless
+    /// [`sections`](Self::sections) lists some.
+    pub fn computes(&self, section: Section) -> bool {
+        self.sections
+            .as_ref()
+            .is_none_or(|sections| sections.contains(&section))
     }
 
     /// Whether a record is selected: started in `[from, to)` and passes [`CallFilter`].
@@ -535,13 +551,24 @@ mod tests {
         let mut f = o.clone();
         f.filter.tenant = Some("T1".into());
         assert!(f.check_tenants(&mixed).is_ok());
-        assert_eq!(Report::compute(&mixed, &f).unwrap().summary.total_calls, 2);
+        assert_eq!(
+            Report::compute(&mixed, &f)
+                .unwrap()
+                .summary
+                .unwrap()
+                .total_calls,
+            2
+        );
         let allow = AnalyticsOptions {
             allow_mixed_tenants: true,
             ..Default::default()
         };
         assert_eq!(
-            Report::compute(&mixed, &allow).unwrap().summary.total_calls,
+            Report::compute(&mixed, &allow)
+                .unwrap()
+                .summary
+                .unwrap()
+                .total_calls,
             4
         );
         // records outside [from, to) do not count

@@ -1,6 +1,6 @@
 //! The `callscope` command: `ingest`, `report` and `text` (SPEC section 6).
 
-use callscope::analytics::{AnalyticsOptions, Granularity};
+use callscope::analytics::{AnalyticsOptions, Granularity, Section};
 use callscope::cli;
 use callscope::ingest::IngestOptions;
 use callscope::model::Provider;
@@ -129,6 +129,10 @@ enum Command {
         /// Leave out intents and keywords (faster).
         #[arg(long = "no-text")]
         no_text: bool,
+        /// Compute only these analytics sections, comma-separated: summary, kpis, agents,
+        /// endedReasons, concurrency (default: all; the others are null, and faster left out).
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        sections: Option<Vec<String>>,
     },
     /// Score one text per line: sentiment, keywords or intent (one JSON object per line).
     Text {
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
             format,
             out,
             no_text,
+            sections,
         } => run_report(ReportArgs {
             input,
             tz,
@@ -190,6 +195,7 @@ fn main() -> ExitCode {
             format,
             out,
             no_text,
+            sections,
         }),
         Command::Text { kind, lang } => {
             let stdin = std::io::stdin();
@@ -241,6 +247,7 @@ struct ReportArgs {
     format: String,
     out: Option<PathBuf>,
     no_text: bool,
+    sections: Option<Vec<String>>,
 }
 
 fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
@@ -267,6 +274,25 @@ fn run_report(args: ReportArgs) -> Result<ExitCode, callscope::Error> {
     analytics.filter.tenant = args.tenant.clone();
     analytics.allow_mixed_tenants = args.all_tenants;
     analytics.granularity = args.granularity.parse::<Granularity>()?;
+    analytics.sections = match &args.sections {
+        None => None,
+        Some(names) => Some(
+            names
+                .iter()
+                .map(|name| {
+                    name.trim().parse::<Section>().map_err(|e| match e {
+                        callscope::Error::InvalidOption { reason, .. } => {
+                            callscope::Error::InvalidOption {
+                                option: "--sections".into(),
+                                reason,
+                            }
+                        }
+                        other => other,
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
     analytics.validate()?;
 
     let progress = progress_bar(&args.input.inputs);

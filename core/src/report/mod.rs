@@ -601,7 +601,7 @@ pub fn compute_streaming(
 ///     .add_reader_with("calls.ndjson", &ndjson[..], &mut |i| i.finish_idle_into(&mut sink, &make))
 ///     .unwrap();
 /// let (report, ingest) = streamed.finish(ingestor, sink).unwrap();
-/// assert_eq!(report.summary.total_calls, 2);
+/// assert_eq!(report.summary.unwrap().total_calls, 2);
 /// assert_eq!(ingest.records_out, 2);
 /// ```
 #[derive(Debug)]
@@ -730,12 +730,12 @@ impl crate::analytics::Partial for ReportSink<'_> {
 #[serde(rename_all = "camelCase")]
 struct ReportJson<'a> {
     ingest: &'a Value,
-    summary: &'a crate::analytics::Summary,
-    kpis: &'a crate::analytics::Kpis,
-    agents: &'a [crate::analytics::BreakdownRow],
-    ended_reasons: &'a [crate::analytics::CategoryRow],
-    ended_reasons_raw: &'a [crate::analytics::RawReasonRow],
-    concurrency: &'a crate::analytics::Concurrency,
+    summary: &'a Option<crate::analytics::Summary>,
+    kpis: &'a Option<crate::analytics::Kpis>,
+    agents: &'a Option<Vec<crate::analytics::BreakdownRow>>,
+    ended_reasons: &'a Option<Vec<crate::analytics::CategoryRow>>,
+    ended_reasons_raw: &'a Option<Vec<crate::analytics::RawReasonRow>>,
+    concurrency: &'a Option<crate::analytics::Concurrency>,
     intents: &'a [Value],
     keywords: &'a [Value],
 }
