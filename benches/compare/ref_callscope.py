@@ -18,7 +18,8 @@ import common  # noqa: E402
 
 def main():
     provider, folder = sys.argv[1:3]
-    report = callscope.report_files(folder, provider=provider, granularity="minute", skip_text=True)
+    report = callscope.report_files(folder, provider=provider, granularity="minute", skip_text=True,
+                                    sections=["summary", "concurrency"])
     # the task's numbers, as the pandas / polars / DuckDB scripts give them
     common.emit({"summary": report["summary"], "concurrency": report["concurrency"]})
 

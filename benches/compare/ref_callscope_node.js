@@ -19,5 +19,10 @@ function load() {
 
 const [provider, folder] = process.argv.slice(2);
 const callscope = load();
-const report = callscope.reportFiles(folder, { provider, granularity: 'minute', skipText: true });
+const report = callscope.reportFiles(folder, {
+  provider,
+  granularity: 'minute',
+  skipText: true,
+  sections: ['summary', 'concurrency'],
+});
 process.stdout.write(JSON.stringify({ summary: report.summary, concurrency: report.concurrency }) + '\n');

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Run the comparison benchmark: the same task (load native exports, normalize, summary +
-per-minute concurrency) in callscope (the command line, and with --tools callscope-py /
-callscope-node the Python / Node binding from a script), pandas, polars and DuckDB, each as a
-whole process,
-alternating, several rounds; check that every tool's numbers agree with callscope's; print a
+per-minute concurrency) in callscope (the command line asked for those two sections; with
+callscope-full the whole report; with --tools callscope-py / callscope-node the Python / Node
+binding from a script), pandas, polars and DuckDB, each as a whole process, alternating,
+several rounds; check that every tool's numbers agree with callscope's; print a
 Markdown table of medians and ratios.
 
 usage: run.py [--calls 100000] [--rounds 3] [--data DIR] [--python PY] [--callscope BIN]
@@ -45,16 +45,21 @@ def main():
     ap.add_argument("--data", default=os.path.join(HERE, "data"))
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--callscope", default=os.path.join(HERE, "..", "..", "target", "release", "callscope"))
-    ap.add_argument("--tools", nargs="+", default=["callscope", "pandas", "polars", "duckdb"],
-                    help="any of callscope, callscope-py, callscope-node, pandas, polars, duckdb")
+    ap.add_argument("--tools", nargs="+", default=["callscope", "callscope-full", "pandas", "polars", "duckdb"],
+                    help="any of callscope, callscope-full, callscope-py, callscope-node, pandas, polars, duckdb")
     a = ap.parse_args()
     rows = []
     for calls in a.calls:
         for provider in ("twilio", "justcall"):
             folder, size = dataset(a.data, provider, calls)
+            full = [a.callscope, "report", "--format", "json", "--granularity", "minute",
+                    "--provider", provider, "--no-text", folder]
             cmds = {
-                "callscope": [a.callscope, "report", "--format", "json", "--granularity", "minute",
-                              "--provider", provider, "--no-text", folder],
+                # the task's sections only (the summary and the concurrency series), as the
+                # other tools compute only those
+                "callscope": full[:-1] + ["--sections", "summary,concurrency", folder],
+                # the whole report (also KPIs, agents and ended reasons), rounds 1-23's command
+                "callscope-full": full,
                 "pandas": [a.python, os.path.join(HERE, "ref_pandas.py"), provider, folder],
                 "polars": [a.python, os.path.join(HERE, "ref_polars.py"), provider, folder],
                 "duckdb": [a.python, os.path.join(HERE, "ref_duckdb.py"), provider, folder],
@@ -80,7 +85,7 @@ def main():
     print(f"Measured {date.today()} on {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}; "
           f"median of {a.rounds} alternating whole-process runs.\n")
     tools = a.tools
-    ours = [t for t in ("callscope", "callscope-py", "callscope-node") if t in tools]
+    ours = [t for t in ("callscope", "callscope-full", "callscope-py", "callscope-node") if t in tools]
     print("| dataset | calls | MB | " + " | ".join(f"{t} s" for t in tools)
           + "".join(f" | fastest other / {t}" for t in ours) + " |")
     print("|---" * (3 + len(tools) + len(ours)) + "|")

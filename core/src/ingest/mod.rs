@@ -65,6 +65,15 @@ pub struct IngestOptions {
     /// read, so memory holds about `window` items instead of the whole input. `None` (the
     /// default): every item of a call is folded, wherever it is in the input.
     pub window: Option<usize>,
+    /// Map only what a report of the summary and the concurrency series reads: the call's id,
+    /// tenant, direction, status and outcome, instants, durations and cost (the values that
+    /// can give a warning), not its parties, queue, notes, recording, disposition, tags or
+    /// summary (the Twilio and JustCall REST call readers; the others map everything). The
+    /// ingest report is the same; the records lack those fields. The report functions set it
+    /// when their options need nothing more ([`ReportOptions::lean`](crate::report::ReportOptions::lean));
+    /// not part of the options object. Default false.
+    #[serde(skip)]
+    pub lean: bool,
     /// Read every JSON text through the general `serde_json::Value` path, never the typed
     /// fast lane of Twilio REST and JustCall v2.1 documents (which gives the same result).
     /// For tests that prove the two equal; not part of the options object.
@@ -83,6 +92,7 @@ impl Default for IngestOptions {
             keep_extra: true,
             redact: false,
             window: None,
+            lean: false,
             general_path_only: false,
         }
     }
@@ -426,6 +436,7 @@ impl Parser {
     fn ctx(&self) -> ParseCtx {
         let mut ctx = ParseCtx::new(self.tz, self.options.strict);
         ctx.keep_extra = self.options.keep_extra;
+        ctx.lean = self.options.lean;
         ctx
     }
 
@@ -2977,6 +2988,68 @@ mod tests {
         let lean = ingest("in.json", TWILIO_EDGES, Provider::Twilio, false);
         let ca01 = lean.records.iter().find(|r| r.id == "twilio:CA01").unwrap();
         assert_eq!(ca01.outcome, crate::model::Outcome::Voicemail);
+    }
+
+    /// `lean` leaves out the parties, queue, notes, recording, disposition, tags, transfers
+    /// and summary of the REST calls, and nothing else: the same records once those are
+    /// cleared, and the same ingest report (every value that can warn is still read), in the
+    /// fast lane and the general path, lenient and strict.
+    #[test]
+    fn lean_leaves_out_only_what_a_lean_report_does_not_read() {
+        fn strip(mut r: CallRecord) -> CallRecord {
+            r.agent = None;
+            r.customer_number = None;
+            r.business_number = None;
+            r.customer_name = None;
+            r.queue = None;
+            r.notes = None;
+            r.recording_url = None;
+            r.disposition = None;
+            r.tags.clear();
+            r.transfers.clear();
+            r.summary = None;
+            r
+        }
+        for (bytes, provider) in [
+            (TWILIO_PAGE, Provider::Twilio),
+            (TWILIO_EDGES, Provider::Twilio),
+            (JUSTCALL_PAGE, Provider::JustCall),
+        ] {
+            for (general_path_only, strict) in [(false, false), (true, false), (false, true)] {
+                let read = |lean| {
+                    let options = IngestOptions {
+                        provider: Some(provider),
+                        keep_extra: false,
+                        general_path_only,
+                        strict,
+                        lean,
+                        ..IngestOptions::default()
+                    };
+                    ingest_bytes("in.json", bytes, &options).unwrap()
+                };
+                let (full, lean) = (read(false), read(true));
+                assert!(!full.records.is_empty());
+                assert_eq!(full.report, lean.report, "{provider:?} {general_path_only}");
+                let stripped: Vec<CallRecord> = full.records.iter().cloned().map(strip).collect();
+                let lean_stripped: Vec<CallRecord> =
+                    lean.records.iter().cloned().map(strip).collect();
+                assert_eq!(stripped, lean_stripped, "{provider:?} {general_path_only}");
+                // the fields were there to leave out, and are left out
+                assert!(full.records.iter().any(|r| r.customer_number.is_some()));
+                assert!(
+                    lean.records
+                        .iter()
+                        .all(|r| r.customer_name.is_none() && r.notes.is_none()),
+                    "{provider:?}"
+                );
+                if provider == Provider::JustCall {
+                    assert!(full.records.iter().any(|r| r.agent.is_some()));
+                    assert!(lean.records.iter().all(|r| r.agent.is_none()
+                        && r.customer_number.is_none()
+                        && r.queue.is_none()));
+                }
+            }
+        }
     }
 
     /// A compact item keeps its path in its packed form: a call rejected when it is

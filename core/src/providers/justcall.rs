@@ -488,10 +488,12 @@ fn call_fields_item(
             direction = Some(direction_word(&word, ctx));
         }
         type_word = ctx.text(slot::RAW_STATUS, ci.kind);
-        d.disposition = ctx.text(slot::DISPOSITION, ci.disposition);
-        d.notes = ctx.text(slot::NOTES, ci.notes);
-        d.recording_url = ctx.text(slot::RECORDING_URL, ci.recording);
-        if let Some(traits) = &ci.call_traits {
+        if !ctx.lean {
+            d.disposition = ctx.text(slot::DISPOSITION, ci.disposition);
+            d.notes = ctx.text(slot::NOTES, ci.notes);
+            d.recording_url = ctx.text(slot::RECORDING_URL, ci.recording);
+        }
+        if let Some(traits) = ci.call_traits.as_ref().filter(|_| !ctx.lean) {
             let buffers = &mut ctx.buffers;
             let mut tags = buffers.tag_list();
             traits.each_text(|t| {
@@ -596,16 +598,19 @@ fn call_fields_item(
         }
     }
 
-    party_fields(&f.parties, &mut d, &mut ctx.buffers);
     let mut line_used = false;
-    if let Some(q) = f.queue.and_then(queue_name) {
-        d.queue = Some(ctx.buffers.text(slot::QUEUE, &q));
-    } else if let Some(line) = ctx.text(slot::QUEUE, f.justcall_line_name) {
-        d.queue = Some(line);
-        line_used = true;
+    // (a lean report reads none of these, and none of them can give a warning)
+    if !ctx.lean {
+        party_fields(&f.parties, &mut d, &mut ctx.buffers);
+        if let Some(q) = f.queue.and_then(queue_name) {
+            d.queue = Some(ctx.buffers.text(slot::QUEUE, &q));
+        } else if let Some(line) = ctx.text(slot::QUEUE, f.justcall_line_name) {
+            d.queue = Some(line);
+            line_used = true;
+        }
     }
     d.cost = ctx.number_at(f.cost_incurred, || child_path(path, "cost_incurred"));
-    if let Some(summary) = f.call_summary {
+    if let Some(summary) = f.call_summary.filter(|_| !ctx.lean) {
         d.summary = ctx.text(slot::SUMMARY, summary);
         if let Some(ai) = raw.and_then(|r| r.justcall_ai) {
             nested_rest(ai, &["call_summary"], "justcall_ai", &mut d.extra);

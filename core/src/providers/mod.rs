@@ -96,6 +96,12 @@ pub struct ParseCtx {
     /// its parent, encoded in one string instead of a summary object); ingest then also empties
     /// `extra` of the finished records.
     pub keep_extra: bool,
+    /// Map only the fields a report of the summary and the concurrency series reads
+    /// ([`IngestOptions::lean`](crate::ingest::IngestOptions::lean)): the Twilio and JustCall
+    /// REST call readers then leave out the parties (agent, numbers, customer name), queue,
+    /// notes, recording, disposition, tags and summary. Every value that can give a warning is
+    /// still read, so the ingest report is the same. Default false.
+    pub lean: bool,
     warnings: Vec<FieldIssue>,
     rejection: Option<FieldIssue>,
     /// The strings of the last draft packed, for the next draft's texts (the typed fast
@@ -111,6 +117,7 @@ impl ParseCtx {
             strict,
             unknown_words: Vec::new(),
             keep_extra: true,
+            lean: false,
             warnings: Vec::new(),
             rejection: None,
             buffers: Buffers::default(),

@@ -479,15 +479,18 @@ fn rest_call<'f>(
         f.from.and_then(Field::text_ref),
         f.to.and_then(Field::text_ref),
     );
-    set_numbers(
-        &mut d,
-        from.as_deref(),
-        to.as_deref(),
-        true,
-        &mut ctx.buffers,
-    );
+    // (a lean report reads neither, and neither can give a warning)
+    if !ctx.lean {
+        set_numbers(
+            &mut d,
+            from.as_deref(),
+            to.as_deref(),
+            true,
+            &mut ctx.buffers,
+        );
+    }
     let inbound = d.direction == Some(Direction::Inbound);
-    if inbound {
+    if inbound && !ctx.lean {
         d.customer_name = ctx.text(slot::CUSTOMER_NAME, f.caller_name);
     }
     match obj {

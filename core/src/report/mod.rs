@@ -494,6 +494,56 @@ mod tests {
         assert_eq!(fmt_value("count", None, &serde_json::json!(7)), "7");
         assert_eq!(fmt_value("repeatCallerRate", None, &Value::Null), "-");
     }
+
+    /// A report reads lean only when nothing it computes or filters on needs more than the
+    /// summary and the concurrency series read; and the options it reads with say so.
+    #[test]
+    fn a_report_reads_lean_only_when_nothing_needs_more() {
+        use crate::analytics::{CallFilter, Section};
+        let lean = |sections: Option<Vec<Section>>, skip_text: bool, filter: CallFilter| {
+            let mut o = ReportOptions {
+                skip_text,
+                ..Default::default()
+            };
+            o.analytics.sections = sections;
+            o.analytics.filter = filter;
+            (o.lean(), o.report_ingest().lean)
+        };
+        let two = || Some(vec![Section::Summary, Section::Concurrency]);
+        let none = CallFilter::default;
+        assert_eq!(lean(two(), true, none()), (true, true));
+        assert_eq!(
+            lean(Some(vec![Section::Concurrency]), true, none()),
+            (true, true)
+        );
+        assert_eq!(lean(Some(vec![]), true, none()), (true, true));
+        // every section (the default), one more section, or the text analytics: not lean
+        assert_eq!(lean(None, true, none()), (false, false));
+        for more in [Section::Kpis, Section::Agents, Section::EndedReasons] {
+            let sections = Some(vec![Section::Summary, more]);
+            assert_eq!(lean(sections, true, none()), (false, false), "{more:?}");
+        }
+        assert_eq!(lean(two(), false, none()), (false, false));
+        // a filter on what a lean record holds keeps it lean; on anything else, not
+        let core: CallFilter = serde_json::from_value(serde_json::json!({
+            "direction": "inbound", "outcome": ["answered"], "rawStatus": "completed",
+            "provider": "twilio", "tenant": "AC1", "from": "2026-01-01T00:00:00Z",
+            "to": "2026-02-01T00:00:00Z", "minDurationS": 1, "maxDurationS": 60
+        }))
+        .unwrap();
+        assert_eq!(lean(two(), true, core), (true, true));
+        for more in [
+            serde_json::json!({"agent": "a@x.co"}),
+            serde_json::json!({"queue": "sales"}),
+            serde_json::json!({"customerNumberSearch": "555"}),
+            serde_json::json!({"hasRecording": true}),
+            serde_json::json!({"tagsAny": "vip"}),
+            serde_json::json!({"endedReasonCategory": "customer-ended"}),
+        ] {
+            let filter: CallFilter = serde_json::from_value(more.clone()).unwrap();
+            assert_eq!(lean(two(), true, filter), (false, false), "{more}");
+        }
+    }
 }
 
 /// Options of a whole report: how to read the inputs (the ingest options) and what to compute
@@ -509,6 +559,47 @@ pub struct ReportOptions {
     pub analytics: crate::analytics::AnalyticsOptions,
     /// Leave out the text analytics (`intents` and `keywords` are then empty arrays).
     pub skip_text: bool,
+}
+
+impl ReportOptions {
+    /// Whether the report reads only the fields the summary and the concurrency series need
+    /// ([`IngestOptions::lean`](crate::ingest::IngestOptions::lean)): no text analytics
+    /// (`skip_text`), `sections` within `summary` and `concurrency`, and a filter on nothing
+    /// but direction, outcome, raw status, provider, tenant, start and duration. The report is
+    /// the same either way; this only lets the reading skip the rest.
+    pub fn lean(&self) -> bool {
+        use crate::analytics::Section;
+        let a = &self.analytics;
+        let sections = a.sections.as_ref().is_some_and(|sections| {
+            sections
+                .iter()
+                .all(|s| matches!(s, Section::Summary | Section::Concurrency))
+        });
+        // the filter with the fields a lean record holds taken out: anything left reads more
+        let rest = crate::analytics::CallFilter {
+            direction: Vec::new(),
+            outcome: Vec::new(),
+            raw_status: Vec::new(),
+            provider: Vec::new(),
+            tenant: None,
+            from: None,
+            to: None,
+            min_duration_s: None,
+            max_duration_s: None,
+            ..a.filter.clone()
+        };
+        self.skip_text && sections && rest == crate::analytics::CallFilter::default()
+    }
+
+    /// The ingest options a report reads with: no unmapped field copied (the report never
+    /// shows `extra`), and [`lean`](Self::lean) when the report allows.
+    fn report_ingest(&self) -> crate::ingest::IngestOptions {
+        crate::ingest::IngestOptions {
+            keep_extra: false,
+            lean: self.lean(),
+            ..self.ingest.clone()
+        }
+    }
 }
 
 /// The SPEC 6 report of ingested records: analytics over the records the options select,
@@ -920,10 +1011,7 @@ pub(crate) fn compute_paths_as(
 ) -> crate::Result<(crate::analytics::Report, crate::ingest::IngestReport)> {
     crate::files::on_pool(|| {
         let streamed = Streamed::new(&options.analytics, options.skip_text)?;
-        let ingest = crate::ingest::IngestOptions {
-            keep_extra: false,
-            ..options.ingest.clone()
-        };
+        let ingest = options.report_ingest();
         let make = || streamed.sink();
         let group = local.filter(|_| ingest.window.is_none() && !paths.iter().any(|p| p == "-"));
         let local = group.is_some();
@@ -961,8 +1049,5 @@ pub(crate) fn compute_paths_as(
 /// The ingest of a report: the report never shows `extra`, so the unmapped fields are not
 /// copied (as `callscope report` does).
 fn report_ingestor(options: &ReportOptions) -> crate::Result<crate::ingest::Ingestor> {
-    crate::ingest::Ingestor::new(&crate::ingest::IngestOptions {
-        keep_extra: false,
-        ..options.ingest.clone()
-    })
+    crate::ingest::Ingestor::new(&options.report_ingest())
 }
