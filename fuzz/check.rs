@@ -130,6 +130,29 @@ pub fn check_local(data: &[u8]) {
             read, all,
             "finishing calls where read differs from holding every call"
         );
+        // a report of the summary and the concurrency series alone reads lean (no parties,
+        // queue, notes, ...): the same ingest report, summary and series, or the same error
+        let lean = callscope::report::ReportOptions {
+            analytics: AnalyticsOptions {
+                sections: Some(vec![
+                    callscope::analytics::Section::Summary,
+                    callscope::analytics::Section::Concurrency,
+                ]),
+                ..local.analytics.clone()
+            },
+            skip_text: true,
+            ..local.clone()
+        };
+        assert!(lean.lean());
+        let parts = |v: serde_json::Value| {
+            ["ingest", "summary", "concurrency"].map(|k| v.get(k).cloned())
+        };
+        let lean_read = callscope::report::report_documents(&docs, &lean).map_err(|e| e.to_string());
+        assert_eq!(
+            lean_read.map(parts),
+            read.map(parts),
+            "a lean report differs from the whole report's sections"
+        );
     }
 }
 

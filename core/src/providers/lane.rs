@@ -796,7 +796,9 @@ pub(crate) trait LaneFill<'de> {
 }
 
 impl<'de> LaneFill<'de> for Scalar<'de> {
-    #[inline]
+    // (always: round 24's lean branches in the Twilio mapping tipped LLVM into calling this
+    // wrapper from the Twilio call struct's reader, 1.3% more instructions on Twilio pages)
+    #[inline(always)]
     fn lane_fill(&mut self, r: &mut Reader<'de>) -> Result<(), Bail> {
         *self = r.scalar()?;
         Ok(())
