@@ -144,10 +144,10 @@ pub fn check_local(data: &[u8]) {
             ..local.clone()
         };
         assert!(lean.lean());
-        let parts = |v: serde_json::Value| {
-            ["ingest", "summary", "concurrency"].map(|k| v.get(k).cloned())
-        };
-        let lean_read = callscope::report::report_documents(&docs, &lean).map_err(|e| e.to_string());
+        let parts =
+            |v: serde_json::Value| ["ingest", "summary", "concurrency"].map(|k| v.get(k).cloned());
+        let lean_read =
+            callscope::report::report_documents(&docs, &lean).map_err(|e| e.to_string());
         assert_eq!(
             lean_read.map(parts),
             read.map(parts),
