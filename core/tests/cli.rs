@@ -308,6 +308,43 @@ fn report_sections_compute_only_what_they_name() {
     );
 }
 
+/// On every fixture folder, lenient and strict, a report of the summary and the series alone
+/// (which reads calls lean) gives the whole report's ingest report, summary and series.
+#[test]
+fn a_two_section_report_is_the_whole_reports_on_every_fixture_folder() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data");
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    assert!(folders.len() >= 9, "{folders:?}");
+    for folder in &folders {
+        let path = folder.to_str().unwrap();
+        for strict in [&[][..], &["--strict"][..]] {
+            let report = |more: &[&str]| {
+                let mut args = vec!["report", "--format", "json", "--no-text", "--all-tenants"];
+                args.extend_from_slice(&["--granularity", "day"]);
+                args.extend_from_slice(strict);
+                args.extend_from_slice(more);
+                args.push(path);
+                let o = run(&args);
+                serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+            };
+            let whole = report(&[]);
+            let two = report(&["--sections", "summary,concurrency"]);
+            assert!(
+                whole["summary"]["totalCalls"].as_u64().unwrap() > 0,
+                "{path}"
+            );
+            for key in ["ingest", "summary", "concurrency"] {
+                assert_eq!(two[key], whole[key], "{path} {strict:?}: {key}");
+            }
+        }
+    }
+}
+
 #[test]
 fn help_and_version_exit_0() {
     assert_eq!(run(&["--help"]).status.code(), Some(0));

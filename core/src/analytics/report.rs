@@ -53,20 +53,17 @@ impl Section {
 
 impl std::str::FromStr for Section {
     type Err = crate::Error;
-    /// A section by its JSON key (`endedReasonsRaw` and `ended_reasons` are `endedReasons`).
+    /// A section by its JSON key, or an alias (the names serde reads).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s == "endedReasonsRaw" || s == "ended_reasons" {
-            return Ok(Section::EndedReasons);
-        }
-        Section::ALL
-            .into_iter()
-            .find(|section| section.name() == s)
-            .ok_or_else(|| crate::Error::InvalidOption {
+        use serde::de::value::{Error, StrDeserializer};
+        Section::deserialize(StrDeserializer::<Error>::new(s)).map_err(|_| {
+            crate::Error::InvalidOption {
                 option: "sections".into(),
                 reason: format!(
                     "expected summary, kpis, agents, endedReasons or concurrency, got {s:?}"
                 ),
-            })
+            }
+        })
     }
 }
 

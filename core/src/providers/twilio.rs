@@ -479,7 +479,8 @@ fn rest_call<'f>(
         f.from.and_then(Field::text_ref),
         f.to.and_then(Field::text_ref),
     );
-    // (a lean report reads neither, and neither can give a warning)
+    let inbound = d.direction == Some(Direction::Inbound);
+    // (a lean report reads none of the parties, and none of them can give a warning)
     if !ctx.lean {
         set_numbers(
             &mut d,
@@ -488,10 +489,9 @@ fn rest_call<'f>(
             true,
             &mut ctx.buffers,
         );
-    }
-    let inbound = d.direction == Some(Direction::Inbound);
-    if inbound && !ctx.lean {
-        d.customer_name = ctx.text(slot::CUSTOMER_NAME, f.caller_name);
+        if inbound {
+            d.customer_name = ctx.text(slot::CUSTOMER_NAME, f.caller_name);
+        }
     }
     match obj {
         Some(obj) if ctx.keep_extra => {
